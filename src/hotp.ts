@@ -1,0 +1,145 @@
+/**
+ * HOTP: HMAC-based one-time passwords (RFC 4226).
+ *
+ * @module
+ */
+import {
+  DEFAULT_DIGITS,
+  DEFAULT_HOTP_LOOK_AHEAD,
+  MAX_COUNTER,
+  MAX_DIGITS,
+  MAX_HOTP_LOOK_AHEAD,
+  MIN_DIGITS,
+} from './constants.js';
+import { describe, integerOption, optionsObject, rangeError, typeError } from './internal/assert.js';
+import { formatCode, parseCode, POW10 } from './internal/code.js';
+import { type OtpKey, resolveKey } from './key.js';
+import type { CodeOptions } from './types.js';
+
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * A counter split into its high and low 32-bit halves, after checking it is an integer in
+ * 0..2^64−1 (RFC 4226 §5.2: an 8-byte moving factor). Numbers must be safe integers; larger
+ * counters must be given as `bigint`.
+ *
+ * @internal
+ */
+export function splitCounter(label: string, counter: unknown): [high: number, low: number] {
+  if (typeof counter === 'number') {
+    if (!Number.isSafeInteger(counter) || counter < 0) {
+      throw rangeError(`"${label}" must be a non-negative safe integer (or a bigint up to 2^64-1), got ${counter}`);
+    }
+    return [Math.floor(counter / TWO_32), counter >>> 0];
+  }
+  if (typeof counter === 'bigint') {
+    if (counter < 0n || counter > MAX_COUNTER) throw rangeError(`"${label}" must be in 0..2^64-1, got ${counter}n`);
+    return [Number(counter >> 32n), Number(counter & 0xffff_ffffn)];
+  }
+  throw typeError(label, 'a non-negative integer or bigint', counter);
+}
+
+/** The `digits` option, checked. @internal */
+export function digitsOption(value: unknown): number {
+  return integerOption('digits', value, DEFAULT_DIGITS, MIN_DIGITS, MAX_DIGITS);
+}
+
+/**
+ * Generate an HOTP code.
+ *
+ * @param secret - key bytes (used exactly as given) or an {@link OtpKey}
+ * @param counter - moving factor, 0..2^64−1: a safe integer, or a `bigint` above 2^53
+ * @param options - `algorithm` (default `'SHA1'`), `digits` 6..10 (default 6)
+ * @returns the code, zero-padded to `digits` characters
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` for a secret that is not a `Uint8Array`/`OtpKey`, or a non-integer counter type
+ * @throws RangeError `ERR_OUT_OF_RANGE` for a negative, fractional or too-large counter, bad `digits` or algorithm
+ * @throws RangeError `ERR_KEY_ALGORITHM_MISMATCH` when `algorithm` disagrees with the `OtpKey`
+ * @example
+ * ```ts
+ * hotp(new TextEncoder().encode('12345678901234567890'), 1) // '287082'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc4226#section-5.3
+ */
+export function hotp(secret: Uint8Array | OtpKey, counter: number | bigint, options?: CodeOptions): string {
+  const opts = optionsObject('options', options);
+  const key = resolveKey(secret, opts.algorithm);
+  const digits = digitsOption(opts.digits);
+  const [high, low] = splitCounter('counter', counter);
+  return formatCode(key.truncate(high, low) % POW10[digits]!, digits);
+}
+
+/** Options of {@link verifyHotp}. */
+export interface VerifyHotpOptions<C extends number | bigint> extends CodeOptions {
+  /** The counter the server expects next. */
+  counter: C;
+  /** How many counters after `counter` may also match (0..100, default 5). Never backwards. */
+  lookAhead?: number;
+}
+
+/** Why an HOTP code was refused. */
+export type HotpFailureReason = 'malformed' | 'mismatch';
+
+/** Result of {@link verifyHotp}: on success, the counter that matched and the one to expect next. */
+export type VerifyHotpResult<C extends number | bigint = number | bigint> =
+  | { readonly ok: true; readonly counter: C; readonly next: C }
+  | { readonly ok: false; readonly reason: HotpFailureReason };
+
+/**
+ * Verify an HOTP code against `counter..counter+lookAhead` (RFC 4226 §7.4 look-ahead; never
+ * backwards, so a used counter cannot match again once the caller stores `next`).
+ *
+ * Never throws for a wrong or malformed code: a code that is not exactly `digits` ASCII digits
+ * gives `{ ok: false, reason: 'malformed' }`. Options are programmer input and do throw.
+ *
+ * `counter` and `next` have the type of the `counter` you pass. With a `number`, the whole range
+ * up to `next` must stay a safe integer; past 2^53 pass a `bigint`. Counters above 2^64−1 do
+ * not exist and are not searched; `next` is 2^64 after a match on the very last counter.
+ *
+ * @param secret - key bytes or an {@link OtpKey}
+ * @param code - the code the user typed
+ * @param options - `counter` (required), `lookAhead`, `algorithm`, `digits`
+ * @returns `{ ok: true, counter, next }` or `{ ok: false, reason }`
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for invalid options
+ * @example
+ * ```ts
+ * const r = verifyHotp(key, input, { counter: user.counter })
+ * if (r.ok) user.counter = r.next
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc4226#section-7.4
+ */
+export function verifyHotp<C extends number | bigint>(
+  secret: Uint8Array | OtpKey,
+  code: string,
+  options: VerifyHotpOptions<C>,
+): VerifyHotpResult<C> {
+  if (typeof options !== 'object' || options === null) throw typeError('options', 'an object', options);
+  const key = resolveKey(secret, options.algorithm);
+  const digits = digitsOption(options.digits);
+  const lookAhead = integerOption('lookAhead', options.lookAhead, DEFAULT_HOTP_LOOK_AHEAD, 0, MAX_HOTP_LOOK_AHEAD);
+  const counter = options.counter;
+  const [high, low] = splitCounter('counter', counter);
+  let last = lookAhead;
+  if (typeof counter === 'number') {
+    if (counter + lookAhead + 1 > Number.MAX_SAFE_INTEGER) {
+      throw rangeError(`"counter" + "lookAhead" must stay below 2^53 for a number counter; pass a bigint, got ${describe(counter)}`);
+    }
+  } else if (high === 0xffff_ffff) {
+    // Near 2^64: only the counters that exist are candidates.
+    last = Math.min(lookAhead, 0xffff_ffff - low);
+  }
+
+  const submitted = parseCode(code, digits);
+  if (submitted < 0) return { ok: false, reason: 'malformed' };
+  const modulus = POW10[digits]!;
+  for (let i = 0; i <= last; i++) {
+    const l = low + i;
+    const candidate = l < TWO_32 ? key.truncate(high, l) : key.truncate(high + 1, l - TWO_32);
+    // One integer comparison per candidate: no early exit inside a code's digits.
+    if (candidate % modulus === submitted) {
+      const matched = typeof counter === 'bigint' ? counter + BigInt(i) : (counter as number) + i;
+      const next = typeof matched === 'bigint' ? matched + 1n : matched + 1;
+      return { ok: true, counter: matched as C, next: next as C };
+    }
+  }
+  return { ok: false, reason: 'mismatch' };
+}

@@ -1,0 +1,467 @@
+/**
+ * `otpauth://` URIs: the Key Uri Format that authenticator apps scan from enrollment QR codes.
+ *
+ * ```
+ * otpauth://TYPE/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&algorithm=SHA1&digits=6&period=30
+ * ```
+ *
+ * Building always gives the most compatible form: issuer both as label prefix and `issuer=`
+ * parameter, RFC 3986 percent-encoding (`%20`, never `+`), unpadded upper-case base32, and the
+ * `algorithm`/`digits`/`period` parameters only when they differ from the defaults every app
+ * assumes (a shorter URI is a less dense QR code).
+ *
+ * Parsing is strict by default and lenient on request; every tolerance of the lenient mode, and
+ * every property of a URI that some apps ignore, is reported as a warning with a stable code.
+ * The parser is a single linear pass with no regular expressions, bounded to 4096 characters.
+ *
+ * @module
+ * @see https://github.com/google/google-authenticator/wiki/Key-Uri-Format
+ */
+import { decodeBase32, encodeBase32 } from './base32.js';
+import {
+  ALGORITHMS,
+  DEFAULT_ALGORITHM,
+  DEFAULT_DIGITS,
+  DEFAULT_PERIOD_SECONDS,
+  MAX_COUNTER,
+  MAX_DIGITS,
+  MAX_LABEL_LENGTH,
+  MAX_PERIOD_SECONDS,
+  MAX_SECRET_BYTES,
+  MAX_URI_LENGTH,
+  MIN_DIGITS,
+  MIN_PERIOD_SECONDS,
+  MIN_SECRET_BYTES_LEGACY,
+  MIN_SECRET_BYTES_STRICT,
+} from './constants.js';
+import { TotpkitError, type TotpkitErrorCode } from './errors.js';
+import { algorithmOption, integerOption, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
+import { splitCounter, digitsOption } from './hotp.js';
+import type { Algorithm } from './types.js';
+
+/** Fields shared by both kinds of `otpauth://` URI. */
+interface OtpauthCommon {
+  /** Raw key bytes. */
+  secret: Uint8Array;
+  /** Account name shown in the app (e.g. an e-mail address). No `:` allowed. */
+  account: string;
+  /** Provider or service. No `:` allowed. Strongly recommended: apps group and label by it. */
+  issuer?: string | undefined;
+  /** HMAC hash; `'SHA1'` when omitted. Many apps ignore anything else. */
+  algorithm?: Algorithm;
+  /** Code length 6..10; 6 when omitted. Many apps support only 6 and 8. */
+  digits?: number;
+}
+
+/** What {@link buildOtpauthUri} takes. */
+export type OtpauthParams =
+  | (OtpauthCommon & { type: 'totp'; /** Seconds, 30 when omitted. */ period?: number; counter?: undefined })
+  | (OtpauthCommon & { type: 'hotp'; /** Initial counter, required. */ counter: number | bigint; period?: undefined });
+
+/** Codes of the warnings {@link parseOtpauthUri} reports. */
+export type UriWarningCode =
+  /** Neither a label prefix nor an `issuer=` names the provider; apps show a bare account. */
+  | 'NO_ISSUER'
+  /** (lenient) The issuer appears only as label prefix, not as `issuer=`. */
+  | 'ISSUER_ONLY_IN_LABEL'
+  /** (lenient) `issuer=` used `+` for spaces (form encoding) and matched the label only so. */
+  | 'ISSUER_PLUS_AS_SPACE'
+  /** (lenient) The secret was lower case. */
+  | 'SECRET_LOWERCASE'
+  /** (lenient) The secret had `=` padding. */
+  | 'SECRET_PADDED'
+  /** (lenient) The secret had spaces or dashes. */
+  | 'SECRET_SEPARATORS'
+  /** (lenient) The secret's last character had non-zero unused bits. */
+  | 'SECRET_NONCANONICAL'
+  /** (lenient) The secret is shorter than 128 bits (legacy 80-bit keys). */
+  | 'SECRET_SHORT'
+  /** (lenient) `algorithm` was not spelled exactly `SHA1`/`SHA256`/`SHA512`. */
+  | 'ALGORITHM_SPELLING'
+  /** The URI uses a non-default algorithm, which many apps silently ignore. */
+  | 'NON_DEFAULT_ALGORITHM'
+  /** The URI uses a code length other than 6, which many apps silently ignore. */
+  | 'NON_DEFAULT_DIGITS'
+  /** The URI uses a period other than 30 s, which many apps silently ignore. */
+  | 'NON_DEFAULT_PERIOD'
+  /** A parameter this format does not define (`image`, `color`, …) was ignored. */
+  | 'UNKNOWN_PARAMETER'
+  /** A parameter that does not apply to this type (`period` on HOTP, `counter` on TOTP) was ignored. */
+  | 'IGNORED_PARAMETER'
+  /** (lenient) An empty parameter or one without `=` was ignored. */
+  | 'EMPTY_PARAMETER'
+  /** (lenient) Characters that RFC 3986 requires to be percent-encoded appeared raw. */
+  | 'UNENCODED_CHARACTERS'
+  /** (lenient) A `#fragment` was ignored. */
+  | 'FRAGMENT';
+
+/** A tolerance or compatibility concern found while parsing. Never contains secret or URI text. */
+export interface UriWarning {
+  readonly code: UriWarningCode;
+  readonly message: string;
+}
+
+/** What {@link parseOtpauthUri} returns: every field filled in, plus the warnings. */
+export type ParsedOtpauthUri = (
+  | { type: 'totp'; period: number; counter?: undefined }
+  | { type: 'hotp'; /** A `number` up to 2^53−1, a `bigint` above. */ counter: number | bigint; period?: undefined }
+) & {
+  secret: Uint8Array;
+  account: string;
+  issuer: string | undefined;
+  algorithm: Algorithm;
+  digits: number;
+  warnings: UriWarning[];
+};
+
+/** Options of {@link parseOtpauthUri}. */
+export interface ParseOtpauthUriOptions {
+  /** `'strict'` (default) or `'lenient'`: accept what real apps emit, with a warning for each tolerance. */
+  mode?: 'strict' | 'lenient';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building
+
+/** RFC 3986 percent-encoding: everything but the unreserved set `A–Z a–z 0–9 - . _ ~`. */
+function percentEncode(text: string): string {
+  // encodeURIComponent also leaves the sub-delimiters ! ' ( ) * raw; encode them too so that no
+  // app's query splitter or label parser can misread them.
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** A control character (C0, DEL or C1): never legitimate in a label shown to people. */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/** No lone UTF-16 surrogates (they cannot be UTF-8 percent-encoded). */
+function isWellFormed(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+  }
+  return true;
+}
+
+/** The reason a label part is unusable, or `undefined` when it is fine. */
+function labelProblem(text: string): string | undefined {
+  if (text.length === 0) return 'must not be empty';
+  if (text.length > MAX_LABEL_LENGTH) return `must be at most ${MAX_LABEL_LENGTH} characters, got ${text.length}`;
+  if (text.includes(':')) return 'must not contain ":" (it separates issuer and account)';
+  if (hasControl(text)) return 'must not contain control characters';
+  if (!isWellFormed(text)) return 'must be well-formed Unicode (no lone surrogates)';
+  return undefined;
+}
+
+function checkLabel(label: 'issuer' | 'account', value: unknown): string {
+  if (typeof value !== 'string') throw typeError(label, 'a string', value);
+  const problem = labelProblem(value) ?? (label === 'account' && value.startsWith(' ') ? 'must not start with a space' : undefined);
+  if (problem !== undefined) throw new TotpkitError('ERR_URI_LABEL', `"${label}" ${problem}`);
+  return value;
+}
+
+/**
+ * Build an `otpauth://` URI for enrollment.
+ *
+ * @param params - `type`, `secret` (≥ 16 bytes), `account`, `issuer`, and optionally `algorithm`,
+ *   `digits`, `period` (TOTP) or `counter` (HOTP, required)
+ * @returns the URI, ASCII only
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` for wrongly typed fields
+ * @throws RangeError `ERR_OUT_OF_RANGE` for a secret under 16 bytes, bad digits/period/counter/algorithm/type
+ * @throws TotpkitError `ERR_URI_LABEL` for an empty, over-long or control-character label, or one with `:`
+ * @example
+ * ```ts
+ * buildOtpauthUri({ type: 'totp', secret, account: 'alice@example.com', issuer: 'ACME Co' })
+ * // 'otpauth://totp/ACME%20Co:alice%40example.com?secret=…&issuer=ACME%20Co'
+ * ```
+ * @see https://github.com/google/google-authenticator/wiki/Key-Uri-Format
+ */
+export function buildOtpauthUri(params: OtpauthParams): string {
+  if (typeof params !== 'object' || params === null) throw typeError('params', 'an object', params);
+  const { type } = params;
+  if (type !== 'totp' && type !== 'hotp') throw rangeError(`"type" must be 'totp' or 'hotp'`);
+  const secret = secretBytes(params.secret);
+  if (secret.length < MIN_SECRET_BYTES_STRICT) {
+    throw rangeError(`"secret" must be at least ${MIN_SECRET_BYTES_STRICT} bytes for a new enrollment, got ${secret.length}`);
+  }
+  const account = checkLabel('account', params.account);
+  const issuer = params.issuer === undefined ? undefined : checkLabel('issuer', params.issuer);
+  const algorithm = algorithmOption(params.algorithm, DEFAULT_ALGORITHM);
+  const digits = digitsOption(params.digits);
+
+  let label = percentEncode(account);
+  let query = `secret=${encodeBase32(secret)}`;
+  if (issuer !== undefined) {
+    label = `${percentEncode(issuer)}:${label}`;
+    query += `&issuer=${percentEncode(issuer)}`;
+  }
+  if (algorithm !== DEFAULT_ALGORITHM) query += `&algorithm=${algorithm}`;
+  if (digits !== DEFAULT_DIGITS) query += `&digits=${digits}`;
+  if (type === 'totp') {
+    if (params.counter !== undefined) throw rangeError(`"counter" applies only to type 'hotp'`);
+    const period = integerOption('period', params.period, DEFAULT_PERIOD_SECONDS, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS);
+    if (period !== DEFAULT_PERIOD_SECONDS) query += `&period=${period}`;
+  } else {
+    if (params.period !== undefined) throw rangeError(`"period" applies only to type 'totp'`);
+    splitCounter('counter', params.counter); // validates
+    query += `&counter=${params.counter}`;
+  }
+  return `otpauth://${type}/${label}?${query}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+function fail(code: TotpkitErrorCode, message: string, cause?: unknown): never {
+  throw new TotpkitError(code, message, cause === undefined ? undefined : { cause });
+}
+
+/** Characters RFC 3986 allows unescaped in a URI (unreserved, gen-delims, sub-delims) and `%`. */
+function isUriChar(c: number): boolean {
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) return true;
+  return "-._~:/?#[]@!$&'()*+,;=%".includes(String.fromCharCode(c));
+}
+
+function percentDecode(text: string, what: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (cause) {
+    return fail('ERR_URI_ENCODING', `${what} has invalid percent-encoding`, cause);
+  }
+}
+
+/** A canonical non-negative decimal (no sign, no leading zeros), or `undefined`. */
+function decimal(text: string): bigint | undefined {
+  if (text.length === 0 || text.length > 20 || (text.length > 1 && text.charCodeAt(0) === 48)) return undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return BigInt(text);
+}
+
+const KNOWN_PARAMETERS = /* @__PURE__ */ Object.freeze(['secret', 'issuer', 'algorithm', 'digits', 'period', 'counter']);
+
+/**
+ * Parse an `otpauth://` URI.
+ *
+ * Strict mode (default) accepts what {@link buildOtpauthUri} emits and anything else the Key Uri
+ * Format allows: case-insensitive scheme and type, `%3A` or `:` between issuer and account,
+ * spaces before the account, an `issuer=` without label prefix, unknown extra parameters (with a
+ * warning). Lenient mode also accepts, each with a warning: lower-case, padded, spaced or
+ * non-canonical base32; secrets of 80..127 bits; an issuer only in the label; `+` for space in
+ * `issuer=`; loosely spelled algorithms (`sha-256`); raw unencoded characters; empty parameters; a
+ * fragment. Never accepted: duplicate parameters, an issuer that disagrees with the label, control
+ * characters, invalid percent-encoding.
+ *
+ * @param uri - the URI text, at most 4096 characters
+ * @param options - `mode`: `'strict'` (default) or `'lenient'`
+ * @returns every field with defaults filled in, and `warnings`
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` when `uri` is not a string
+ * @throws RangeError `ERR_OUT_OF_RANGE` for an unknown `mode`
+ * @throws TotpkitError `ERR_URI_TOO_LONG`, `ERR_URI_SCHEME`, `ERR_URI_TYPE`, `ERR_URI_MALFORMED`,
+ *   `ERR_URI_ENCODING`, `ERR_URI_LABEL`, `ERR_URI_DUPLICATE_PARAMETER`, `ERR_URI_SECRET_MISSING`,
+ *   `ERR_URI_SECRET_INVALID`, `ERR_URI_SECRET_TOO_SHORT`, `ERR_URI_ALGORITHM`, `ERR_URI_DIGITS`,
+ *   `ERR_URI_PERIOD`, `ERR_URI_COUNTER`, `ERR_URI_COUNTER_MISSING`, `ERR_URI_ISSUER_MISMATCH`,
+ *   `ERR_URI_ISSUER_MISSING`. Messages name the part, never its text.
+ * @example
+ * ```ts
+ * const { secret, account, issuer, warnings } = parseOtpauthUri(scanned, { mode: 'lenient' })
+ * ```
+ * @see https://github.com/google/google-authenticator/wiki/Key-Uri-Format
+ */
+export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): ParsedOtpauthUri {
+  if (typeof uri !== 'string') throw typeError('uri', 'a string', uri);
+  const opts = optionsObject('options', options);
+  const mode = opts.mode ?? 'strict';
+  if (mode !== 'strict' && mode !== 'lenient') throw rangeError(`"mode" must be 'strict' or 'lenient'`);
+  const lenient = mode === 'lenient';
+  if (uri.length > MAX_URI_LENGTH) fail('ERR_URI_TOO_LONG', `URI must be at most ${MAX_URI_LENGTH} characters, got ${uri.length}`);
+
+  const warnings: UriWarning[] = [];
+  const warn = (code: UriWarningCode, message: string): void => {
+    if (!warnings.some((w) => w.code === code)) warnings.push({ code, message });
+  };
+
+  // Characters: controls never; anything outside RFC 3986 only in lenient mode.
+  for (let i = 0; i < uri.length; i++) {
+    const c = uri.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) fail('ERR_URI_ENCODING', `URI contains a control character at index ${i}`);
+    if (!isUriChar(c)) {
+      if (!lenient) fail('ERR_URI_ENCODING', `URI contains a character that must be percent-encoded at index ${i}`);
+      warn('UNENCODED_CHARACTERS', 'characters that must be percent-encoded appeared raw');
+    }
+  }
+
+  const schemeEnd = uri.indexOf('://');
+  if (schemeEnd < 0 || uri.slice(0, schemeEnd).toLowerCase() !== 'otpauth') fail('ERR_URI_SCHEME', 'URI scheme must be otpauth://');
+  let rest = uri.slice(schemeEnd + 3);
+
+  const hash = rest.indexOf('#');
+  if (hash >= 0) {
+    if (!lenient) fail('ERR_URI_MALFORMED', 'URI must not have a #fragment');
+    warn('FRAGMENT', 'the #fragment was ignored');
+    rest = rest.slice(0, hash);
+  }
+  const slash = rest.indexOf('/');
+  const typeText = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
+  if (typeText !== 'totp' && typeText !== 'hotp') fail('ERR_URI_TYPE', `URI type must be totp or hotp`);
+  const type: 'totp' | 'hotp' = typeText;
+  if (slash < 0) fail('ERR_URI_LABEL', 'URI has no label');
+  rest = rest.slice(slash + 1);
+  const question = rest.indexOf('?');
+  const rawLabel = question < 0 ? rest : rest.slice(0, question);
+  const rawQuery = question < 0 ? '' : rest.slice(question + 1);
+
+  // Label: ISSUER ":" or "%3A" ACCOUNT, with optional spaces before the account.
+  let rawIssuer: string | undefined;
+  let rawAccount = rawLabel;
+  const colon = rawLabel.indexOf(':');
+  const encodedColon = rawLabel.search(/%3a/i);
+  const sep = colon < 0 ? encodedColon : encodedColon < 0 ? colon : Math.min(colon, encodedColon);
+  if (sep >= 0) {
+    rawIssuer = rawLabel.slice(0, sep);
+    rawAccount = rawLabel.slice(sep + (sep === colon ? 1 : 3));
+  }
+  const labelIssuer = rawIssuer === undefined ? undefined : percentDecode(rawIssuer, 'label issuer');
+  let account = percentDecode(rawAccount, 'label account');
+  let accountStart = 0;
+  while (labelIssuer !== undefined && account.charCodeAt(accountStart) === 32) accountStart++;
+  account = account.slice(accountStart);
+  const accountProblem = labelProblem(account);
+  if (accountProblem !== undefined) fail('ERR_URI_LABEL', `label account ${accountProblem}`);
+  if (labelIssuer !== undefined) {
+    const issuerProblem = labelProblem(labelIssuer);
+    if (issuerProblem !== undefined) fail('ERR_URI_LABEL', `label issuer ${issuerProblem}`);
+  }
+
+  // Parameters: split by hand; duplicates are refused because apps disagree on which one wins.
+  const params = new Map<string, string>();
+  if (rawQuery.length > 0) {
+    for (const piece of rawQuery.split('&')) {
+      const eq = piece.indexOf('=');
+      if (eq <= 0 || eq === piece.length - 1) {
+        if (!lenient) fail('ERR_URI_MALFORMED', 'URI has an empty parameter or one without a value');
+        warn('EMPTY_PARAMETER', 'an empty parameter was ignored');
+        continue;
+      }
+      const name = percentDecode(piece.slice(0, eq), 'a parameter name');
+      if (params.has(name)) fail('ERR_URI_DUPLICATE_PARAMETER', `URI repeats a parameter${KNOWN_PARAMETERS.includes(name) ? ` ("${name}")` : ''}`);
+      params.set(name, piece.slice(eq + 1));
+    }
+  }
+  for (const name of params.keys()) {
+    if (!KNOWN_PARAMETERS.includes(name)) warn('UNKNOWN_PARAMETER', 'parameters this format does not define were ignored');
+  }
+
+  // Secret.
+  const rawSecret = params.get('secret');
+  if (rawSecret === undefined) fail('ERR_URI_SECRET_MISSING', 'URI has no secret parameter');
+  const secretText = percentDecode(rawSecret, 'secret');
+  let secret: Uint8Array;
+  try {
+    secret = decodeBase32(secretText);
+  } catch (strictError) {
+    if (!lenient) fail('ERR_URI_SECRET_INVALID', 'secret is not canonical base32 (upper case, unpadded)', strictError);
+    try {
+      secret = decodeBase32(secretText, { mode: 'lenient' });
+    } catch (cause) {
+      return fail('ERR_URI_SECRET_INVALID', 'secret is not valid base32', cause);
+    }
+    if (/[a-z]/.test(secretText)) warn('SECRET_LOWERCASE', 'the secret was lower case');
+    if (secretText.includes('=')) warn('SECRET_PADDED', 'the secret had = padding');
+    if (/[ -]/.test(secretText)) warn('SECRET_SEPARATORS', 'the secret had spaces or dashes');
+    if (encodeBase32(secret) !== secretText.replace(/[ =-]/g, '').toUpperCase()) {
+      warn('SECRET_NONCANONICAL', 'the secret had non-zero unused bits');
+    }
+  }
+  if (secret.length > MAX_SECRET_BYTES) fail('ERR_URI_SECRET_INVALID', `secret must be at most ${MAX_SECRET_BYTES} bytes, got ${secret.length}`);
+  if (secret.length < MIN_SECRET_BYTES_STRICT) {
+    if (!lenient || secret.length < MIN_SECRET_BYTES_LEGACY) {
+      const min = lenient ? MIN_SECRET_BYTES_LEGACY : MIN_SECRET_BYTES_STRICT;
+      fail('ERR_URI_SECRET_TOO_SHORT', `secret must be at least ${min} bytes, got ${secret.length}`);
+    }
+    warn('SECRET_SHORT', `the secret has only ${secret.length * 8} bits (at least 128 are recommended)`);
+  }
+
+  // Issuer: label prefix and parameter must agree.
+  let issuer = labelIssuer;
+  const rawIssuerParam = params.get('issuer');
+  if (rawIssuerParam !== undefined) {
+    const issuerParam = percentDecode(rawIssuerParam, 'issuer');
+    const problem = labelProblem(issuerParam);
+    if (problem !== undefined) fail('ERR_URI_LABEL', `issuer parameter ${problem}`);
+    if (labelIssuer !== undefined && labelIssuer !== issuerParam) {
+      const plusAsSpace = percentDecode(rawIssuerParam.replaceAll('+', '%20'), 'issuer');
+      if (!lenient || plusAsSpace !== labelIssuer) fail('ERR_URI_ISSUER_MISMATCH', 'issuer parameter disagrees with the label prefix');
+      warn('ISSUER_PLUS_AS_SPACE', 'the issuer parameter used + for spaces');
+    } else {
+      issuer = issuerParam;
+    }
+  } else if (labelIssuer !== undefined) {
+    if (!lenient) fail('ERR_URI_ISSUER_MISSING', 'issuer is in the label but not in an issuer parameter');
+    warn('ISSUER_ONLY_IN_LABEL', 'the issuer was only in the label');
+  } else {
+    warn('NO_ISSUER', 'the URI names no issuer');
+  }
+
+  // Algorithm.
+  let algorithm: Algorithm = DEFAULT_ALGORITHM;
+  const rawAlgorithm = params.get('algorithm');
+  if (rawAlgorithm !== undefined) {
+    const text = percentDecode(rawAlgorithm, 'algorithm');
+    if ((ALGORITHMS as readonly string[]).includes(text)) {
+      algorithm = text as Algorithm;
+    } else {
+      const loose = text.toUpperCase().replace('-', '');
+      if (!lenient || !(ALGORITHMS as readonly string[]).includes(loose)) {
+        fail('ERR_URI_ALGORITHM', `algorithm must be one of ${ALGORITHMS.join(', ')}`);
+      }
+      warn('ALGORITHM_SPELLING', 'the algorithm name was not spelled exactly');
+      algorithm = loose as Algorithm;
+    }
+    if (algorithm !== DEFAULT_ALGORITHM) warn('NON_DEFAULT_ALGORITHM', `${algorithm} is ignored by many authenticator apps`);
+  }
+
+  // Digits.
+  let digits = DEFAULT_DIGITS;
+  const rawDigits = params.get('digits');
+  if (rawDigits !== undefined) {
+    const n = decimal(percentDecode(rawDigits, 'digits'));
+    if (n === undefined || n < BigInt(MIN_DIGITS) || n > BigInt(MAX_DIGITS)) fail('ERR_URI_DIGITS', `digits must be ${MIN_DIGITS}..${MAX_DIGITS}`);
+    digits = Number(n);
+    if (digits !== DEFAULT_DIGITS) warn('NON_DEFAULT_DIGITS', `${digits}-digit codes are ignored by many authenticator apps`);
+  }
+
+  const rawPeriod = params.get('period');
+  const rawCounter = params.get('counter');
+  const common = { secret, account, issuer, algorithm, digits, warnings };
+  if (type === 'totp') {
+    let period = DEFAULT_PERIOD_SECONDS;
+    if (rawPeriod !== undefined) {
+      const n = decimal(percentDecode(rawPeriod, 'period'));
+      if (n === undefined || n < BigInt(MIN_PERIOD_SECONDS) || n > BigInt(MAX_PERIOD_SECONDS)) {
+        fail('ERR_URI_PERIOD', `period must be ${MIN_PERIOD_SECONDS}..${MAX_PERIOD_SECONDS} seconds`);
+      }
+      period = Number(n);
+      if (period !== DEFAULT_PERIOD_SECONDS) warn('NON_DEFAULT_PERIOD', `a ${period} s period is ignored by many authenticator apps`);
+    }
+    if (rawCounter !== undefined) warn('IGNORED_PARAMETER', 'counter does not apply to TOTP and was ignored');
+    return { type, period, ...common };
+  }
+  if (rawCounter === undefined) fail('ERR_URI_COUNTER_MISSING', 'an HOTP URI needs a counter parameter');
+  const n = decimal(percentDecode(rawCounter, 'counter'));
+  if (n === undefined || n > MAX_COUNTER) fail('ERR_URI_COUNTER', 'counter must be an integer in 0..2^64-1');
+  if (rawPeriod !== undefined) warn('IGNORED_PARAMETER', 'period does not apply to HOTP and was ignored');
+  const counter = n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+  return { type, counter, ...common };
+}
