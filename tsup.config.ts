@@ -1,23 +1,24 @@
 import { defineConfig } from 'tsup';
 
-// Entry points: the core, and one per heavier subpath as they land.
+// Public entry points: the core, and one per heavier subpath as they land.
 const entry = { index: 'src/index.ts' };
 
-// @noble/hashes 2.x and base32-encode 2.x are ESM-only. The ESM build imports them as peers in
-// node_modules (deduplicated, tree-shaken by the user's bundler). The CJS build bundles them, so
-// `require('totpkit')` never depends on require(esm) support in the runtime or bundler.
+// ESM: one output module per source module (bundle: false). Bundlers then see the real module
+// graph and, with "sideEffects": false, drop every module a program does not use together with
+// its dependencies; a single bundled file would keep every dependency it imports.
+//
+// CJS: @noble/hashes 2.x and base32-encode 2.x are ESM-only, so the CJS build bundles them.
+// `require('totpkit')` then never depends on require(esm) support in the runtime or bundler.
 const esmOnly = ['@noble/hashes', 'base32-encode', 'base32-decode', 'to-data-view'];
 
 export default defineConfig([
   {
-    entry,
+    entry: ['src/**/*.ts'],
     format: 'esm',
-    dts: true,
+    bundle: false,
+    dts: { entry },
     sourcemap: true,
-    clean: true,
     target: 'es2022',
-    splitting: true,
-    treeshake: true,
     minify: false,
   },
   {

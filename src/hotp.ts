@@ -11,7 +11,7 @@ import {
   MAX_HOTP_LOOK_AHEAD,
   MIN_DIGITS,
 } from './constants.js';
-import { describe, integerOption, optionsObject, rangeError, typeError } from './internal/assert.js';
+import { integerOption, optionsObject, rangeError, typeError } from './internal/assert.js';
 import { formatCode, parseCode, POW10 } from './internal/code.js';
 import { type OtpKey, resolveKey } from './key.js';
 import type { CodeOptions } from './types.js';
@@ -69,9 +69,9 @@ export function hotp(secret: Uint8Array | OtpKey, counter: number | bigint, opti
 }
 
 /** Options of {@link verifyHotp}. */
-export interface VerifyHotpOptions<C extends number | bigint> extends CodeOptions {
-  /** The counter the server expects next. */
-  counter: C;
+export interface VerifyHotpOptions extends CodeOptions {
+  /** The counter the server expects next: a safe integer, or a `bigint` up to 2^64−1. */
+  counter: number | bigint;
   /** How many counters after `counter` may also match (0..100, default 5). Never backwards. */
   lookAhead?: number;
 }
@@ -107,12 +107,19 @@ export type VerifyHotpResult<C extends number | bigint = number | bigint> =
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc4226#section-7.4
  */
-export function verifyHotp<C extends number | bigint>(
+export function verifyHotp(
   secret: Uint8Array | OtpKey,
   code: string,
-  options: VerifyHotpOptions<C>,
-): VerifyHotpResult<C> {
-  if (typeof options !== 'object' || options === null) throw typeError('options', 'an object', options);
+  options: VerifyHotpOptions & { counter: number },
+): VerifyHotpResult<number>;
+export function verifyHotp(
+  secret: Uint8Array | OtpKey,
+  code: string,
+  options: VerifyHotpOptions & { counter: bigint },
+): VerifyHotpResult<bigint>;
+export function verifyHotp(secret: Uint8Array | OtpKey, code: string, options: VerifyHotpOptions): VerifyHotpResult;
+export function verifyHotp(secret: Uint8Array | OtpKey, code: string, options: VerifyHotpOptions): VerifyHotpResult {
+  optionsObject('options', options, true);
   const key = resolveKey(secret, options.algorithm);
   const digits = digitsOption(options.digits);
   const lookAhead = integerOption('lookAhead', options.lookAhead, DEFAULT_HOTP_LOOK_AHEAD, 0, MAX_HOTP_LOOK_AHEAD);
@@ -121,7 +128,7 @@ export function verifyHotp<C extends number | bigint>(
   let last = lookAhead;
   if (typeof counter === 'number') {
     if (counter + lookAhead + 1 > Number.MAX_SAFE_INTEGER) {
-      throw rangeError(`"counter" + "lookAhead" must stay below 2^53 for a number counter; pass a bigint, got ${describe(counter)}`);
+      throw rangeError(`"counter" + "lookAhead" must stay below 2^53 for a number counter; pass a bigint, got ${counter}`);
     }
   } else if (high === 0xffff_ffff) {
     // Near 2^64: only the counters that exist are candidates.
@@ -138,7 +145,7 @@ export function verifyHotp<C extends number | bigint>(
     if (candidate % modulus === submitted) {
       const matched = typeof counter === 'bigint' ? counter + BigInt(i) : (counter as number) + i;
       const next = typeof matched === 'bigint' ? matched + 1n : matched + 1;
-      return { ok: true, counter: matched as C, next: next as C };
+      return { ok: true, counter: matched, next } as VerifyHotpResult;
     }
   }
   return { ok: false, reason: 'mismatch' };

@@ -186,7 +186,7 @@ function checkLabel(label: 'issuer' | 'account', value: unknown): string {
  * @see https://github.com/google/google-authenticator/wiki/Key-Uri-Format
  */
 export function buildOtpauthUri(params: OtpauthParams): string {
-  if (typeof params !== 'object' || params === null) throw typeError('params', 'an object', params);
+  optionsObject('params', params, true);
   const { type } = params;
   if (type !== 'totp' && type !== 'hotp') throw rangeError(`"type" must be 'totp' or 'hotp'`);
   const secret = secretBytes(params.secret);
@@ -303,7 +303,7 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
   }
 
   const schemeEnd = uri.indexOf('://');
-  if (schemeEnd < 0 || uri.slice(0, schemeEnd).toLowerCase() !== 'otpauth') fail('ERR_URI_SCHEME', 'URI scheme must be otpauth://');
+  if (schemeEnd < 0 || uri.slice(0, schemeEnd).toLowerCase() !== 'otpauth') fail('ERR_URI_SCHEME', 'URI scheme must be otpauth');
   let rest = uri.slice(schemeEnd + 3);
 
   const hash = rest.indexOf('#');
@@ -312,12 +312,14 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
     warn('FRAGMENT', 'the #fragment was ignored');
     rest = rest.slice(0, hash);
   }
-  const slash = rest.indexOf('/');
-  const typeText = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
+  // The type is the authority: everything up to the path ('/') or, when the label is missing, the query.
+  let typeEnd = 0;
+  while (typeEnd < rest.length && rest[typeEnd] !== '/' && rest[typeEnd] !== '?') typeEnd++;
+  const typeText = rest.slice(0, typeEnd).toLowerCase();
   if (typeText !== 'totp' && typeText !== 'hotp') fail('ERR_URI_TYPE', `URI type must be totp or hotp`);
   const type: 'totp' | 'hotp' = typeText;
-  if (slash < 0) fail('ERR_URI_LABEL', 'URI has no label');
-  rest = rest.slice(slash + 1);
+  if (rest[typeEnd] !== '/') fail('ERR_URI_LABEL', 'URI has no label');
+  rest = rest.slice(typeEnd + 1);
   const question = rest.indexOf('?');
   const rawLabel = question < 0 ? rest : rest.slice(0, question);
   const rawQuery = question < 0 ? '' : rest.slice(question + 1);

@@ -14,11 +14,12 @@ function withCode<E extends Error>(error: E, code: ArgumentErrorCode): E & Argum
   return Object.assign(error, { code }) as E & ArgumentError;
 }
 
-/** A short, secret-free description of a value's type for error messages. */
+/**
+ * A short description of a value's type for error messages. Never the value itself: a number or
+ * string in the wrong place may well be a code or a secret.
+ */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `number ${value}`;
-  if (typeof value === 'bigint') return `bigint ${value}n`;
   if (typeof value === 'string') return `string of length ${value.length}`;
   if (typeof value !== 'object') return typeof value;
   const ctor = (value as { constructor?: { name?: unknown } }).constructor;
@@ -88,10 +89,12 @@ export function secretBytes(value: unknown, label = 'secret', expected = 'a Uint
   return value;
 }
 
-/** A plain options object, or `{}` when omitted. Rejects arrays, `null` and primitives. */
-export function optionsObject<T extends object>(label: string, value: T | undefined): Partial<T> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+/** A plain options object, or `{}` when omitted (unless `required`). Rejects arrays, `null` and primitives. */
+export function optionsObject<T extends object>(label: string, value: T | undefined, required = false): Partial<T> {
+  if (value === undefined && !required) return {};
+  // Only ordinary objects: a Map, array, Date or typed array passed by mistake has no options to
+  // read, and silently treating it as `{}` would hide the bug.
+  if (typeof value !== 'object' || value === null || Object.prototype.toString.call(value) !== '[object Object]') {
     throw typeError(label, 'an object', value);
   }
   return value;

@@ -1,0 +1,94 @@
+/**
+ * Test what ships: the built dist/ through `import` and `require` (in a child process, as a user's
+ * program would load it), through the package's own `exports` map, and bundled for the browser.
+ * Requires `npm run build` first; the README's test command does that.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+
+// A program that exercises the main exports and prints one line of JSON.
+const PROBE = `
+  const enc = new TextEncoder();
+  const s = enc.encode('12345678901234567890');
+  const key = t.createOtpKey(s);
+  let code = 'none';
+  try { t.parseOtpauthUri('otpauth://totp/a?secret=MZXW6YTBOI&issuer=A'); } catch (e) { code = e.code; }
+  const out = {
+    hotp: t.hotp(s, 1),
+    totp: t.totp(key, { time: 59000, digits: 8 }),
+    verify: t.verifyTotp(key, '94287082', { time: 59000, digits: 8 }),
+    base32: t.encodeBase32(enc.encode('foobar')),
+    uri: t.buildOtpauthUri({ type: 'totp', secret: s, account: 'a b', issuer: 'X' }),
+    errorCode: code,
+    errorName: (() => { try { t.hotp(s, -1) } catch (e) { return e.constructor.name + ':' + e.code } })(),
+  };
+  console.log(JSON.stringify(out));
+`;
+const EXPECTED = {
+  hotp: '287082',
+  totp: '94287082',
+  verify: { ok: true, step: 1, delta: 0 },
+  base32: 'MZXW6YTBOI',
+  uri: 'otpauth://totp/X:a%20b?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=X',
+  errorCode: 'ERR_URI_SECRET_TOO_SHORT',
+  errorName: 'RangeError:ERR_OUT_OF_RANGE',
+};
+
+function node(args: string[]): unknown {
+  return JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim());
+}
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+});
+
+describe('built package', () => {
+  it('works through import (ESM) by package name', () => {
+    expect(node(['--input-type=module', '-e', `import * as t from 'totpkit'; ${PROBE}`])).toEqual(EXPECTED);
+  });
+
+  it('works through require (CJS) by package name', () => {
+    expect(node(['-e', `const t = require('totpkit'); ${PROBE}`])).toEqual(EXPECTED);
+  });
+
+  it('CJS build does not require the ESM-only dependencies (works without require(esm))', () => {
+    const cjs = readFileSync(join(root, 'dist/index.cjs'), 'utf8');
+    for (const dep of ['@noble/hashes', 'base32-encode']) expect(cjs).not.toMatch(new RegExp(`require\\(["']${dep}`));
+    // And really loads with require(esm) switched off.
+    expect(node(['--no-experimental-require-module', '-e', `const t = require('./dist/index.cjs'); ${PROBE}`])).toEqual(EXPECTED);
+  });
+
+  it('exports map points at files that exist, with types for both conditions', () => {
+    const main = pkg.exports['.'] as Record<string, Record<string, string>>;
+    for (const condition of ['import', 'require']) {
+      for (const file of Object.values(main[condition]!)) expect(existsSync(join(root, file)), file).toBe(true);
+    }
+    expect(main.import!.types).toMatch(/\.d\.ts$/);
+    expect(main.require!.types).toMatch(/\.d\.cts$/);
+    expect(createRequire(import.meta.url).resolve('totpkit')).toBe(join(root, 'dist/index.cjs'));
+  });
+
+  it('tree-shakes: a browser bundle of { hotp } has no URI, base32 or verification code', async () => {
+    const result = await build({
+      stdin: { contents: `import { hotp } from 'totpkit'; console.log(hotp(new Uint8Array(20), 1));`, resolveDir: root },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      minify: false,
+    });
+    const text = result.outputFiles[0]!.text;
+    const culprits = ['otpauth', 'parseOtpauthUri', 'decodeBase32', 'base32Encode', 'RFC4648', 'verifyTotp', 'getRandomValues']
+      .filter((marker) => text.includes(marker));
+    expect(culprits, `bundle of { hotp } pulled in: ${culprits.join(', ')}`).toEqual([]);
+    expect(text).not.toMatch(/from ['"]node:/);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Shared test helpers: a reference HOTP on node:crypto (an independent oracle), and the rule
+ * for outside tools: without CI a missing tool skips with a printed reason, with CI=true it fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import type { Algorithm } from '../src/index.js';
+
+export const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
+export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+const NODE_HASH: Record<Algorithm, string> = { SHA1: 'sha1', SHA256: 'sha256', SHA512: 'sha512' };
+
+/** RFC 4226 written the obvious way on node:crypto with BigInt: slow, independent, easy to audit. */
+export function referenceHotp(secret: Uint8Array, counter: bigint, algorithm: Algorithm, digits: number): string {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(counter);
+  const mac = createHmac(NODE_HASH[algorithm], secret).update(message).digest();
+  const offset = mac[mac.length - 1]! & 0x0f;
+  const value = mac.readUInt32BE(offset) & 0x7fffffff;
+  return (BigInt(value) % 10n ** BigInt(digits)).toString().padStart(digits, '0');
+}
+
+/** RFC 6238 step with BigInt arithmetic, for checking the float-free integer path. */
+export function referenceStep(timeMs: number, periodSeconds: number, t0Seconds: number): bigint {
+  return (BigInt(timeMs) - BigInt(t0Seconds) * 1000n) / (BigInt(periodSeconds) * 1000n);
+}
+
+export const inCI = process.env.CI === 'true' || process.env.CI === '1';
+
+/**
+ * Whether an outside command is installed. Missing: throws under CI, else prints why the tests
+ * that need it are skipped.
+ */
+export function haveTool(command: string, versionArg = '--version', installHint = ''): boolean {
+  const r = spawnSync(command, [versionArg], { encoding: 'utf8' });
+  if (r.error === undefined) return true;
+  const reason = `${command} is not installed${installHint ? ` (${installHint})` : ''}`;
+  if (inCI) throw new Error(`${reason}: required under CI=true`);
+  console.warn(`skipping tests that need ${command}: ${reason}`);
+  return false;
+}

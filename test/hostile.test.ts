@@ -1,0 +1,189 @@
+/**
+ * Hostile input against every export: each value either gets the documented error code, the
+ * documented `{ ok: false, reason: 'malformed' }`, or (where the rules say so) is accepted, and
+ * every call returns quickly. Expectations come from the documented rules of each argument slot,
+ * not from running the code.
+ */
+import { describe, expect, it } from 'vitest';
+import * as totpkit from '../src/index.js';
+
+const SECRET = new Uint8Array(20).fill(1);
+const MEGABYTE = '1'.repeat(1 << 20);
+const FULL_WIDTH = '１２３４５６';
+
+const HOSTILE: [label: string, value: unknown][] = [
+  ['undefined', undefined],
+  ['null', null],
+  ['NaN', Number.NaN],
+  ['Infinity', Number.POSITIVE_INFINITY],
+  ['-Infinity', Number.NEGATIVE_INFINITY],
+  ['1e400', 1e400],
+  ['-1', -1],
+  ['-0', -0],
+  ['1.5', 1.5],
+  ['2**53', 2 ** 53],
+  ['-1n', -1n],
+  ['2n**64n', 2n ** 64n],
+  ['"123456"', '123456'],
+  ['"123456 "', '123456 '],
+  ['" 123456"', ' 123456'],
+  ['"+123456"', '+123456'],
+  ['"-12345"', '-12345'],
+  ['"12345x"', '12345x'],
+  ['"1e5"', '1e5'],
+  ['full-width digits', FULL_WIDTH],
+  ['empty string', ''],
+  ['1 MB string', MEGABYTE],
+  ['number 123456', 123456],
+  ['Uint16Array', new Uint16Array(10)],
+  ['Uint8ClampedArray', new Uint8ClampedArray(20)],
+  ['Int8Array', new Int8Array(20)],
+  ['DataView', new DataView(new ArrayBuffer(20))],
+  ['ArrayBuffer', new ArrayBuffer(20)],
+  ['empty Uint8Array', new Uint8Array(0)],
+  ['2 KB Uint8Array', new Uint8Array(2048)],
+  ['Map', new Map([['digits', 8]])],
+  ['array', [1, 2, 3]],
+  ['plain object', { toString: () => '123456' }],
+  ['invalid Date', new Date(Number.NaN)],
+  ['Date before 1970', new Date(-1000)],
+  ['function', () => 1],
+  ['symbol', Symbol('x')],
+  ['true', true],
+];
+
+type Outcome = string; // an error code, 'ok', or 'malformed'
+
+const isObjectLike = (v: unknown) => typeof v === 'object' && v !== null;
+const plainObject = (v: unknown) => isObjectLike(v) && Object.prototype.toString.call(v) === '[object Object]';
+
+/** Documented rules for each kind of argument. */
+const RULES = {
+  /** Raw key bytes: a Uint8Array of 1..1024 bytes. */
+  secret(v: unknown): Outcome {
+    if (!(v instanceof Uint8Array)) return 'ERR_INVALID_ARG_TYPE';
+    return v.length >= 1 && v.length <= 1024 ? 'ok' : 'ERR_OUT_OF_RANGE';
+  },
+  /** A counter: safe non-negative integer (−0 is 0) or bigint 0..2^64−1. */
+  counter(v: unknown): Outcome {
+    if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? 'ok' : 'ERR_OUT_OF_RANGE';
+    if (typeof v === 'bigint') return v >= 0n && v < 2n ** 64n ? 'ok' : 'ERR_OUT_OF_RANGE';
+    return 'ERR_INVALID_ARG_TYPE';
+  },
+  /** An integer option in min..max; `undefined` means the default. */
+  integer: (min: number, max: number) => (v: unknown): Outcome => {
+    if (v === undefined) return 'ok';
+    if (typeof v !== 'number') return 'ERR_INVALID_ARG_TYPE';
+    return Number.isInteger(v) && v >= min && v <= max ? 'ok' : 'ERR_OUT_OF_RANGE';
+  },
+  /** A moment: a valid Date from 1970 on, or non-negative safe integer milliseconds. */
+  time(v: unknown): Outcome {
+    if (v === undefined) return 'ok';
+    if (v instanceof Date) return v.getTime() >= 0 ? 'ok' : 'ERR_OUT_OF_RANGE';
+    if (typeof v !== 'number') return 'ERR_INVALID_ARG_TYPE';
+    return Number.isSafeInteger(v) && v >= 0 ? 'ok' : 'ERR_OUT_OF_RANGE';
+  },
+  /** A submitted code: exactly six ASCII digits, anything else is malformed (never a throw). */
+  code(v: unknown): Outcome {
+    return typeof v === 'string' && /^[0-9]{6}$/.test(v) ? 'ok' : 'malformed';
+  },
+  /** An options object: omitted, or an ordinary object. */
+  options(v: unknown): Outcome {
+    if (v === undefined) return 'ok';
+    return plainObject(v) ? 'ok' : 'ERR_INVALID_ARG_TYPE';
+  },
+  /** Text input: a string, else a type error; the 1 MB string is over every length limit. */
+  text: (overLimit: string) => (v: unknown): Outcome => {
+    if (typeof v !== 'string') return 'ERR_INVALID_ARG_TYPE';
+    return v.length > 4096 ? overLimit : 'ok-or-data-error';
+  },
+};
+
+function run(call: () => unknown): { outcome: Outcome; ms: number; error?: unknown } {
+  const start = performance.now();
+  try {
+    const result = call() as { ok?: boolean; reason?: string } | undefined;
+    const ms = performance.now() - start;
+    if (result && typeof result === 'object' && result.ok === false) return { outcome: result.reason ?? 'no reason', ms };
+    return { outcome: 'ok', ms };
+  } catch (error) {
+    return { outcome: String((error as { code?: unknown }).code), ms: performance.now() - start, error };
+  }
+}
+
+interface Slot {
+  name: string;
+  call: (v: unknown) => unknown;
+  expect: (v: unknown) => Outcome;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const t = totpkit as any;
+const SLOTS: Slot[] = [
+  { name: 'hotp(secret)', call: (v) => t.hotp(v, 0), expect: RULES.secret },
+  { name: 'hotp(counter)', call: (v) => t.hotp(SECRET, v), expect: RULES.counter },
+  { name: 'hotp(options)', call: (v) => t.hotp(SECRET, 0, v), expect: RULES.options },
+  { name: 'hotp({ digits })', call: (v) => t.hotp(SECRET, 0, { digits: v }), expect: RULES.integer(6, 10) },
+  { name: 'totp(secret)', call: (v) => t.totp(v), expect: RULES.secret },
+  { name: 'totp(options)', call: (v) => t.totp(SECRET, v), expect: RULES.options },
+  { name: 'totp({ time })', call: (v) => t.totp(SECRET, { time: v }), expect: RULES.time },
+  { name: 'totp({ period })', call: (v) => t.totp(SECRET, { period: v }), expect: RULES.integer(1, 2 ** 31 - 1) },
+  { name: 'totp({ digits })', call: (v) => t.totp(SECRET, { digits: v }), expect: RULES.integer(6, 10) },
+  { name: 'timeStep({ time })', call: (v) => t.timeStep({ time: v }), expect: RULES.time },
+  { name: 'verifyTotp(secret)', call: (v) => t.verifyTotp(v, '123456'), expect: (v) => (RULES.secret(v) === 'ok' ? 'mismatch-or-ok' : RULES.secret(v)) },
+  { name: 'verifyTotp(code)', call: (v) => t.verifyTotp(SECRET, v, { time: 0 }), expect: (v) => (RULES.code(v) === 'ok' ? 'mismatch-or-ok' : 'malformed') },
+  { name: 'verifyTotp({ window })', call: (v) => t.verifyTotp(SECRET, '123456', { window: v }), expect: (v) => {
+    if (v === undefined || typeof v === 'number') return RULES.integer(0, 10)(v) === 'ok' ? 'mismatch-or-ok' : 'ERR_OUT_OF_RANGE';
+    return 'ERR_INVALID_ARG_TYPE';
+  } },
+  { name: 'verifyTotp({ afterStep })', call: (v) => t.verifyTotp(SECRET, '123456', { afterStep: v }), expect: (v) => {
+    if (v === undefined) return 'mismatch-or-ok';
+    if (typeof v !== 'number') return 'ERR_INVALID_ARG_TYPE';
+    return Number.isSafeInteger(v) && v >= 0 ? 'mismatch-or-ok' : 'ERR_OUT_OF_RANGE';
+  } },
+  { name: 'verifyHotp(code)', call: (v) => t.verifyHotp(SECRET, v, { counter: 0 }), expect: (v) => (RULES.code(v) === 'ok' ? 'mismatch-or-ok' : 'malformed') },
+  { name: 'verifyHotp({ counter })', call: (v) => t.verifyHotp(SECRET, '123456', { counter: v, lookAhead: 0 }), expect: (v) => (RULES.counter(v) === 'ok' ? 'mismatch-or-ok' : RULES.counter(v)) },
+  { name: 'verifyHotp({ lookAhead })', call: (v) => t.verifyHotp(SECRET, '123456', { counter: 0, lookAhead: v }), expect: (v) => (RULES.integer(0, 100)(v) === 'ok' ? 'mismatch-or-ok' : RULES.integer(0, 100)(v)) },
+  { name: 'createOtpKey(secret)', call: (v) => t.createOtpKey(v), expect: RULES.secret },
+  { name: 'createOtpKey({ algorithm })', call: (v) => t.createOtpKey(SECRET, { algorithm: v }), expect: (v) => (v === undefined ? 'ok' : typeof v === 'string' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'generateSecret(options)', call: (v) => t.generateSecret(v), expect: RULES.options },
+  { name: 'generateSecret({ bytes })', call: (v) => t.generateSecret({ bytes: v }), expect: RULES.integer(16, 64) },
+  { name: 'encodeBase32(bytes)', call: (v) => t.encodeBase32(v), expect: (v) => (v instanceof Uint8Array ? 'ok' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'decodeBase32(text)', call: (v) => t.decodeBase32(v), expect: RULES.text('ERR_OUT_OF_RANGE') },
+  { name: 'parseOtpauthUri(uri)', call: (v) => t.parseOtpauthUri(v), expect: RULES.text('ERR_URI_TOO_LONG') },
+  { name: 'parseOtpauthUri(uri, options)', call: (v) => t.parseOtpauthUri(`otpauth://totp/a?secret=${'A'.repeat(32)}`, v), expect: RULES.options },
+  { name: 'buildOtpauthUri(params)', call: (v) => t.buildOtpauthUri(v), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'buildOtpauthUri({ account })', call: (v) => t.buildOtpauthUri({ type: 'totp', secret: SECRET, account: v }), expect: (v) => {
+    if (typeof v !== 'string') return 'ERR_INVALID_ARG_TYPE';
+    return v.length >= 1 && v.length <= 256 && !v.startsWith(' ') ? 'ok' : 'ERR_URI_LABEL';
+  } },
+  { name: 'buildOtpauthUri({ counter })', call: (v) => t.buildOtpauthUri({ type: 'hotp', secret: SECRET, account: 'a', counter: v }), expect: RULES.counter },
+  { name: 'isTotpkitError(value)', call: (v) => { if (t.isTotpkitError(v) !== false) throw new Error('claimed a non-error'); }, expect: () => 'ok' },
+];
+
+const DATA_ERRORS = new Set<string>([...totpkit.TOTPKIT_ERROR_CODES]);
+
+describe('hostile input', () => {
+  for (const slot of SLOTS) {
+    it.each(HOSTILE)(`${slot.name} ← %s`, (_, value) => {
+      const { outcome, ms, error } = run(() => slot.call(value));
+      const expected = slot.expect(value);
+      if (expected === 'mismatch-or-ok') expect(['mismatch', 'ok']).toContain(outcome);
+      else if (expected === 'ok-or-data-error') expect(outcome === 'ok' || DATA_ERRORS.has(outcome), outcome).toBe(true);
+      else expect(outcome).toBe(expected);
+      if (error !== undefined) {
+        // The right class for the code, and a labelled, value-free message.
+        const e = error as Error & { code: string };
+        if (e.code === 'ERR_INVALID_ARG_TYPE') expect(e).toBeInstanceOf(TypeError);
+        else if (e.code === 'ERR_OUT_OF_RANGE') expect(e).toBeInstanceOf(RangeError);
+        else expect(e.name).toBe('TotpkitError');
+        // Numbers may be echoed in range errors ("digits" must be 6..10, got 11); strings and
+        // wrongly typed values never are, since they may be codes or secrets.
+        if (typeof value === 'string' || e.code === 'ERR_INVALID_ARG_TYPE') expect(e.message).not.toContain('123456');
+        expect(e.message).not.toContain(FULL_WIDTH);
+        expect(e.message.length).toBeLessThan(300);
+      }
+      expect(ms, 'returns quickly').toBeLessThan(100);
+    });
+  }
+});
