@@ -62,7 +62,7 @@ export function digitsOption(value: unknown): number {
  */
 export function hotp(secret: Uint8Array | OtpKey, counter: number | bigint, options?: CodeOptions): string {
   const opts = optionsObject('options', options);
-  const key = resolveKey(secret, opts.algorithm);
+  const key = resolveKey(secret, opts.algorithm, 1);
   const digits = digitsOption(opts.digits);
   const [high, low] = splitCounter('counter', counter);
   return formatCode(key.truncate(high, low) % POW10[digits]!, digits);

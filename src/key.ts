@@ -38,9 +38,12 @@ export class OtpKey {
   readonly #message = new Uint8Array(8);
   readonly #digest: Uint8Array;
 
+  readonly #once: boolean;
+
   /** @internal use {@link createOtpKey} */
-  constructor(secret: Uint8Array, algorithm: Algorithm) {
+  constructor(secret: Uint8Array, algorithm: Algorithm, once = false) {
     this.algorithm = algorithm;
+    this.#once = once;
     this.#mac = hmac.create(HASHES[algorithm], secret) as Mac;
     this.#digest = new Uint8Array(this.#mac.outputLen);
   }
@@ -52,6 +55,9 @@ export class OtpKey {
    * @internal
    */
   truncate(high: number, low: number): number {
+    // A key compiled for one call (a raw secret passed to hotp/totp) hashes with its own state;
+    // a reused key copies its precomputed state into scratch objects it keeps.
+    const h = this.#once ? this.#mac : (this.#scratch = this.#mac._cloneInto(this.#scratch));
     const m = this.#message;
     m[0] = high >>> 24;
     m[1] = high >>> 16;
@@ -61,7 +67,6 @@ export class OtpKey {
     m[5] = low >>> 16;
     m[6] = low >>> 8;
     m[7] = low;
-    const h = (this.#scratch = this.#mac._cloneInto(this.#scratch));
     h.update(m);
     const d = this.#digest;
     h.digestInto(d);
@@ -103,11 +108,12 @@ export function createOtpKey(secret: Uint8Array, options?: { algorithm?: Algorit
 
 /**
  * The key to compute with: the given `OtpKey` (whose algorithm must agree with an explicit
- * option) or a fresh one compiled from raw bytes.
+ * option) or a fresh one compiled from raw bytes; `uses = 1` when the caller computes exactly
+ * one code with it, which saves copying the key state.
  *
  * @internal
  */
-export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown): OtpKey {
+export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown, uses = 2): OtpKey {
   if (secret instanceof OtpKey) {
     if (algorithm !== undefined && algorithmOption(algorithm, DEFAULT_ALGORITHM) !== secret.algorithm) {
       throw rangeError(
@@ -120,5 +126,6 @@ export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown): Otp
   return new OtpKey(
     secretBytes(secret, 'secret', 'a Uint8Array or an OtpKey'),
     algorithmOption(algorithm, DEFAULT_ALGORITHM),
+    uses === 1,
   );
 }

@@ -225,10 +225,13 @@ function fail(code: TotpkitErrorCode, message: string, cause?: unknown): never {
   throw new TotpkitError(code, message, cause === undefined ? undefined : { cause });
 }
 
+/** Characters RFC 3986 allows unescaped in a URI besides letters and digits (delimiters and `%`). */
+const URI_PUNCTUATION = "-._~:/?#[]@!$&'()*+,;=%";
+
 /** Characters RFC 3986 allows unescaped in a URI (unreserved, gen-delims, sub-delims) and `%`. */
 function isUriChar(c: number): boolean {
   if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) return true;
-  return "-._~:/?#[]@!$&'()*+,;=%".includes(String.fromCharCode(c));
+  return c < 0x80 && URI_PUNCTUATION.indexOf(String.fromCharCode(c)) >= 0;
 }
 
 function percentDecode(text: string, what: string): string {
