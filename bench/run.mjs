@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: totpkit next to otplib, otpauth and speakeasy in one run.
-// Usage: node bench/run.mjs [--quick] [--json FILE]
+// Usage: node bench/run.mjs [--quick] [--json FILE] [--readme]
+//   --readme  also writes the table into README.md between the bench markers
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,4 +172,14 @@ for (const { group, rows } of results) {
   }
 }
 console.log(lines.join('\n'));
+if (args.includes('--readme')) {
+  const readme = join(root, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const updated = text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), `${start}\n${lines.join('\n')}\n${end}`);
+  if (updated === text && !text.includes(lines[0])) throw new Error('README.md has no bench markers');
+  writeFileSync(readme, updated);
+  console.error('README.md updated');
+}
 if (jsonIndex >= 0) writeFileSync(args[jsonIndex + 1], JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));
