@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 // Public entry points: the core, and one per heavier subpath as they land.
-const entry = { index: 'src/index.ts' };
+const entry = { index: 'src/index.ts', 'qr/index': 'src/qr/index.ts' };
 
 // ESM: one output module per source module (bundle: false). Bundlers then see the real module
 // graph and, with "sideEffects": false, drop every module a program does not use together with
@@ -10,6 +10,7 @@ const entry = { index: 'src/index.ts' };
 // CJS: @noble/hashes 2.x and base32-encode 2.x are ESM-only, so the CJS build bundles them.
 // `require('totpkit')` then never depends on require(esm) support in the runtime or bundler.
 const esmOnly = ['@noble/hashes', 'base32-encode', 'base32-decode', 'to-data-view'];
+// qrcode-generator ships CJS itself and stays external in both builds.
 
 export default defineConfig([
   {

@@ -84,7 +84,7 @@ export function encodeBase32(bytes: Uint8Array): string {
 export function decodeBase32(text: string, options?: DecodeBase32Options): Uint8Array {
   if (typeof text !== 'string') throw typeError('text', 'a string', text);
   const opts = optionsObject('options', options);
-  const mode = opts.mode ?? 'strict';
+  const mode = opts.mode === undefined ? 'strict' : opts.mode;
   if (mode !== 'strict' && mode !== 'lenient') throw rangeError(`"mode" must be 'strict' or 'lenient'`);
   if (text.length > MAX_BASE32_LENGTH) {
     throw rangeError(`"text" must be at most ${MAX_BASE32_LENGTH} characters, got ${text.length}`);

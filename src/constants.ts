@@ -70,3 +70,24 @@ export const MAX_URI_LENGTH = 4096;
 export const MAX_LABEL_LENGTH = 256;
 /** Longest base32 text `decodeBase32` looks at (enough for `MAX_SECRET_BYTES` with separators). */
 export const MAX_BASE32_LENGTH = 4096;
+
+/** QR error-correction level used when none is given (REQUIREMENTS: at least M). */
+export const DEFAULT_QR_EC_LEVEL = 'M';
+/** Quiet zone around a QR symbol in modules: ISO/IEC 18004 requires at least 4. */
+export const MIN_QR_QUIET_ZONE = 4;
+/** Widest quiet zone accepted, in modules. */
+export const MAX_QR_QUIET_ZONE = 64;
+/** Pixels per module in raster and SVG output by default. */
+export const DEFAULT_QR_MODULE_SIZE = 8;
+/** Largest module size accepted, in pixels: bounds the size of a PNG one call can produce. */
+export const MAX_QR_MODULE_SIZE = 32;
+/** Least WCAG 2 contrast ratio between the two QR colours (the AA level for text). */
+export const MIN_QR_CONTRAST = 4.5;
+/** Logo width as a fraction of the symbol width, by default (4% of the area). */
+export const DEFAULT_QR_LOGO_SCALE = 0.2;
+/** Widest logo, as a fraction of the symbol width: 9% of the area, well inside level H's 30%. */
+export const MAX_QR_LOGO_SCALE = 0.3;
+/** Longest logo data URL accepted, in characters. */
+export const MAX_QR_LOGO_LENGTH = 256 * 1024;
+/** Byte-mode capacity of a version 40 symbol per error-correction level (ISO/IEC 18004 Table 7). */
+export const QR_BYTE_CAPACITY = /* @__PURE__ */ Object.freeze({ L: 2953, M: 2331, Q: 1663, H: 1273 });

@@ -34,6 +34,10 @@ export const TOTPKIT_ERROR_CODES = /* @__PURE__ */ Object.freeze([
   'ERR_URI_ISSUER_MISMATCH',
   'ERR_URI_ISSUER_MISSING',
   'ERR_RANDOM_UNAVAILABLE',
+  'ERR_QR_CAPACITY',
+  'ERR_QR_CONTRAST',
+  'ERR_QR_INVERTED',
+  'ERR_QR_LOGO',
 ] as const);
 
 /** A code carried by a {@link TotpkitError}. */

@@ -21,6 +21,7 @@ export {
 } from './errors.js';
 export { hotp, verifyHotp, type HotpFailureReason, type VerifyHotpOptions, type VerifyHotpResult } from './hotp.js';
 export { createOtpKey, OtpKey } from './key.js';
+export { manualEntry, type ManualEntry } from './manual.js';
 export { generateSecret, type GenerateSecretOptions, type RandomSource } from './secret.js';
 export {
   timeStep,

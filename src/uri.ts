@@ -285,7 +285,7 @@ const KNOWN_PARAMETERS = /* @__PURE__ */ Object.freeze(['secret', 'issuer', 'alg
 export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): ParsedOtpauthUri {
   if (typeof uri !== 'string') throw typeError('uri', 'a string', uri);
   const opts = optionsObject('options', options);
-  const mode = opts.mode ?? 'strict';
+  const mode = opts.mode === undefined ? 'strict' : opts.mode;
   if (mode !== 'strict' && mode !== 'lenient') throw rangeError(`"mode" must be 'strict' or 'lenient'`);
   const lenient = mode === 'lenient';
   if (uri.length > MAX_URI_LENGTH) fail('ERR_URI_TOO_LONG', `URI must be at most ${MAX_URI_LENGTH} characters, got ${uri.length}`);

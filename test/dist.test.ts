@@ -76,6 +76,30 @@ describe('built package', () => {
     expect(createRequire(import.meta.url).resolve('totpkit')).toBe(join(root, 'dist/index.cjs'));
   });
 
+  it('the totpkit/qr subpath works through import and require', () => {
+    const probe = `const svg = q.toSvg('otpauth://totp/a?secret=A'); const png = q.toPng('x');
+      console.log(JSON.stringify([svg.startsWith('<svg'), png[1] === 0x50, q.toMatrix('x').size]))`;
+    expect(node(['--input-type=module', '-e', `import * as q from 'totpkit/qr'; ${probe}`])).toEqual([true, true, 21]);
+    expect(node(['-e', `const q = require('totpkit/qr'); ${probe}`])).toEqual([true, true, 21]);
+  });
+
+  it('tree-shakes: the core entry pulls in no QR code', async () => {
+    const result = await build({
+      stdin: {
+        contents: `import * as t from 'totpkit'; console.log(t.hotp, t.totp, t.verifyTotp, t.buildOtpauthUri, t.parseOtpauthUri, t.manualEntry);`,
+        resolveDir: root,
+      },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      metafile: true,
+    });
+    const inputs = Object.keys(result.metafile!.inputs);
+    const culprits = inputs.filter((f) => /qrcode-generator|\/qr\//.test(f));
+    expect(culprits, `core bundle pulled in: ${culprits.join(', ')}`).toEqual([]);
+  });
+
   it('tree-shakes: a browser bundle of { hotp } has no URI, base32 or verification code', async () => {
     const result = await build({
       stdin: { contents: `import { hotp } from 'totpkit'; console.log(hotp(new Uint8Array(20), 1));`, resolveDir: root },

@@ -33,7 +33,7 @@ export const inCI = process.env.CI === 'true' || process.env.CI === '1';
  * that need it are skipped.
  */
 export function haveTool(command: string, versionArg = '--version', installHint = ''): boolean {
-  const r = spawnSync(command, [versionArg], { encoding: 'utf8' });
+  const r = spawnSync(command, [versionArg], { encoding: 'utf8', stdio: 'ignore' });
   if (r.error === undefined) return true;
   const reason = `${command} is not installed${installHint ? ` (${installHint})` : ''}`;
   if (inCI) throw new Error(`${reason}: required under CI=true`);

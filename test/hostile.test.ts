@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as totpkit from '../src/index.js';
+import * as qr from '../src/qr/index.js';
 
 const SECRET = new Uint8Array(20).fill(1);
 const MEGABYTE = '1'.repeat(1 << 20);
@@ -119,6 +120,11 @@ interface Slot {
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const t = totpkit as any;
+const q = qr as any;
+/** QR payloads: strings only; the 1 MB string is over every capacity. */
+const qrText = (v: unknown): Outcome => (typeof v !== 'string' ? 'ERR_INVALID_ARG_TYPE' : v.length > 2331 ? 'ERR_QR_CAPACITY' : 'ok');
+/** Colours: `#rgb`/`#rrggbb` strings only; none of the hostile values is one. */
+const color = (v: unknown): Outcome => (v === undefined ? 'ok' : typeof v === 'string' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE');
 const SLOTS: Slot[] = [
   { name: 'hotp(secret)', call: (v) => t.hotp(v, 0), expect: RULES.secret },
   { name: 'hotp(counter)', call: (v) => t.hotp(SECRET, v), expect: RULES.counter },
@@ -158,6 +164,19 @@ const SLOTS: Slot[] = [
     return v.length >= 1 && v.length <= 256 && !v.startsWith(' ') ? 'ok' : 'ERR_URI_LABEL';
   } },
   { name: 'buildOtpauthUri({ counter })', call: (v) => t.buildOtpauthUri({ type: 'hotp', secret: SECRET, account: 'a', counter: v }), expect: RULES.counter },
+  { name: 'manualEntry(params)', call: (v) => t.manualEntry(v), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'manualEntry({ secret })', call: (v) => t.manualEntry({ type: 'totp', account: 'a', secret: v }), expect: RULES.secret },
+  { name: 'toMatrix(text)', call: (v) => q.toMatrix(v), expect: qrText },
+  { name: 'toSvg(text)', call: (v) => q.toSvg(v), expect: qrText },
+  { name: 'toPng(text)', call: (v) => q.toPng(v), expect: qrText },
+  { name: 'toDataUrl(text)', call: (v) => q.toDataUrl(v), expect: qrText },
+  { name: 'toTerminal(text)', call: (v) => q.toTerminal(v), expect: qrText },
+  { name: 'toSvg(options)', call: (v) => q.toSvg('x', v), expect: RULES.options },
+  { name: 'toSvg({ foreground })', call: (v) => q.toSvg('x', { foreground: v }), expect: color },
+  { name: 'toPng({ moduleSize })', call: (v) => q.toPng('x', { moduleSize: v }), expect: RULES.integer(1, 32) },
+  { name: 'toSvg({ quietZone })', call: (v) => q.toSvg('x', { quietZone: v }), expect: RULES.integer(4, 64) },
+  { name: 'toSvg({ title })', call: (v) => q.toSvg('x', { title: v }), expect: (v) => (v === undefined || typeof v === 'string' ? 'ok' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'contrastRatio(a)', call: (v) => q.contrastRatio(v, '#fff'), expect: (v) => (typeof v === 'string' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'isTotpkitError(value)', call: (v) => { if (t.isTotpkitError(v) !== false) throw new Error('claimed a non-error'); }, expect: () => 'ok' },
 ];
 

@@ -1,0 +1,61 @@
+/**
+ * The manual-entry fallback shown beside an enrollment QR code, for when scanning fails.
+ *
+ * @module
+ */
+import { encodeBase32 } from './base32.js';
+import { DEFAULT_ALGORITHM, DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS, MAX_PERIOD_SECONDS, MIN_PERIOD_SECONDS } from './constants.js';
+import { algorithmOption, integerOption, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
+import { digitsOption } from './hotp.js';
+import type { Algorithm } from './types.js';
+import type { OtpauthParams } from './uri.js';
+
+/** What a person types into an authenticator app's "enter a setup key" form. */
+export interface ManualEntry {
+  /** The base32 secret in groups of four, e.g. `ABCD EFGH IJKL …` (apps ignore the spaces). */
+  readonly secret: string;
+  readonly account: string;
+  readonly issuer: string | undefined;
+  /** `'Time based'` or `'Counter based'`, as apps label the choice. */
+  readonly kind: 'Time based' | 'Counter based';
+  readonly algorithm: Algorithm;
+  readonly digits: number;
+  /** Seconds (TOTP only). */
+  readonly period: number | undefined;
+  /** Every field as `Label: value` lines, ready to show; non-default settings included. */
+  readonly text: string;
+}
+
+/**
+ * The manual-entry form of an enrollment: the secret grouped for reading aloud, plus the account,
+ * issuer and any non-default settings. Accepts the parameters of `buildOtpauthUri` or the result of
+ * `parseOtpauthUri`.
+ *
+ * @param params - `type`, `secret`, `account`, optional `issuer`, `algorithm`, `digits`, `period`
+ * @returns the fields and a ready-made `text`
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for invalid fields
+ * @example
+ * ```ts
+ * manualEntry({ type: 'totp', secret, account: 'alice@example.com', issuer: 'ACME' }).text
+ * // 'Account: alice@example.com\nIssuer: ACME\nKey: ABCD EFGH …\nType: Time based'
+ * ```
+ */
+export function manualEntry(params: Omit<OtpauthParams, 'counter'> & { counter?: number | bigint }): ManualEntry {
+  const p = optionsObject('params', params, true);
+  if (p.type !== 'totp' && p.type !== 'hotp') throw rangeError(`"type" must be 'totp' or 'hotp'`);
+  if (typeof p.account !== 'string') throw typeError('account', 'a string', p.account);
+  if (p.issuer !== undefined && typeof p.issuer !== 'string') throw typeError('issuer', 'a string', p.issuer);
+  const secret = (encodeBase32(secretBytes(p.secret)).match(/.{1,4}/g) ?? []).join(' ');
+  const algorithm = algorithmOption(p.algorithm, DEFAULT_ALGORITHM);
+  const digits = digitsOption(p.digits);
+  const period =
+    p.type === 'totp' ? integerOption('period', p.period, DEFAULT_PERIOD_SECONDS, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS) : undefined;
+  const kind = p.type === 'totp' ? 'Time based' : 'Counter based';
+  const lines = [`Account: ${p.account}`];
+  if (p.issuer !== undefined) lines.push(`Issuer: ${p.issuer}`);
+  lines.push(`Key: ${secret}`, `Type: ${kind}`);
+  if (algorithm !== DEFAULT_ALGORITHM) lines.push(`Algorithm: ${algorithm}`);
+  if (digits !== DEFAULT_DIGITS) lines.push(`Digits: ${digits}`);
+  if (period !== undefined && period !== DEFAULT_PERIOD_SECONDS) lines.push(`Period: ${period} seconds`);
+  return { secret, account: p.account, issuer: p.issuer, kind, algorithm, digits, period, text: lines.join('\n') };
+}
