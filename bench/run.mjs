@@ -3,8 +3,8 @@
 // Usage: node bench/run.mjs [--quick] [--json FILE] [--readme]
 //   --readme  also writes the table into README.md between the bench markers
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runGroups } from './harness.mjs';
@@ -25,7 +25,8 @@ if (!existsSync(join(here, 'peers/node_modules'))) {
 }
 
 const t = await import('../dist/index.js');
-const { otplib, otplibUri, OTPAuth, speakeasy } = await import('./peers/peers.mjs');
+const { otplib, otplibUri, OTPAuth, speakeasy, qrcodeLib } = await import('./peers/peers.mjs');
+const qr = await import('../dist/qr/index.js');
 const { hmac } = await import('@noble/hashes/hmac.js');
 const { sha1 } = await import('@noble/hashes/legacy.js');
 
@@ -143,6 +144,44 @@ function uriGroups() {
   ];
 }
 
+/** Decodes an image with zbarimg when it is installed, so a QR case must render the right thing. */
+function decodes(uri, svg) {
+  try {
+    execFileSync('zbarimg', ['--version'], { stdio: 'ignore' });
+  } catch {
+    console.error('zbarimg not installed: QR outputs are checked for shape only');
+    return (out) => (svg ? out.startsWith('<svg') : out[0] === 0x89);
+  }
+  return (out) => {
+    const png = svg ? execFileSync('rsvg-convert', ['--format', 'png'], { input: out }) : out;
+    const file = join(tmpdir(), `totpkit-bench-${process.pid}.png`);
+    writeFileSync(file, png);
+    const decoded = execFileSync('zbarimg', ['--quiet', '--raw', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    rmSync(file);
+    return decoded === uri;
+  };
+}
+
+function qrGroups() {
+  const uri = t.buildOtpauthUri({ type: 'totp', secret: SEEDS.SHA1, account: 'alice@example.com', issuer: 'ACME Co' });
+  return [
+    {
+      name: 'QR SVG, typical URI, level M',
+      cases: [
+        { name: 'totpkit', fn: () => qr.toSvg(uri), check: decodes(uri, true) },
+        { name: 'qrcode', fn: () => qrcodeLib.svg(uri), check: decodes(uri, true) },
+      ],
+    },
+    {
+      name: 'QR PNG, typical URI, level M, 8 px modules',
+      cases: [
+        { name: 'totpkit', fn: () => qr.toPng(uri), check: decodes(uri, false) },
+        { name: 'qrcode', fn: () => qrcodeLib.png(uri), check: decodes(uri, false) },
+      ],
+    },
+  ];
+}
+
 const groups = [
   { ...generateGroup('SHA1'), cases: [...generateGroup('SHA1').cases, floorCase()] },
   generateGroup('SHA256'),
@@ -152,6 +191,7 @@ const groups = [
   verifyGroup('invalid', 40, null),
   coldGroup(),
   ...uriGroups(),
+  ...qrGroups(),
 ];
 
 const results = runGroups(groups, quick ? { rounds: 5, targetMs: 15 } : { rounds: 15, targetMs: 40 });
