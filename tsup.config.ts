@@ -9,7 +9,7 @@ const entry = { index: 'src/index.ts', 'qr/index': 'src/qr/index.ts' };
 //
 // CJS: @noble/hashes 2.x and base32-encode 2.x are ESM-only, so the CJS build bundles them.
 // `require('totpkit')` then never depends on require(esm) support in the runtime or bundler.
-const esmOnly = ['@noble/hashes', 'base32-encode', 'base32-decode', 'to-data-view'];
+const esmOnly = ['@noble/hashes', '@noble/ciphers', 'base32-encode', 'base32-decode', 'to-data-view'];
 // qrcode-generator ships CJS itself and stays external in both builds.
 
 export default defineConfig([

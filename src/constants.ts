@@ -91,3 +91,33 @@ export const MAX_QR_LOGO_SCALE = 0.3;
 export const MAX_QR_LOGO_LENGTH = 256 * 1024;
 /** Byte-mode capacity of a version 40 symbol per error-correction level (ISO/IEC 18004 Table 7). */
 export const QR_BYTE_CAPACITY = /* @__PURE__ */ Object.freeze({ L: 2953, M: 2331, Q: 1663, H: 1273 });
+
+/** Enrollment lifetime by default: long enough to find the phone, short enough to be useless later. */
+export const DEFAULT_ENROLLMENT_TTL_SECONDS = 600;
+/** Shortest and longest enrollment lifetimes accepted (REQUIREMENTS: minutes, not days). */
+export const MIN_ENROLLMENT_TTL_SECONDS = 60;
+export const MAX_ENROLLMENT_TTL_SECONDS = 3600;
+/** Failed confirmations (wrong token or code) after which a pending enrollment is revoked. */
+export const MAX_ENROLLMENT_ATTEMPTS = 5;
+/** Random bytes in an enrollment token (256 bits). */
+export const ENROLLMENT_TOKEN_BYTES = 32;
+/** Random bytes in a generated credential id. */
+export const CREDENTIAL_ID_BYTES = 16;
+
+/** Recovery codes per set by default (NIST SP 800-63B-4 §4.2.1 leaves the number to the verifier). */
+export const DEFAULT_RECOVERY_CODES = 10;
+/** Most recovery codes in one set. */
+export const MAX_RECOVERY_CODES = 50;
+/** Alphabet of recovery codes: no 0/O, 1/I, so nothing reads as something else. 32 symbols, 5 bits each. */
+export const RECOVERY_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+/** Characters per recovery code: 16 × 5 = 80 random bits (NIST asks for at least 64). */
+export const RECOVERY_CODE_LENGTH = 16;
+
+/** AES-256 key length for sealing secrets, in bytes. */
+export const SEAL_KEY_BYTES = 32;
+/** AES-GCM nonce length, in bytes (NIST SP 800-38D recommends 96 bits). */
+export const SEAL_NONCE_BYTES = 12;
+
+/** Most counters `resyncHotp` searches by default, and at most (RFC 4226 §7.4: bounded). */
+export const DEFAULT_HOTP_RESYNC_RANGE = 100;
+export const MAX_HOTP_RESYNC_RANGE = 1000;

@@ -38,6 +38,9 @@ export const TOTPKIT_ERROR_CODES = /* @__PURE__ */ Object.freeze([
   'ERR_QR_CONTRAST',
   'ERR_QR_INVERTED',
   'ERR_QR_LOGO',
+  'ERR_SEAL_FORMAT',
+  'ERR_SEAL_KEY_UNKNOWN',
+  'ERR_SEAL_AUTH',
 ] as const);
 
 /** A code carried by a {@link TotpkitError}. */

@@ -6,6 +6,8 @@
 import {
   DEFAULT_DIGITS,
   DEFAULT_HOTP_LOOK_AHEAD,
+  DEFAULT_HOTP_RESYNC_RANGE,
+  MAX_HOTP_RESYNC_RANGE,
   MAX_COUNTER,
   MAX_DIGITS,
   MAX_HOTP_LOOK_AHEAD,
@@ -147,6 +149,52 @@ export function verifyHotp(secret: Uint8Array | OtpKey, code: string, options: V
       const next = typeof matched === 'bigint' ? matched + 1n : matched + 1;
       return { ok: true, counter: matched, next } as VerifyHotpResult;
     }
+  }
+  return { ok: false, reason: 'mismatch' };
+}
+
+/** Options of {@link resyncHotp}. */
+export interface ResyncHotpOptions extends CodeOptions {
+  /** The counter the server currently expects. */
+  counter: number | bigint;
+  /** How far ahead to search, 1..1000 counters, 100 by default. */
+  searchRange?: number;
+}
+
+/**
+ * Re-synchronise an HOTP token that has drifted beyond the look-ahead window (the user pressed the
+ * button many times without logging in), from two *consecutive* codes (RFC 4226 §7.4). Two
+ * consecutive matches within the range are required, so the chance of a false match stays about
+ * `searchRange / 10^(2·digits)`.
+ *
+ * @param secret - key bytes or an {@link OtpKey}
+ * @param first - a code from the token
+ * @param second - the next code from the token
+ * @param options - `counter`, `searchRange` (100, at most 1000), `algorithm`, `digits`
+ * @returns `{ ok: true, counter, next }` (`counter` is the second code's) or `{ ok: false, reason }`
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for invalid options
+ * @example
+ * ```ts
+ * const r = resyncHotp(key, form.first, form.second, { counter: token.counter })
+ * if (r.ok) token.counter = r.next
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc4226#section-7.4
+ */
+export function resyncHotp(secret: Uint8Array | OtpKey, first: string, second: string, options: ResyncHotpOptions): VerifyHotpResult {
+  const opts = optionsObject('options', options, true);
+  const range = integerOption('searchRange', opts.searchRange, DEFAULT_HOTP_RESYNC_RANGE, 1, MAX_HOTP_RESYNC_RANGE);
+  const key = resolveKey(secret, opts.algorithm);
+  const digits = digitsOption(opts.digits);
+  const counter = opts.counter as number | bigint;
+  splitCounter('counter', counter);
+  if (parseCode(first, digits) < 0 || parseCode(second, digits) < 0) return { ok: false, reason: 'malformed' };
+  for (let i = 0; i <= range; i++) {
+    const at = typeof counter === 'bigint' ? counter + BigInt(i) : counter + i;
+    if (typeof at === 'bigint' ? at >= MAX_COUNTER : at + 2 > Number.MAX_SAFE_INTEGER) break; // no counter after it
+    const one = verifyHotp(key, first, { counter: at, lookAhead: 0, digits } as VerifyHotpOptions);
+    if (!one.ok) continue;
+    const two = verifyHotp(key, second, { counter: one.next, lookAhead: 0, digits } as VerifyHotpOptions);
+    if (two.ok) return two;
   }
   return { ok: false, reason: 'mismatch' };
 }

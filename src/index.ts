@@ -19,7 +19,43 @@ export {
   type ErrorCode,
   type TotpkitErrorCode,
 } from './errors.js';
-export { hotp, verifyHotp, type HotpFailureReason, type VerifyHotpOptions, type VerifyHotpResult } from './hotp.js';
+export {
+  hotp,
+  resyncHotp,
+  verifyHotp,
+  type HotpFailureReason,
+  type ResyncHotpOptions,
+  type VerifyHotpOptions,
+  type VerifyHotpResult,
+} from './hotp.js';
+export {
+  loadSecret,
+  verifyCredential,
+  type Credential,
+  type SecretProtection,
+  type VerifyCredentialOptions,
+  type VerifyCredentialResult,
+} from './credential.js';
+export {
+  confirmEnrollment,
+  revokeEnrollment,
+  startEnrollment,
+  type ConfirmEnrollmentOptions,
+  type ConfirmEnrollmentResult,
+  type ConfirmFailureReason,
+  type Enrollment,
+  type StartedEnrollment,
+  type StartEnrollmentOptions,
+} from './enrollment.js';
+export {
+  consumeRecoveryCode,
+  generateRecoveryCodes,
+  type ConsumeRecoveryCodeResult,
+  type GeneratedRecoveryCodes,
+  type GenerateRecoveryCodesOptions,
+  type RecoveryCodeSet,
+} from './recovery.js';
+export { envelopeKeyId, openSecret, resealSecret, sealSecret, type Keyring, type SealOptions } from './seal.js';
 export { createOtpKey, OtpKey } from './key.js';
 export { manualEntry, type ManualEntry } from './manual.js';
 export { generateSecret, type GenerateSecretOptions, type RandomSource } from './secret.js';

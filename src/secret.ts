@@ -4,11 +4,10 @@
  * @module
  */
 import { DEFAULT_SECRET_BYTES, MAX_GENERATED_SECRET_BYTES, MIN_GENERATED_SECRET_BYTES } from './constants.js';
-import { TotpkitError } from './errors.js';
-import { integerOption, optionsObject, typeError } from './internal/assert.js';
+import { integerOption, optionsObject } from './internal/assert.js';
+import { randomBytes, type RandomSource } from './internal/bytes.js';
 
-/** Fills its argument with cryptographically secure random bytes, like `crypto.getRandomValues`. */
-export type RandomSource = (bytes: Uint8Array) => unknown;
+export type { RandomSource } from './internal/bytes.js';
 
 /** Options of {@link generateSecret}. */
 export interface GenerateSecretOptions {
@@ -40,17 +39,5 @@ export interface GenerateSecretOptions {
 export function generateSecret(options?: GenerateSecretOptions): Uint8Array {
   const opts = optionsObject('options', options);
   const length = integerOption('bytes', opts.bytes, DEFAULT_SECRET_BYTES, MIN_GENERATED_SECRET_BYTES, MAX_GENERATED_SECRET_BYTES);
-  let random = opts.random;
-  if (random === undefined) {
-    const c = (globalThis as { crypto?: { getRandomValues?: RandomSource } }).crypto;
-    if (typeof c?.getRandomValues !== 'function') {
-      throw new TotpkitError('ERR_RANDOM_UNAVAILABLE', 'no crypto.getRandomValues on this platform; pass "random"');
-    }
-    random = (bytes) => c.getRandomValues!(bytes);
-  } else if (typeof random !== 'function') {
-    throw typeError('random', 'a function', random);
-  }
-  const out = new Uint8Array(length);
-  random(out);
-  return out;
+  return randomBytes(length, opts.random);
 }

@@ -5,24 +5,13 @@
  */
 import { DEFAULT_PERIOD_SECONDS, DEFAULT_T0_SECONDS, DEFAULT_WINDOW, MAX_PERIOD_SECONDS, MAX_WINDOW, MIN_PERIOD_SECONDS } from './constants.js';
 import { integerOption, nonNegativeSafeInteger, optionsObject, rangeError, typeError } from './internal/assert.js';
+import { timeMs } from './internal/time.js';
 import { formatCode, parseCode, POW10 } from './internal/code.js';
 import { digitsOption } from './hotp.js';
 import { type OtpKey, resolveKey } from './key.js';
 import type { CodeOptions, TimeOptions } from './types.js';
 
 const TWO_32 = 0x1_0000_0000;
-
-/** The moment as epoch milliseconds: a valid `Date`, a non-negative safe integer, or now. */
-function timeMs(time: unknown): number {
-  if (time === undefined) return Date.now();
-  if (time instanceof Date) {
-    const ms = time.getTime();
-    if (!Number.isSafeInteger(ms) || ms < 0) throw rangeError(`"time" must be a valid Date not before 1970, got ${ms}`);
-    return ms;
-  }
-  if (typeof time !== 'number') throw typeError('time', 'a Date or epoch milliseconds', time);
-  return nonNegativeSafeInteger('time', time);
-}
 
 /**
  * The RFC 6238 §4.2 time step `T = floor((unixSeconds − T0) / X)` for the given moment.

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,6 +41,11 @@ const EXPECTED = {
   errorCode: 'ERR_URI_SECRET_TOO_SHORT',
   errorName: 'RangeError:ERR_OUT_OF_RANGE',
 };
+
+/** Files that contribute bytes to a bundle (esbuild also lists files it read and then shook out). */
+function bundledInputs(metafile: Metafile): string[] {
+  return Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k));
+}
 
 function node(args: string[]): unknown {
   return JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim());
@@ -95,9 +100,24 @@ describe('built package', () => {
       platform: 'browser',
       metafile: true,
     });
-    const inputs = Object.keys(result.metafile!.inputs);
+    const inputs = bundledInputs(result.metafile!);
     const culprits = inputs.filter((f) => /qrcode-generator|\/qr\//.test(f));
     expect(culprits, `core bundle pulled in: ${culprits.join(', ')}`).toEqual([]);
+  });
+
+  it('tree-shakes: { totp, verifyTotp } pulls in no URI, QR, enrollment, recovery or sealing code', async () => {
+    const result = await build({
+      stdin: { contents: `import { totp, verifyTotp } from 'totpkit'; console.log(totp, verifyTotp);`, resolveDir: root },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      metafile: true,
+    });
+    const inputs = bundledInputs(result.metafile!);
+    const culprits = inputs.filter((f) => /qrcode-generator|@noble\/ciphers|base32-|\/(uri|enrollment|recovery|seal|credential|manual)\.js$|\/qr\//.test(f));
+    expect(culprits, `{ totp, verifyTotp } pulled in: ${culprits.join(', ')}`).toEqual([]);
+    expect(inputs).toContain('dist/totp.js'); // positive control: the filter sees what is bundled
   });
 
   it('tree-shakes: a browser bundle of { hotp } has no URI, base32 or verification code', async () => {

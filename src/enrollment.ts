@@ -1,0 +1,267 @@
+/**
+ * Enrollment: from "turn on two-factor login" to an active credential, as pure functions over
+ * JSON-serializable state.
+ *
+ * ```
+ * startEnrollment ──► pending ──confirmEnrollment(token, first code)──► used  (+ active Credential)
+ *                        │  └── wrong token/code × 5 ──► revoked
+ *                        ├── revokeEnrollment / a newer startEnrollment ──► revoked
+ *                        └── ttl passes ──► (confirm answers 'expired')
+ * ```
+ *
+ * The enrollment token ties the confirmation to the browser session that started it; only its
+ * SHA-256 is kept in the state. The first code's step becomes the credential's `lastStep`, so the
+ * code that confirmed the enrollment cannot be replayed as the first login.
+ *
+ * @module
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  CREDENTIAL_ID_BYTES,
+  DEFAULT_ALGORITHM,
+  DEFAULT_ENROLLMENT_TTL_SECONDS,
+  DEFAULT_PERIOD_SECONDS,
+  ENROLLMENT_TOKEN_BYTES,
+  MAX_ENROLLMENT_ATTEMPTS,
+  MAX_ENROLLMENT_TTL_SECONDS,
+  MAX_LABEL_LENGTH,
+  MAX_PERIOD_SECONDS,
+  MIN_ENROLLMENT_TTL_SECONDS,
+  MIN_PERIOD_SECONDS,
+} from './constants.js';
+import { loadSecret, storeSecret, type Credential, type SecretProtection } from './credential.js';
+import { digitsOption } from './hotp.js';
+import { algorithmOption, integerOption, optionsObject, rangeError, typeError } from './internal/assert.js';
+import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
+import { timeMs } from './internal/time.js';
+import { manualEntry, type ManualEntry } from './manual.js';
+import { generateSecret } from './secret.js';
+import { verifyTotp } from './totp.js';
+import type { Algorithm } from './types.js';
+import { buildOtpauthUri } from './uri.js';
+
+/** A started enrollment, as stored by the server until it is confirmed, revoked or expires. */
+export interface Enrollment {
+  readonly v: 1;
+  readonly status: 'pending' | 'used' | 'revoked';
+  /** The id the credential will have; the secret envelope is bound to it. */
+  readonly credentialId: string;
+  readonly account: string;
+  readonly issuer: string;
+  readonly algorithm: Algorithm;
+  readonly digits: number;
+  readonly period: number;
+  readonly deviceLabel: string | null;
+  /** Sealed secret (or `plain:` with `insecurePlaintext`). */
+  readonly secret: string;
+  /** base64url SHA-256 of the enrollment token. */
+  readonly tokenHash: string;
+  /** Failed confirmations so far. */
+  readonly attempts: number;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  /** When it was confirmed or revoked. */
+  readonly endedAt: number | null;
+}
+
+/** Options of {@link startEnrollment}. */
+export type StartEnrollmentOptions = Partial<SecretProtection> & {
+  account: string;
+  issuer: string;
+  /** The moment, a `Date` or epoch ms; `Date.now()` by default. */
+  now?: Date | number;
+  /** Lifetime, 60..3600 s, 600 by default. */
+  ttlSeconds?: number;
+  /** Id for the new credential; 128 random bits, base64url, by default. */
+  credentialId?: string;
+  deviceLabel?: string;
+  /** SHA1 by default: many apps ignore anything else. */
+  algorithm?: Algorithm;
+  digits?: number;
+  period?: number;
+  /** A pending enrollment this one replaces: it is returned revoked in `replaced`. */
+  previous?: Enrollment;
+  /** Randomness for the secret, token and id (tests only). */
+  random?: RandomSource;
+};
+
+/** What {@link startEnrollment} returns. Only `enrollment` is stored; the rest is shown once. */
+export interface StartedEnrollment {
+  /** The state to store server-side (no plaintext secret unless `insecurePlaintext`). */
+  readonly enrollment: Enrollment;
+  /** Give this to the client that started the enrollment (e.g. in its session); never store it. */
+  readonly token: string;
+  /** The `otpauth://` URI for the QR code. Contains the secret: render it, do not log it. */
+  readonly uri: string;
+  /** The manual-entry fallback. Contains the secret. */
+  readonly manual: ManualEntry;
+  /** `previous`, revoked, when it was pending. */
+  readonly replaced: Enrollment | undefined;
+}
+
+const hashToken = (token: string): string => toBase64url(sha256(utf8(token)));
+
+function label(name: string, value: unknown, required: boolean): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string') throw typeError(name, 'a string', value);
+  if (value.length === 0 || value.length > MAX_LABEL_LENGTH) throw rangeError(`"${name}" must be 1..${MAX_LABEL_LENGTH} characters, got ${value.length}`);
+  return value;
+}
+
+/**
+ * Start a TOTP enrollment: a fresh 160-bit secret, its URI and manual-entry form, and a one-time
+ * token for the client.
+ *
+ * @param options - `account`, `issuer`, `keyring` (or `insecurePlaintext: true`), and optionally
+ *   `now`, `ttlSeconds`, `credentialId`, `deviceLabel`, `algorithm`, `digits`, `period`, `previous`
+ * @returns `{ enrollment, token, uri, manual, replaced }`
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for invalid options;
+ *   TotpkitError `ERR_URI_LABEL` for an account or issuer with `:` or control characters
+ * @example
+ * ```ts
+ * const { enrollment, token, uri, manual } = startEnrollment({ account: user.email, issuer: 'ACME', keyring })
+ * await db.saveEnrollment(user.id, enrollment); session.enrollmentToken = token
+ * ```
+ */
+export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollment {
+  const opts = optionsObject('options', options, true);
+  const now = timeMs(opts.now, 'now');
+  const account = label('account', opts.account, true)!;
+  const issuer = label('issuer', opts.issuer, true)!;
+  const deviceLabel = label('deviceLabel', opts.deviceLabel, false);
+  const ttl = integerOption('ttlSeconds', opts.ttlSeconds, DEFAULT_ENROLLMENT_TTL_SECONDS, MIN_ENROLLMENT_TTL_SECONDS, MAX_ENROLLMENT_TTL_SECONDS);
+  const algorithm = algorithmOption(opts.algorithm, DEFAULT_ALGORITHM);
+  const digits = digitsOption(opts.digits);
+  const period = integerOption('period', opts.period, DEFAULT_PERIOD_SECONDS, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS);
+  const credentialId = opts.credentialId === undefined ? toBase64url(randomBytes(CREDENTIAL_ID_BYTES, opts.random)) : label('credentialId', opts.credentialId, true)!;
+
+  const secret = generateSecret({ random: opts.random });
+  const params = { type: 'totp' as const, secret, account, issuer, algorithm, digits, period };
+  const uri = buildOtpauthUri(params); // also validates account and issuer
+  const token = toBase64url(randomBytes(ENROLLMENT_TOKEN_BYTES, opts.random));
+  const enrollment: Enrollment = {
+    v: 1,
+    status: 'pending',
+    credentialId,
+    account,
+    issuer,
+    algorithm,
+    digits,
+    period,
+    deviceLabel: deviceLabel ?? null,
+    secret: storeSecret(secret, credentialId, opts, opts.random),
+    tokenHash: hashToken(token),
+    attempts: 0,
+    createdAt: now,
+    expiresAt: now + ttl * 1000,
+    endedAt: null,
+  };
+  let replaced: Enrollment | undefined;
+  if (opts.previous !== undefined) {
+    const previous = checkEnrollment(opts.previous);
+    if (previous.status === 'pending') replaced = { ...previous, status: 'revoked', endedAt: now };
+  }
+  return { enrollment, token, uri, manual: manualEntry(params), replaced };
+}
+
+/** Why a confirmation failed. */
+export type ConfirmFailureReason = 'expired' | 'used' | 'revoked' | 'token_mismatch' | 'code_mismatch' | 'malformed';
+
+/** Result of {@link confirmEnrollment}. Store `enrollment` in every case: failures count attempts. */
+export type ConfirmEnrollmentResult =
+  | { readonly ok: true; readonly credential: Credential; readonly enrollment: Enrollment }
+  | { readonly ok: false; readonly reason: ConfirmFailureReason; readonly enrollment: Enrollment };
+
+/** Options of {@link confirmEnrollment}. */
+export type ConfirmEnrollmentOptions = Partial<SecretProtection> & {
+  /** The token {@link startEnrollment} gave the client. */
+  token: string;
+  /** The first code from the authenticator app. */
+  code: string;
+  now?: Date | number;
+};
+
+function checkEnrollment(value: unknown): Enrollment {
+  const e = optionsObject('enrollment', value as Enrollment, true) as Enrollment;
+  if (e.v !== 1 || (e.status !== 'pending' && e.status !== 'used' && e.status !== 'revoked') || typeof e.tokenHash !== 'string') {
+    throw rangeError('"enrollment" is not a totpkit enrollment record');
+  }
+  return e;
+}
+
+/**
+ * Confirm a pending enrollment with its token and the first code, turning it into a credential.
+ *
+ * Succeeds if and only if the enrollment is pending, unexpired, the token matches and the code
+ * verifies (±1 step). Each wrong token or code counts an attempt; the fifth revokes the enrollment.
+ * The confirming step is recorded as the credential's `lastStep`.
+ *
+ * @param enrollment - the stored pending enrollment
+ * @param options - `token`, `code`, `keyring` (or `insecurePlaintext`), `now`
+ * @returns `{ ok: true, credential, enrollment }` or `{ ok: false, reason, enrollment }`
+ * @throws TotpkitError `ERR_SEAL_*` when the secret cannot be opened; argument errors for bad options
+ * @example
+ * ```ts
+ * const r = confirmEnrollment(pending, { token: session.enrollmentToken, code: form.code, keyring })
+ * await db.saveEnrollment(user.id, r.enrollment)
+ * if (r.ok) await db.saveCredential(user.id, r.credential)
+ * ```
+ */
+export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnrollmentOptions): ConfirmEnrollmentResult {
+  const e = checkEnrollment(enrollment);
+  const opts = optionsObject('options', options, true);
+  const now = timeMs(opts.now, 'now');
+  if (e.status === 'used') return { ok: false, reason: 'used', enrollment: e };
+  if (e.status === 'revoked') return { ok: false, reason: 'revoked', enrollment: e };
+  if (now >= e.expiresAt) return { ok: false, reason: 'expired', enrollment: e };
+
+  const failed = (reason: ConfirmFailureReason): ConfirmEnrollmentResult => {
+    const attempts = e.attempts + 1;
+    const revoked = attempts >= MAX_ENROLLMENT_ATTEMPTS;
+    return { ok: false, reason, enrollment: { ...e, attempts, status: revoked ? 'revoked' : 'pending', endedAt: revoked ? now : null } };
+  };
+  const expected = fromBase64url(e.tokenHash);
+  const given = typeof opts.token === 'string' && opts.token.length <= 256 ? sha256(utf8(opts.token)) : undefined;
+  if (expected === undefined || given === undefined || !timingSafeEqual(given, expected)) return failed('token_mismatch');
+
+  const secret = loadSecret(e.secret, e.credentialId, opts);
+  const r = verifyTotp(secret, opts.code as string, { time: now, period: e.period, digits: e.digits, algorithm: e.algorithm });
+  if (!r.ok) return failed(r.reason === 'malformed' ? 'malformed' : 'code_mismatch');
+  const credential: Credential = {
+    v: 1,
+    id: e.credentialId,
+    type: 'totp',
+    account: e.account,
+    issuer: e.issuer,
+    algorithm: e.algorithm,
+    digits: e.digits,
+    period: e.period,
+    secret: e.secret,
+    lastStep: r.step,
+    drift: r.delta,
+    deviceLabel: e.deviceLabel,
+    createdAt: now,
+    lastUsedAt: now,
+  };
+  return { ok: true, credential, enrollment: { ...e, status: 'used', endedAt: now } };
+}
+
+/**
+ * Revoke a pending enrollment (the user cancelled, or an administrator did). Enrollments that are
+ * already used or revoked are returned unchanged.
+ *
+ * @param enrollment - the stored enrollment
+ * @param options - `now`
+ * @returns the revoked enrollment
+ * @throws RangeError `ERR_OUT_OF_RANGE` when `enrollment` is not an enrollment record
+ * @example
+ * ```ts
+ * await db.saveEnrollment(user.id, revokeEnrollment(pending))
+ * ```
+ */
+export function revokeEnrollment(enrollment: Enrollment, options?: { now?: Date | number }): Enrollment {
+  const e = checkEnrollment(enrollment);
+  const now = timeMs(optionsObject('options', options).now, 'now');
+  return e.status === 'pending' ? { ...e, status: 'revoked', endedAt: now } : e;
+}

@@ -1,0 +1,18 @@
+/**
+ * The one place a default clock is read.
+ *
+ * @module
+ */
+import { nonNegativeSafeInteger, rangeError, typeError } from './assert.js';
+
+/** A moment as epoch milliseconds: a valid `Date` from 1970 on, a non-negative safe integer, or now. */
+export function timeMs(time: unknown, label = 'time'): number {
+  if (time === undefined) return Date.now();
+  if (time instanceof Date) {
+    const ms = time.getTime();
+    if (!Number.isSafeInteger(ms) || ms < 0) throw rangeError(`"${label}" must be a valid Date not before 1970, got ${ms}`);
+    return ms;
+  }
+  if (typeof time !== 'number') throw typeError(label, 'a Date or epoch milliseconds', time);
+  return nonNegativeSafeInteger(label, time);
+}
