@@ -1,44 +1,55 @@
 #!/usr/bin/env node
-// A whole TOTP lifecycle with totpkit's core, on an injected clock: enroll, confirm, log in,
-// refuse a replay, tolerate one step of drift. Run: npm run build && node examples/quickstart.mjs
+// A whole two-factor lifecycle with totpkit on an injected clock: enroll (QR in the terminal),
+// confirm with the first code, log in, refuse a replay, tolerate drift, use a recovery code.
+// Run: npm run build && node examples/quickstart.mjs
 import {
-  buildOtpauthUri,
-  createOtpKey,
-  encodeBase32,
-  generateSecret,
+  confirmEnrollment,
+  consumeRecoveryCode,
+  generateRecoveryCodes,
   parseOtpauthUri,
+  startEnrollment,
   totp,
-  verifyTotp,
+  verifyCredential,
 } from '../dist/index.js';
+import { toTerminal } from '../dist/qr/index.js';
 
-const log = (label, value) => console.log(`${label.padEnd(28)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+const show = (label, value) => console.log(`${label.padEnd(30)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
 
-// 1. Enrollment: a fresh 160-bit secret and the URI the QR code carries.
-const secret = generateSecret();
-const uri = buildOtpauthUri({ type: 'totp', secret, account: 'alice@example.com', issuer: 'ACME Co' });
-log('otpauth URI', uri);
-log('manual entry', encodeBase32(secret).replace(/(.{4})/g, '$1 ').trim());
+// The server's sealing key (in production: 32 random bytes from a secret manager, rotated by id).
+const keyring = { current: 'demo-2026', keys: { 'demo-2026': crypto.getRandomValues(new Uint8Array(32)) } };
+let now = Date.UTC(2026, 10, 23, 12, 0, 0); // the injected clock
 
-// 2. The phone scans it (here: parses it) and shows a code.
+// 1. Enrollment: store `enrollment`, give `token` to the browser session, show the QR once.
+const { enrollment, token, uri, manual } = startEnrollment({ account: 'alice@example.com', issuer: 'ACME Co', keyring, now });
+console.log(toTerminal(uri));
+console.log(manual.text, '\n');
+show('stored enrollment', { status: enrollment.status, secret: `${enrollment.secret.slice(0, 24)}…` });
+
+// 2. The phone scans the QR (here: parses the URI) and shows its first code.
 const phone = parseOtpauthUri(uri);
-let now = Date.UTC(2026, 10, 23, 12, 0, 0); // the server's clock, injected
 const first = totp(phone.secret, { time: now });
-log('code on the phone', first);
+const confirmed = confirmEnrollment(enrollment, { token, code: first, keyring, now });
+show('confirm with the first code', { ok: confirmed.ok, lastStep: confirmed.ok && confirmed.credential.lastStep });
+let credential = confirmed.credential;
 
-// 3. The server keeps one compiled key per credential and the last accepted step.
-const key = createOtpKey(secret);
-let lastStep;
+// 3. Logins: the confirming code is spent; the next period's code works once.
 const login = (code) => {
-  const result = verifyTotp(key, code, { time: now, afterStep: lastStep });
-  if (result.ok) lastStep = result.step;
-  return result;
+  const r = verifyCredential(credential, code, { keyring, now });
+  if (r.ok) credential = r.credential; // production: compare-and-set on lastStep
+  return r.ok ? { ok: true, delta: r.delta } : r;
 };
-log('confirm first code', login(first));
-log('same code again', login(first));
-
-// 4. A minute later, on a phone whose clock runs 30 s slow: its code is for the previous step,
-//    which is still newer than the last one accepted, so it passes with delta −1.
+show('log in with the same code', login(first));
+now += 30_000;
+const second = totp(phone.secret, { time: now });
+show('log in 30 s later', login(second));
+show('replay that code', login(second));
 now += 60_000;
-log('code from a slow phone', login(totp(phone.secret, { time: now - 30_000 })));
-log('malformed input', login(' 123456'));
-log('wrong code', login(first === '000000' ? '000001' : '000000'));
+show('slow phone (30 s behind)', login(totp(phone.secret, { time: now - 30_000 })));
+show('malformed input', login(' 123456'));
+
+// 4. Recovery codes: shown once, stored hashed, single use in any spelling.
+const { codes, set } = generateRecoveryCodes({ count: 4, now });
+show('recovery codes', codes.join('  '));
+const used = consumeRecoveryCode(set, codes[0].toLowerCase(), { now });
+show('use one (lower case)', { ok: used.ok, remaining: used.ok && used.remaining });
+show('use it again', consumeRecoveryCode(used.set, codes[0], { now }));
