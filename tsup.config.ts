@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup';
 
 // Public entry points: the core, and one per heavier subpath as they land.
-const entry = { index: 'src/index.ts', 'qr/index': 'src/qr/index.ts' };
+const entry = {
+  index: 'src/index.ts',
+  'qr/index': 'src/qr/index.ts',
+  'guard/index': 'src/guard/index.ts',
+  'adapters/redis': 'src/adapters/redis.ts',
+  'adapters/postgres': 'src/adapters/postgres.ts',
+};
 
 // ESM: one output module per source module (bundle: false). Bundlers then see the real module
 // graph and, with "sideEffects": false, drop every module a program does not use together with

@@ -121,3 +121,12 @@ export const SEAL_NONCE_BYTES = 12;
 /** Most counters `resyncHotp` searches by default, and at most (RFC 4226 §7.4: bounded). */
 export const DEFAULT_HOTP_RESYNC_RANGE = 100;
 export const MAX_HOTP_RESYNC_RANGE = 1000;
+
+/** Consecutive failures before a credential is locked, by default (NIST SP 800-63B allows up to 100). */
+export const DEFAULT_MAX_FAILURES = 10;
+/** Hard cap on `maxFailures` (NIST SP 800-63B-4 §3.2.2: no more than 100 consecutive failures). */
+export const MAX_MAX_FAILURES = 100;
+/** How long failures are remembered, and a lock lasts, after the last counted attempt, by default. */
+export const DEFAULT_LOCK_SECONDS = 900;
+/** Longest lock window accepted. */
+export const MAX_LOCK_SECONDS = 86_400;

@@ -88,6 +88,13 @@ describe('built package', () => {
     expect(node(['-e', `const q = require('totpkit/qr'); ${probe}`])).toEqual([true, true, 21]);
   });
 
+  it('the guard and adapter subpaths work through import and require', () => {
+    const probe = `const s = g.memoryStore(); console.log(JSON.stringify([typeof g.createVerifier, typeof r.redisStore, typeof p.postgresStore, typeof p.migrate, s.size]))`;
+    const expected = ['function', 'function', 'function', 'function', 0];
+    expect(node(['--input-type=module', '-e', `import * as g from 'totpkit/guard'; import * as r from 'totpkit/redis'; import * as p from 'totpkit/postgres'; ${probe}`])).toEqual(expected);
+    expect(node(['-e', `const g = require('totpkit/guard'), r = require('totpkit/redis'), p = require('totpkit/postgres'); ${probe}`])).toEqual(expected);
+  });
+
   it('tree-shakes: the core entry pulls in no QR code', async () => {
     const result = await build({
       stdin: {

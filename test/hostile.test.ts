@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import * as totpkit from '../src/index.js';
 import * as qr from '../src/qr/index.js';
+import * as guard from '../src/guard/index.js';
 
 const SECRET = new Uint8Array(20).fill(1);
 const MEGABYTE = '1'.repeat(1 << 20);
@@ -193,6 +194,10 @@ const SLOTS: Slot[] = [
   { name: 'sealSecret(secret)', call: (v) => t.sealSecret(v, { keyring: KEYRING, aad: 'x' }), expect: RULES.secret },
   { name: 'openSecret(envelope)', call: (v) => t.openSecret(v, { keyring: KEYRING, aad: 'x' }), expect: (v) => (typeof v === 'string' ? 'ERR_SEAL_FORMAT' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'sealSecret({ keyring })', call: (v) => t.sealSecret(SECRET, { keyring: v, aad: 'x' }), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'createVerifier(options)', call: (v) => guard.createVerifier(v as never), expect: (v) => (plainObject(v) ? 'ERR_INVALID_ARG_TYPE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'createVerifier({ maxFailures })', call: (v) => guard.createVerifier({ store: guard.memoryStore(), keyring: KEYRING, maxFailures: v as number }), expect: RULES.integer(1, 100) },
+  { name: 'createVerifier({ lockSeconds })', call: (v) => guard.createVerifier({ store: guard.memoryStore(), keyring: KEYRING, lockSeconds: v as number }), expect: RULES.integer(1, 86_400) },
+  { name: 'memoryStore({ maxEntries })', call: (v) => guard.memoryStore({ maxEntries: v as number }), expect: RULES.integer(1, 100_000_000) },
   { name: 'isTotpkitError(value)', call: (v) => { if (t.isTotpkitError(v) !== false) throw new Error('claimed a non-error'); }, expect: () => 'ok' },
 ];
 
