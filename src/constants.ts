@@ -130,3 +130,5 @@ export const MAX_MAX_FAILURES = 100;
 export const DEFAULT_LOCK_SECONDS = 900;
 /** Longest lock window accepted. */
 export const MAX_LOCK_SECONDS = 86_400;
+/** Compiled credential keys each guarded verifier keeps (least recently used are dropped). */
+export const GUARD_KEY_CACHE_SIZE = 10_000;

@@ -12,7 +12,7 @@ import { decodeBase32, encodeBase32 } from './base32.js';
 import { MAX_WINDOW } from './constants.js';
 import { optionsObject, rangeError, typeError } from './internal/assert.js';
 import { timeMs } from './internal/time.js';
-import { createOtpKey } from './key.js';
+import { createOtpKey, type OtpKey } from './key.js';
 import { openSecret, sealSecret, type Keyring } from './seal.js';
 import { verifyTotp, type TotpWindow, type VerifyTotpResult } from './totp.js';
 import type { Algorithm } from './types.js';
@@ -106,12 +106,27 @@ export type VerifyCredentialResult =
  * @see https://www.rfc-editor.org/rfc/rfc6238#section-5.2
  */
 export function verifyCredential(credential: Credential, code: string, options: VerifyCredentialOptions): VerifyCredentialResult {
-  const c = optionsObject('credential', credential, true) as Credential;
+  const c = checkCredential(credential);
   const opts = optionsObject('options', options, true);
-  if (c.v !== 1 || c.type !== 'totp') throw rangeError('"credential" is not a totpkit TOTP credential record');
+  return verifyWithKey(c, credentialKey(c, opts), code, opts);
+}
+
+function checkCredential(value: unknown): Credential {
+  const c = optionsObject('credential', value as Credential, true) as Credential;
+  if (c.v !== 1 || c.type !== 'totp' || typeof c.id !== 'string') throw rangeError('"credential" is not a totpkit TOTP credential record');
+  return c;
+}
+
+/** The compiled key of a credential (opens its sealed secret). @internal */
+export function credentialKey(credential: Credential, protection: Partial<SecretProtection>): OtpKey {
+  const c = checkCredential(credential);
+  return createOtpKey(loadSecret(c.secret, c.id, protection), { algorithm: c.algorithm });
+}
+
+/** {@link verifyCredential} with the key already compiled (the guard caches keys). @internal */
+export function verifyWithKey(c: Credential, key: OtpKey, code: string, opts: VerifyCredentialOptions): VerifyCredentialResult {
   const now = timeMs(opts.now, 'now');
   const drift = opts.recenter === true ? Math.max(-MAX_WINDOW, Math.min(MAX_WINDOW, c.drift)) : 0;
-  const key = createOtpKey(loadSecret(c.secret, c.id, opts), { algorithm: c.algorithm });
   // Re-centring moves the moment we look at by the learned drift; replay protection is absolute.
   const shifted = now + drift * c.period * 1000;
   const r = verifyTotp(key, code, {

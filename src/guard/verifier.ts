@@ -14,13 +14,15 @@
  * @module
  */
 import {
+  GUARD_KEY_CACHE_SIZE,
   DEFAULT_LOCK_SECONDS,
   DEFAULT_MAX_FAILURES,
   MAX_LOCK_SECONDS,
   MAX_MAX_FAILURES,
   MAX_WINDOW,
 } from '../constants.js';
-import { verifyCredential, type Credential, type SecretProtection } from '../credential.js';
+import { credentialKey, verifyWithKey, type Credential, type SecretProtection } from '../credential.js';
+import type { OtpKey } from '../key.js';
 import { confirmEnrollment as confirmPure, type Enrollment } from '../enrollment.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { timeMs } from '../internal/time.js';
@@ -203,6 +205,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw Object.assign(new Error('store failed', { cause }), { code: STORAGE_CODE });
     }
   };
+  // Opening a sealed secret and compiling its HMAC key costs more than the verification itself, so
+  // each verifier keeps the keys of recently seen credentials (bounded, least recently used first).
+  // The cache key includes the envelope: a re-enrolled or re-sealed secret is a different entry.
+  const keys = new Map<string, OtpKey>();
+  const keyFor = (c: Credential): OtpKey => {
+    const id = `${c.id}\u0000${c.algorithm}\u0000${c.secret}`;
+    let key = keys.get(id);
+    if (key === undefined) {
+      key = credentialKey(c, protection);
+      if (keys.size >= GUARD_KEY_CACHE_SIZE) keys.delete(keys.keys().next().value!);
+    } else {
+      keys.delete(id);
+    }
+    keys.set(id, key);
+    return key;
+  };
   const stepExpiry = (credential: { period: number }, now: number): number => now + (2 * MAX_WINDOW + 2) * credential.period * 1000;
 
   return {
@@ -213,7 +231,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (a.operation !== undefined && !Object.prototype.hasOwnProperty.call(policies, a.operation)) throw rangeError(`"operation" names no policy`);
       const window = (a.operation === undefined ? undefined : policies[a.operation]!.window) ?? opts.window;
       const r = await attempt('verify', credential.id, a, async (now) => {
-        const v = verifyCredential(credential, a.code as string, { ...protection, now, window });
+        const v = verifyWithKey(credential, keyFor(credential), a.code as string, { now, window });
         if (!v.ok) return v;
         const fresh = await storeCall(() => store.consumeStep(credential.id, v.step, now, stepExpiry(credential, now)));
         return fresh ? v : { ok: false as const, reason: 'replayed' };
