@@ -7,6 +7,7 @@ const entry = {
   'guard/index': 'src/guard/index.ts',
   'adapters/redis': 'src/adapters/redis.ts',
   'adapters/postgres': 'src/adapters/postgres.ts',
+  'testing/index': 'src/testing/index.ts',
 };
 
 // ESM: one output module per source module (bundle: false). Bundlers then see the real module

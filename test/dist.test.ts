@@ -95,6 +95,12 @@ describe('built package', () => {
     expect(node(['-e', `const g = require('totpkit/guard'), r = require('totpkit/redis'), p = require('totpkit/postgres'); ${probe}`])).toEqual(expected);
   });
 
+  it('the testing subpath works through import and require', () => {
+    const probe = `const c = h.createFakeClock(0); c.advance(30); console.log(JSON.stringify([c(), typeof h.secretArb, h.decodeQrMatrix(q.toMatrix('hi').modules)]))`;
+    expect(node(['--input-type=module', '-e', `import * as h from 'totpkit/testing'; import * as q from 'totpkit/qr'; ${probe}`])).toEqual([30000, 'function', 'hi']);
+    expect(node(['-e', `const h = require('totpkit/testing'), q = require('totpkit/qr'); ${probe}`])).toEqual([30000, 'function', 'hi']);
+  });
+
   it('tree-shakes: the core entry pulls in no QR code', async () => {
     const result = await build({
       stdin: {

@@ -1,0 +1,111 @@
+/**
+ * totpkit/testing: the helpers are checked against the library itself.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildOtpauthUri, encodeBase32, parseOtpauthUri, totp, verifyTotp } from '../src/index.js';
+import { toMatrix } from '../src/qr/index.js';
+import {
+  clockSkewArb,
+  codeArb,
+  createFakeClock,
+  decodeQrMatrix,
+  legacySecretArb,
+  malformedCodeArb,
+  otpauthParamsArb,
+  otpauthUriArb,
+  simulateAuthenticator,
+} from '../src/testing/index.js';
+
+describe('decodeQrMatrix', () => {
+  it('reads back every rendered URI at every level (Reed-Solomon verified)', () => {
+    const samples = fc.sample(otpauthUriArb(), { numRuns: 12, seed: 42 });
+    for (const [i, uri] of samples.entries()) {
+      const ecLevel = (['L', 'M', 'Q', 'H'] as const)[i % 4];
+      if (uri.length > 1273) continue;
+      expect(decodeQrMatrix(toMatrix(uri, { ecLevel }).modules)).toBe(uri);
+    }
+    const big = `otpauth://totp/a?secret=${'A'.repeat(2300)}`;
+    expect(decodeQrMatrix(toMatrix(big).modules)).toBe(big); // version 40
+    expect(decodeQrMatrix(toMatrix('Grüße 🔐').modules)).toBe('Grüße 🔐');
+  });
+
+  it('refuses a damaged matrix rather than guessing', () => {
+    const { modules } = toMatrix('otpauth://totp/a?secret=AAAAAAAAAAAAAAAAAAAAAAAAAA');
+    const damaged = modules.map((row) => [...row]);
+    for (let c = 9; c < 14; c++) damaged[12]![c] = !damaged[12]![c];
+    expect(() => decodeQrMatrix(damaged)).toThrow(expect.objectContaining({ code: 'ERR_QR_CAPACITY' }));
+    expect(() => decodeQrMatrix([[true]])).toThrow(expect.objectContaining({ code: 'ERR_QR_CAPACITY' }));
+  });
+});
+
+describe('createFakeClock', () => {
+  it('is a function of epoch ms that advances and jumps', () => {
+    const clock = createFakeClock(new Date('2026-11-23T12:00:00Z'));
+    expect(clock()).toBe(Date.UTC(2026, 10, 23, 12));
+    expect(clock.advance(30).now()).toBe(Date.UTC(2026, 10, 23, 12, 0, 30));
+    expect(clock.advance(0.25)()).toBe(Date.UTC(2026, 10, 23, 12, 0, 30, 250));
+    expect(clock.set(0).date().toISOString()).toBe('1970-01-01T00:00:00.000Z');
+    expect(() => clock.advance(-1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+  });
+});
+
+describe('simulateAuthenticator', () => {
+  const secret = new Uint8Array(20).fill(8);
+  const uri = buildOtpauthUri({ type: 'totp', secret, account: 'alice', issuer: 'ACME' });
+
+  it('scans a URI or a QR matrix and shows the same codes as totp()', () => {
+    const clock = createFakeClock(Date.UTC(2026, 10, 23));
+    for (const source of [uri, toMatrix(uri), toMatrix(uri).modules]) {
+      const phone = simulateAuthenticator(source, { clock });
+      expect(phone).toMatchObject({ type: 'totp', account: 'alice', issuer: 'ACME', digits: 6 });
+      expect(phone.code()).toBe(totp(secret, { time: clock() }));
+    }
+  });
+
+  it('drifts: a phone 40 s slow shows the previous step, and verifies with delta −1 or −2', () => {
+    fc.assert(
+      fc.property(clockSkewArb({ maxSteps: 1 }), fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }), (skew, now) => {
+        const phone = simulateAuthenticator(uri, { driftSeconds: skew });
+        const code = phone.code(now);
+        expect(code).toBe(totp(secret, { time: now + skew * 1000 }));
+        const r = verifyTotp(secret, code, { time: now, window: 2 });
+        expect(r.ok).toBe(true);
+      }),
+    );
+  });
+
+  it('counts HOTP presses', () => {
+    const phone = simulateAuthenticator(buildOtpauthUri({ type: 'hotp', secret, account: 'a', counter: 5 }));
+    phone.code();
+    phone.code();
+    expect(phone.counter).toBe(7);
+  });
+});
+
+describe('arbitraries', () => {
+  it('otpauthParamsArb builds and parses back; legacy secrets need lenient parsing', () => {
+    fc.assert(
+      fc.property(otpauthParamsArb(), legacySecretArb(), (params, legacy) => {
+        const { warnings, ...parsed } = parseOtpauthUri(buildOtpauthUri(params));
+        expect(parsed).toEqual(params);
+        expect(warnings.every((w) => w.code.startsWith('NON_DEFAULT_') || w.code === 'NO_ISSUER')).toBe(true);
+        const legacyUri = `otpauth://totp/ACME:a?secret=${encodeBase32(legacy)}&issuer=ACME`;
+        expect(() => parseOtpauthUri(legacyUri)).toThrow(expect.objectContaining({ code: 'ERR_URI_SECRET_TOO_SHORT' }));
+        expect(parseOtpauthUri(legacyUri, { mode: 'lenient' }).secret).toEqual(legacy);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('codeArb is always well formed and malformedCodeArb never is', () => {
+    const secret = new Uint8Array(20);
+    fc.assert(
+      fc.property(codeArb(), malformedCodeArb(), (good, bad) => {
+        expect(verifyTotp(secret, good, { time: 0 })).not.toEqual({ ok: false, reason: 'malformed' });
+        expect(verifyTotp(secret, bad as string, { time: 0 })).toEqual({ ok: false, reason: 'malformed' });
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
