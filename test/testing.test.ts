@@ -30,6 +30,19 @@ describe('decodeQrMatrix', () => {
     expect(decodeQrMatrix(toMatrix('Grüße 🔐').modules)).toBe('Grüße 🔐');
   });
 
+  it('prefers the layout with the most error correction (a shorter-EC reading also verifies)', () => {
+    // Regression: version 5-M (2 blocks × 24 EC) also "verifies" as 2 blocks × 7 EC, because the
+    // RS generator of degree 7 divides the one of degree 24; that reading returned garbage.
+    const uri = 'otpauth://totp/Example:bob?secret=HGCW7AXI67L466BTFTGJKQS5P3GF5DBI&issuer=Example';
+    expect(decodeQrMatrix(toMatrix(uri).modules)).toBe(uri);
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 300, unit: 'grapheme-ascii' }), fc.constantFrom('L' as const, 'M' as const, 'Q' as const, 'H' as const), (text, ecLevel) => {
+        expect(decodeQrMatrix(toMatrix(text, { ecLevel }).modules)).toBe(text);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('refuses a damaged matrix rather than guessing', () => {
     const { modules } = toMatrix('otpauth://totp/a?secret=AAAAAAAAAAAAAAAAAAAAAAAAAA');
     const damaged = modules.map((row) => [...row]);

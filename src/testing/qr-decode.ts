@@ -167,31 +167,34 @@ export function decodeQrMatrix(modules: boolean[][]): string {
   for (const mask of MASKS) {
     const codewords = readCodewords(modules, fn, mask);
     const c = codewords.length;
-    for (let blocks = 1; blocks <= 81; blocks++) {
-      for (const ec of EC_PER_BLOCK) {
-        const d = c - blocks * ec;
-        if (d < blocks) continue;
-        const short = Math.floor(d / blocks);
-        const long = d % blocks;
-        // De-interleave: data codewords column by column (short blocks first), then EC likewise.
-        const dataBlocks = Array.from({ length: blocks }, (_, b) => new Uint8Array(short + (b >= blocks - long ? 1 : 0)));
-        let i = 0;
-        for (let k = 0; k <= short; k++) for (const block of dataBlocks) if (k < block.length) block[k] = codewords[i++]!;
-        const data = new Uint8Array(d);
-        let o = 0;
-        for (const block of dataBlocks) {
-          data.set(block, o);
-          o += block.length;
-        }
-        const payload = parseSegments(data, version);
-        if (payload === undefined) continue;
-        let valid = true;
-        for (let b = 0; b < blocks && valid; b++) {
-          const expected = reedSolomon(dataBlocks[b]!, ec);
-          for (let k = 0; k < ec; k++) if (codewords[d + k * blocks + b] !== expected[k]) valid = false;
-        }
-        if (valid) return new TextDecoder('utf-8', { fatal: false }).decode(payload);
+    // Most error correction first. A Reed-Solomon generator with fewer EC symbols divides one with
+    // more, so a real block also "verifies" when read as a longer data part with fewer EC symbols;
+    // the true layout is the one with the most EC codewords that verifies.
+    const layouts: [blocks: number, ec: number][] = [];
+    for (let blocks = 1; blocks <= 81; blocks++) for (const ec of EC_PER_BLOCK) if (c - blocks * ec >= blocks) layouts.push([blocks, ec]);
+    layouts.sort((x, y) => y[0] * y[1] - x[0] * x[1]);
+    for (const [blocks, ec] of layouts) {
+      const d = c - blocks * ec;
+      const short = Math.floor(d / blocks);
+      const long = d % blocks;
+      // De-interleave: data codewords column by column (short blocks first), then EC likewise.
+      const dataBlocks = Array.from({ length: blocks }, (_, b) => new Uint8Array(short + (b >= blocks - long ? 1 : 0)));
+      let i = 0;
+      for (let k = 0; k <= short; k++) for (const block of dataBlocks) if (k < block.length) block[k] = codewords[i++]!;
+      const data = new Uint8Array(d);
+      let o = 0;
+      for (const block of dataBlocks) {
+        data.set(block, o);
+        o += block.length;
       }
+      const payload = parseSegments(data, version);
+      if (payload === undefined) continue;
+      let valid = true;
+      for (let b = 0; b < blocks && valid; b++) {
+        const expected = reedSolomon(dataBlocks[b]!, ec);
+        for (let k = 0; k < ec; k++) if (codewords[d + k * blocks + b] !== expected[k]) valid = false;
+      }
+      if (valid) return new TextDecoder('utf-8', { fatal: false }).decode(payload);
     }
   }
   throw new TotpkitError('ERR_QR_CAPACITY', 'no QR payload could be read from this matrix');

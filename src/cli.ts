@@ -1,0 +1,288 @@
+#!/usr/bin/env node
+/**
+ * The `totpkit` command line: create enrollments, show and verify codes, inspect and render
+ * `otpauth://` URIs. The one part of totpkit that prints.
+ *
+ * A secret or URI given as an argument is visible in the process list and shell history: pass `-`
+ * to read it from standard input instead.
+ *
+ * @module
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { decodeBase32 } from './base32.js';
+import { ALGORITHMS } from './constants.js';
+import { manualEntry } from './manual.js';
+import { toPng, toSvg, toTerminal } from './qr/index.js';
+import { generateSecret } from './secret.js';
+import { timeStep, totp, verifyTotp } from './totp.js';
+import type { Algorithm } from './types.js';
+import { buildOtpauthUri, parseOtpauthUri, type ParsedOtpauthUri } from './uri.js';
+import { hotp, verifyHotp } from './hotp.js';
+
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const out = process.stdout;
+const colour = out.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+const paint = (code: number, text: string): string => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
+const bold = (t: string): string => paint(1, t);
+const dim = (t: string): string => paint(2, t);
+const yellow = (t: string): string => paint(33, t);
+
+const HELP = `totpkit ${VERSION} — TOTP/HOTP from the command line
+
+Usage:
+  totpkit new --issuer NAME --account NAME [--algorithm SHA1|SHA256|SHA512] [--digits N] [--period S]
+              [--svg FILE] [--png FILE] [--ascii] [--invert] [--json]
+      Create a secret; print the QR code, the otpauth:// URI and the manual-entry key.
+  totpkit code <uri|secret|-> [--at TIME] [--watch] [--digits N] [--period S] [--algorithm A] [--json]
+      Print the current code and the seconds left. --watch refreshes until Ctrl-C.
+  totpkit verify <uri|secret|-> <code> [--window N] [--at TIME] [--json]
+      Exit 0 if the code is valid now (printing the matched delta), 1 if not.
+  totpkit inspect <uri|-> [--lenient] [--show-secret] [--json]
+      Parse a URI (strictly unless --lenient) and print its fields and every warning.
+  totpkit qr [uri|-] [--svg FILE] [--png FILE] [--ascii] [--invert]
+      Render a URI as a QR code; reads the URI from standard input when it is "-" or absent.
+
+A secret is base32 (spaces, lower case and padding are accepted); TIME is an ISO date or epoch
+seconds. Pass "-" to read the URI or secret from standard input, which keeps it out of the
+process list and your shell history. --help, --version.`;
+
+class UsageError extends Error {}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8').trim();
+  } catch {
+    throw new UsageError('could not read standard input');
+  }
+}
+
+/** A URI, a base32 secret, or '-' for standard input, into parsed parameters. */
+function source(arg: string | undefined, flags: Record<string, unknown>): ParsedOtpauthUri {
+  if (arg === undefined) throw new UsageError('missing <uri|secret> (or "-" to read it from standard input)');
+  const text = arg === '-' ? readStdin() : arg;
+  if (/^otpauth:/i.test(text)) return parseOtpauthUri(text, { mode: 'lenient' });
+  const secret = decodeBase32(text, { mode: 'lenient' });
+  return {
+    type: 'totp',
+    secret,
+    account: '',
+    issuer: undefined,
+    algorithm: (flags.algorithm as Algorithm | undefined) ?? 'SHA1',
+    digits: flags.digits === undefined ? 6 : Number(flags.digits),
+    period: flags.period === undefined ? 30 : Number(flags.period),
+    warnings: [],
+  };
+}
+
+/** `--at` as epoch ms: an ISO date or epoch seconds; now when absent. */
+function at(value: unknown): number {
+  if (value === undefined) return Date.now();
+  const text = String(value);
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+  if (!Number.isFinite(ms) || ms < 0) throw new UsageError('--at must be an ISO date or epoch seconds');
+  return ms;
+}
+
+function integerFlag(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(String(value))) throw new UsageError(`--${name} must be a whole number`);
+  return Number(value);
+}
+
+function print(json: boolean, data: unknown, text: string): void {
+  out.write(json ? `${JSON.stringify(data, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}\n` : `${text}\n`);
+}
+
+function writeImages(uri: string, flags: Record<string, unknown>): string[] {
+  const written: string[] = [];
+  if (typeof flags.svg === 'string') {
+    writeFileSync(flags.svg, toSvg(uri, { title: 'Scan with your authenticator app' }));
+    written.push(flags.svg);
+  }
+  if (typeof flags.png === 'string') {
+    writeFileSync(flags.png, toPng(uri));
+    written.push(flags.png);
+  }
+  return written;
+}
+
+function commandNew(flags: Record<string, unknown>): number {
+  if (typeof flags.issuer !== 'string' || typeof flags.account !== 'string') throw new UsageError('new needs --issuer and --account');
+  const algorithm = (flags.algorithm ?? 'SHA1') as Algorithm;
+  if (!(ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
+  const params = {
+    type: 'totp' as const,
+    secret: generateSecret(),
+    account: flags.account,
+    issuer: flags.issuer,
+    algorithm,
+    digits: integerFlag('digits', flags.digits),
+    period: integerFlag('period', flags.period),
+  };
+  const uri = buildOtpauthUri(params);
+  const manual = manualEntry(params);
+  const files = writeImages(uri, flags);
+  const qr = toTerminal(uri, { charset: flags.ascii === true ? 'ascii' : 'unicode', invert: flags.invert === true });
+  print(flags.json === true, { uri, secret: manual.secret.replaceAll(' ', ''), account: manual.account, issuer: manual.issuer, files }, [
+    qr,
+    '',
+    `${bold('URI')}     ${uri}`,
+    ...manual.text.split('\n').map((l) => l.replace(/^([^:]+):/, (_, k: string) => bold(`${k}:`.padEnd(8)))),
+    ...files.map((f) => `${dim('wrote')}   ${f}`),
+    '',
+    yellow('This is the secret: store it sealed, show it once, never log it.'),
+  ].join('\n'));
+  return 0;
+}
+
+function codeNow(p: ParsedOtpauthUri, now: number): { code: string; remaining: number; step: number } {
+  if (p.type === 'hotp') return { code: hotp(p.secret, p.counter, { algorithm: p.algorithm, digits: p.digits }), remaining: 0, step: Number(p.counter) };
+  const options = { time: now, period: p.period, algorithm: p.algorithm, digits: p.digits };
+  const step = timeStep(options);
+  const remaining = Math.ceil(((step + 1) * p.period * 1000 - now) / 1000);
+  return { code: totp(p.secret, options), remaining, step };
+}
+
+async function commandCode(args: string[], flags: Record<string, unknown>): Promise<number> {
+  const p = source(args[0], flags);
+  if (flags.watch !== true) {
+    const c = codeNow(p, at(flags.at));
+    print(flags.json === true, c, p.type === 'hotp' ? c.code : `${c.code}  ${dim(`${c.remaining}s left`)}`);
+    return 0;
+  }
+  if (p.type === 'hotp') throw new UsageError('--watch applies to TOTP only');
+  // Redraw one line until interrupted; restore the cursor and end the line cleanly on Ctrl-C.
+  const width = 30;
+  const draw = (): void => {
+    const { code, remaining } = codeNow(p, Date.now());
+    const filled = Math.round((remaining / p.period) * width);
+    out.write(`\r${bold(code)}  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(remaining).padStart(3)}s `);
+  };
+  if (out.isTTY) out.write('\u001b[?25l');
+  draw();
+  const timer = setInterval(draw, 250);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      clearInterval(timer);
+      out.write(out.isTTY ? '\u001b[?25h\n' : '\n');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+function commandVerify(args: string[], flags: Record<string, unknown>): number {
+  const p = source(args[0], flags);
+  const code = args[1];
+  if (code === undefined) throw new UsageError('verify needs a <code>');
+  const window = integerFlag('window', flags.window);
+  if (p.type === 'hotp') {
+    const r = verifyHotp(p.secret, code, { counter: p.counter, lookAhead: window, algorithm: p.algorithm, digits: p.digits });
+    print(flags.json === true, r, r.ok ? `valid (counter ${r.counter}, next ${r.next})` : `invalid: ${r.reason}`);
+    return r.ok ? 0 : 1;
+  }
+  const r = verifyTotp(p.secret, code, { time: at(flags.at), period: p.period, algorithm: p.algorithm, digits: p.digits, window });
+  print(flags.json === true, r, r.ok ? `valid (delta ${r.delta})` : `invalid: ${r.reason}`);
+  return r.ok ? 0 : 1;
+}
+
+function commandInspect(args: string[], flags: Record<string, unknown>): number {
+  if (args[0] === undefined) throw new UsageError('inspect needs a <uri> (or "-")');
+  const text = args[0] === '-' ? readStdin() : args[0];
+  const p = parseOtpauthUri(text, { mode: flags.lenient === true ? 'lenient' : 'strict' });
+  const secret = flags['show-secret'] === true ? manualEntry({ ...p, counter: p.counter }).secret : `(${p.secret.length * 8} bits; --show-secret to print)`;
+  const fields = {
+    type: p.type,
+    account: p.account,
+    issuer: p.issuer ?? null,
+    algorithm: p.algorithm,
+    digits: p.digits,
+    ...(p.type === 'totp' ? { period: p.period } : { counter: p.counter }),
+    secret,
+    warnings: p.warnings,
+  };
+  const lines = Object.entries(fields)
+    .filter(([k]) => k !== 'warnings')
+    .map(([k, v]) => `${bold(k.padEnd(10))}${String(v)}`);
+  for (const w of p.warnings) lines.push(`${yellow('warning')}   ${w.code}: ${w.message}`);
+  print(flags.json === true, fields, lines.join('\n'));
+  return 0;
+}
+
+function commandQr(args: string[], flags: Record<string, unknown>): number {
+  const text = args[0] === undefined || args[0] === '-' ? readStdin() : args[0];
+  if (text === '') throw new UsageError('qr needs a URI, as an argument or on standard input');
+  const files = writeImages(text, flags);
+  if (files.length === 0 || flags.ascii === true || flags.invert === true) {
+    out.write(`${toTerminal(text, { charset: flags.ascii === true ? 'ascii' : 'unicode', invert: flags.invert === true })}\n`);
+  }
+  for (const f of files) process.stderr.write(`wrote ${f}\n`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values: flags, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+      json: { type: 'boolean' },
+      issuer: { type: 'string' },
+      account: { type: 'string' },
+      algorithm: { type: 'string' },
+      digits: { type: 'string' },
+      period: { type: 'string' },
+      window: { type: 'string' },
+      at: { type: 'string' },
+      watch: { type: 'boolean' },
+      lenient: { type: 'boolean' },
+      'show-secret': { type: 'boolean' },
+      svg: { type: 'string' },
+      png: { type: 'string' },
+      ascii: { type: 'boolean' },
+      invert: { type: 'boolean' },
+    },
+  });
+  if (flags.version === true) {
+    out.write(`${VERSION}\n`);
+    return 0;
+  }
+  const [command, ...args] = positionals;
+  if (flags.help === true || command === undefined || command === 'help') {
+    out.write(`${HELP}\n`);
+    return command === undefined && flags.help !== true ? 2 : 0;
+  }
+  switch (command) {
+    case 'new':
+      return commandNew(flags);
+    case 'code':
+      return commandCode(args, flags);
+    case 'verify':
+      return commandVerify(args, flags);
+    case 'inspect':
+      return commandInspect(args, flags);
+    case 'qr':
+      return commandQr(args, flags);
+    default:
+      throw new UsageError(`unknown command "${command}" (try --help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    // Our errors never contain secrets or URI text, so their messages are safe to show.
+    const e = error as { code?: string; message?: string };
+    const prefix = error instanceof UsageError || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || String(e.code).startsWith('ERR_PARSE_ARGS') ? 'usage' : (e.code ?? 'error');
+    process.stderr.write(`totpkit: ${prefix}: ${e.message ?? String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,131 @@
+/**
+ * The built `totpkit` binary (dist/cli.js), run as a subprocess the way users run it, and in a
+ * tmux pseudo-terminal for `--watch`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseOtpauthUri, totp } from '../src/index.js';
+import { decodeQrMatrix } from '../src/testing/index.js';
+import { haveTool } from './helpers.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(root, 'dist/cli.js');
+const work = mkdtempSync(join(tmpdir(), 'totpkit-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'; // "12345678901234567890"
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Reads the default (light-on-dark) half-block rendering back into a module matrix. */
+function readTerminalQr(text: string): boolean[][] {
+  const rows: boolean[][] = [];
+  for (const line of text.split('\n').filter((l) => /^[ ▀▄█]+$/.test(l))) {
+    const top: boolean[] = [];
+    const bottom: boolean[] = [];
+    for (const ch of line) {
+      const ink = ' ▄▀█'.indexOf(ch);
+      top.push((ink & 2) === 0); // ink marks light modules
+      bottom.push((ink & 1) === 0);
+    }
+    rows.push(top, bottom);
+  }
+  const first = rows.findIndex((r) => r.some(Boolean));
+  const size = rows[first]!.lastIndexOf(true) - rows[first]!.indexOf(true) + 1;
+  const left = rows[first]!.indexOf(true);
+  return rows.slice(first, first + size).map((r) => r.slice(left, left + size));
+}
+
+describe('totpkit CLI', () => {
+  it('--version, --help, and usage errors', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(run(['--version'])).toMatchObject({ status: 0, stdout: `${pkg.version}\n` });
+    expect(run(['--help']).stdout).toContain('Usage:');
+    expect(run([])).toMatchObject({ status: 2 });
+    expect(run(['frobnicate'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command') });
+    expect(run(['code', '--bogus'])).toMatchObject({ status: 2 });
+  });
+
+  it('new: prints a scannable terminal QR, the URI and the key; --json and image files', () => {
+    const r = run(['new', '--issuer', 'ACME', '--account', 'alice@example.com']);
+    expect(r.status).toBe(0);
+    const uri = /URI\s+(otpauth:\S+)/.exec(r.stdout)![1]!;
+    expect(parseOtpauthUri(uri)).toMatchObject({ issuer: 'ACME', account: 'alice@example.com' });
+    expect(decodeQrMatrix(readTerminalQr(r.stdout))).toBe(uri);
+    expect(r.stdout).not.toMatch(/\u001b\[/); // no colours when stdout is not a terminal
+
+    const svg = join(work, 'q.svg');
+    const png = join(work, 'q.png');
+    const j = run(['new', '--issuer', 'ACME', '--account', 'bob', '--digits', '8', '--json', '--svg', svg, '--png', png]);
+    const data = JSON.parse(j.stdout) as { uri: string; secret: string; files: string[] };
+    expect(data.files).toEqual([svg, png]);
+    expect(parseOtpauthUri(data.uri).digits).toBe(8);
+    if (haveTool('zbarimg', '--version', 'apt-get install zbar-tools')) {
+      expect(execFileSync('zbarimg', ['--quiet', '--raw', png], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()).toBe(data.uri);
+    }
+  });
+
+  it('code: the RFC 6238 vector, from an argument or from stdin, with seconds left', () => {
+    expect(run(['code', RFC_SECRET, '--at', '59', '--digits', '8']).stdout).toBe('94287082  1s left\n');
+    expect(JSON.parse(run(['code', '-', '--at', '1111111111', '--digits', '8', '--json'], `${RFC_SECRET}\n`).stdout)).toEqual({ code: '14050471', remaining: 29, step: 37037037 });
+    const uri = `otpauth://totp/ACME:a?secret=${RFC_SECRET}&issuer=ACME&digits=8`;
+    expect(run(['code', uri, '--at', '2009-02-13T23:31:30Z']).stdout).toMatch(/^89005924 {2}30s left\n$/);
+  });
+
+  it('verify: exit 0 with the delta for a valid code, 1 for a wrong one', () => {
+    const code = totp(new TextEncoder().encode('12345678901234567890'), { time: 1_700_000_000_000 - 30_000 });
+    const ok = run(['verify', RFC_SECRET, code, '--at', '1700000000']);
+    expect(ok).toMatchObject({ status: 0, stdout: 'valid (delta -1)\n' });
+    expect(run(['verify', RFC_SECRET, code, '--at', '1700000000', '--window', '0'])).toMatchObject({ status: 1, stdout: 'invalid: mismatch\n' });
+    expect(run(['verify', RFC_SECRET, '12 34 56'])).toMatchObject({ status: 1, stdout: 'invalid: malformed\n' });
+  });
+
+  it('inspect: strict errors name the problem, never the secret; lenient lists every warning', () => {
+    const secretish = 'jbswy3dpehpk3pxp';
+    const strict = run(['inspect', `otpauth://totp/ACME:alice?secret=${secretish}&issuer=ACME`]);
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toContain('ERR_URI_SECRET_INVALID');
+    expect(strict.stderr.toLowerCase()).not.toContain(secretish);
+    const lenient = run(['inspect', '-', '--lenient'], `otpauth://totp/ACME:alice?secret=${secretish}&issuer=ACME&image=x`);
+    expect(lenient.status).toBe(0);
+    for (const w of ['SECRET_LOWERCASE', 'SECRET_SHORT', 'UNKNOWN_PARAMETER']) expect(lenient.stdout).toContain(w);
+    expect(lenient.stdout.toLowerCase()).not.toContain(secretish);
+    expect(run(['inspect', '--lenient', '--show-secret', `otpauth://totp/A:b?secret=${secretish}&issuer=A`]).stdout).toContain('JBSW Y3DP EHPK 3PXP');
+  });
+
+  it('qr: reads the URI from stdin and renders it', () => {
+    const uri = `otpauth://totp/ACME:a?secret=${RFC_SECRET}&issuer=ACME`;
+    const r = run(['qr'], uri);
+    expect(r.status).toBe(0);
+    expect(decodeQrMatrix(readTerminalQr(r.stdout))).toBe(uri);
+    expect(run(['qr', '-', '--ascii'], uri).stdout).toMatch(/^[# \n]+$/);
+  });
+
+  it.runIf(haveTool('tmux', '-V', 'apt-get install tmux'))('code --watch draws in a terminal and exits cleanly on Ctrl-C', async () => {
+    const session = `totpkit-${process.pid}`;
+    const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '8', `${process.execPath} ${CLI} code ${RFC_SECRET} --watch; echo EXITED:$?; sleep 30`);
+    try {
+      const screen = async (pattern: RegExp) => {
+        for (let i = 0; i < 40; i++) {
+          const text = tmux('capture-pane', '-p', '-t', session);
+          if (pattern.test(text)) return text;
+          await new Promise((r) => setTimeout(r, 150));
+        }
+        return tmux('capture-pane', '-p', '-t', session);
+      };
+      const drawn = await screen(/\d{6} {2}\[[#.]{30}\] +\d+s/);
+      expect(drawn).toMatch(/\d{6} {2}\[[#.]{30}\] +\d+s/);
+      tmux('send-keys', '-t', session, 'C-c');
+      expect(await screen(/EXITED:0/)).toMatch(/EXITED:0/);
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session]);
+    }
+  });
+});
