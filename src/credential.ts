@@ -74,7 +74,7 @@ export function loadSecret(stored: string, id: string, protection: Partial<Secre
 /** Options of {@link verifyCredential}. */
 export type VerifyCredentialOptions = Partial<SecretProtection> & {
   /** The moment of the login: a `Date` or epoch ms; `Date.now()` by default. */
-  now?: Date | number;
+  now?: Date | number | (() => number);
   /** Accepted drift in steps (default ±1). Use `0` or `{ past: 1, future: 0 }` for high-risk actions. */
   window?: TotpWindow;
   /** Centre the window on the drift learned from the last success (|drift| ≤ 10). */
@@ -125,7 +125,7 @@ export function credentialKey(credential: Credential, protection: Partial<Secret
 
 /** {@link verifyCredential} with the key already compiled (the guard caches keys). @internal */
 export function verifyWithKey(c: Credential, key: OtpKey, code: string, opts: VerifyCredentialOptions): VerifyCredentialResult {
-  const now = timeMs(opts.now, 'now');
+  const now = timeMs(opts.now, 'now', true);
   const drift = opts.recenter === true ? Math.max(-MAX_WINDOW, Math.min(MAX_WINDOW, c.drift)) : 0;
   // Re-centring moves the moment we look at by the learned drift; replay protection is absolute.
   const shifted = now + drift * c.period * 1000;

@@ -70,7 +70,7 @@ export type StartEnrollmentOptions = Partial<SecretProtection> & {
   account: string;
   issuer: string;
   /** The moment, a `Date` or epoch ms; `Date.now()` by default. */
-  now?: Date | number;
+  now?: Date | number | (() => number);
   /** Lifetime, 60..3600 s, 600 by default. */
   ttlSeconds?: number;
   /** Id for the new credential; 128 random bits, base64url, by default. */
@@ -126,7 +126,7 @@ function label(name: string, value: unknown, required: boolean): string | undefi
  */
 export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollment {
   const opts = optionsObject('options', options, true);
-  const now = timeMs(opts.now, 'now');
+  const now = timeMs(opts.now, 'now', true);
   const account = label('account', opts.account, true)!;
   const issuer = label('issuer', opts.issuer, true)!;
   const deviceLabel = label('deviceLabel', opts.deviceLabel, false);
@@ -179,7 +179,7 @@ export type ConfirmEnrollmentOptions = Partial<SecretProtection> & {
   token: string;
   /** The first code from the authenticator app. */
   code: string;
-  now?: Date | number;
+  now?: Date | number | (() => number);
 };
 
 function checkEnrollment(value: unknown): Enrollment {
@@ -211,7 +211,7 @@ function checkEnrollment(value: unknown): Enrollment {
 export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnrollmentOptions): ConfirmEnrollmentResult {
   const e = checkEnrollment(enrollment);
   const opts = optionsObject('options', options, true);
-  const now = timeMs(opts.now, 'now');
+  const now = timeMs(opts.now, 'now', true);
   if (e.status === 'used') return { ok: false, reason: 'used', enrollment: e };
   if (e.status === 'revoked') return { ok: false, reason: 'revoked', enrollment: e };
   if (now >= e.expiresAt) return { ok: false, reason: 'expired', enrollment: e };
@@ -260,8 +260,8 @@ export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnroll
  * await db.saveEnrollment(user.id, revokeEnrollment(pending))
  * ```
  */
-export function revokeEnrollment(enrollment: Enrollment, options?: { now?: Date | number }): Enrollment {
+export function revokeEnrollment(enrollment: Enrollment, options?: { now?: Date | number | (() => number) }): Enrollment {
   const e = checkEnrollment(enrollment);
-  const now = timeMs(optionsObject('options', options).now, 'now');
+  const now = timeMs(optionsObject('options', options).now, 'now', true);
   return e.status === 'pending' ? { ...e, status: 'revoked', endedAt: now } : e;
 }

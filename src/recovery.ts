@@ -41,7 +41,7 @@ export interface GenerateRecoveryCodesOptions {
   previous?: RecoveryCodeSet;
   /** Optional server-side secret mixed into every hash (keep it out of the database). */
   pepper?: Uint8Array;
-  now?: Date | number;
+  now?: Date | number | (() => number);
   /** Randomness (tests only); the platform CSPRNG by default. */
   random?: RandomSource;
 }
@@ -95,7 +95,7 @@ export function generateRecoveryCodes(options?: GenerateRecoveryCodesOptions): G
   const count = integerOption('count', opts.count, DEFAULT_RECOVERY_CODES, 1, MAX_RECOVERY_CODES);
   const pepper = pepperOption(opts.pepper);
   const previous = opts.previous === undefined ? undefined : checkSet(opts.previous);
-  const now = timeMs(opts.now, 'now');
+  const now = timeMs(opts.now, 'now', true);
   const salt = randomBytes(16, opts.random);
   const codes: string[] = [];
   const stored: { hash: string; usedAt: number | null }[] = [];
@@ -142,11 +142,11 @@ export type ConsumeRecoveryCodeResult =
  * if (r.ok) { user.recovery = r.set; if (r.remaining < 3) suggestRegenerating() }
  * ```
  */
-export function consumeRecoveryCode(set: RecoveryCodeSet, input: string, options?: { pepper?: Uint8Array; now?: Date | number }): ConsumeRecoveryCodeResult {
+export function consumeRecoveryCode(set: RecoveryCodeSet, input: string, options?: { pepper?: Uint8Array; now?: Date | number | (() => number) }): ConsumeRecoveryCodeResult {
   const s = checkSet(set);
   const opts = optionsObject('options', options);
   const pepper = pepperOption(opts.pepper);
-  const now = timeMs(opts.now, 'now');
+  const now = timeMs(opts.now, 'now', true);
   const code = normalize(input);
   if (code === undefined) return { ok: false, reason: 'malformed' };
   const hash = digest(code, fromBase64url(s.salt)!, pepper);

@@ -3,7 +3,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildOtpauthUri, encodeBase32, parseOtpauthUri, totp, verifyTotp } from '../src/index.js';
+import { buildOtpauthUri, confirmEnrollment, encodeBase32, generateRecoveryCodes, parseOtpauthUri, startEnrollment, totp, verifyTotp } from '../src/index.js';
+import { createVerifier, memoryStore } from '../src/guard/index.js';
 import { toMatrix } from '../src/qr/index.js';
 import {
   clockSkewArb,
@@ -60,6 +61,24 @@ describe('createFakeClock', () => {
     expect(clock.advance(0.25)()).toBe(Date.UTC(2026, 10, 23, 12, 0, 30, 250));
     expect(clock.set(0).date().toISOString()).toBe('1970-01-01T00:00:00.000Z');
     expect(() => clock.advance(-1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+  });
+
+  it('is accepted as `now` by enrollment, credentials and recovery codes, and as `clock` by the guard', async () => {
+    const clock = createFakeClock(new Date('2026-11-23T12:00:00Z'));
+    const keyring = { current: 'k', keys: { k: new Uint8Array(32) } };
+    const started = startEnrollment({ account: 'a', issuer: 'I', keyring, now: clock });
+    expect(started.enrollment.createdAt).toBe(clock());
+    const phone = simulateAuthenticator(started.uri, { clock });
+    clock.advance(601);
+    expect(confirmEnrollment(started.enrollment, { token: started.token, code: phone.code(), keyring, now: clock })).toMatchObject({ reason: 'expired' });
+    const fresh = startEnrollment({ account: 'a', issuer: 'I', keyring, now: clock });
+    const confirmed = confirmEnrollment(fresh.enrollment, { token: fresh.token, code: simulateAuthenticator(fresh.uri, { clock }).code(), keyring, now: clock });
+    expect(confirmed.ok).toBe(true);
+    if (!confirmed.ok) return;
+    const verifier = createVerifier({ store: memoryStore(), keyring, clock });
+    clock.advance(30);
+    expect(await verifier.verify({ credential: confirmed.credential, code: simulateAuthenticator(fresh.uri, { clock }).code() })).toMatchObject({ ok: true });
+    expect(generateRecoveryCodes({ now: clock }).set.createdAt).toBe(clock());
   });
 });
 

@@ -84,7 +84,7 @@ export type GuardResult =
 /** Arguments common to every guarded call. */
 interface Attempt {
   /** The moment (Date or epoch ms); the verifier's clock by default. */
-  now?: Date | number;
+  now?: Date | number | (() => number);
   /** Passed to the audit event untouched. */
   context?: Record<string, unknown>;
 }
@@ -162,7 +162,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     args: Attempt,
     check: (now: number) => Promise<({ ok: true } & S) | { ok: false; reason: string }>,
   ): Promise<({ ok: true } & S) | { ok: false; reason: string; anomaly: boolean; retryAt: number | undefined }> {
-    const now = timeMs(args.now ?? clock(), 'now');
+    const now = timeMs(args.now ?? clock(), 'now', true);
     const context = args.context === undefined ? undefined : optionsObject('context', args.context);
     const event = (outcome: 'success' | 'failure', reason: string | undefined, failures: number, extra: { step?: number; delta?: number } = {}): boolean => {
       const anomaly = failures >= anomalyThreshold;
