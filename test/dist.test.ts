@@ -4,7 +4,8 @@
  * Requires `npm run build` first; the README's test command does that.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +80,21 @@ describe('built package', () => {
     expect(main.import!.types).toMatch(/\.d\.ts$/);
     expect(main.require!.types).toMatch(/\.d\.cts$/);
     expect(createRequire(import.meta.url).resolve('totpkit')).toBe(join(root, 'dist/index.cjs'));
+  });
+
+  it('installs from its tarball, and `npx totpkit` runs the CLI', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'totpkit-pack-'));
+    try {
+      execFileSync('npm', ['pack', '--pack-destination', dir], { cwd: root, stdio: 'ignore' });
+      const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+      writeFileSync(join(dir, 'package.json'), '{"name":"consumer","version":"1.0.0","private":true}');
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', `./${tarball}`], { cwd: dir, stdio: 'ignore' });
+      expect(execFileSync('npx', ['--no-install', 'totpkit', 'code', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--at', '59', '--digits', '8'], { cwd: dir, encoding: 'utf8' })).toBe('94287082  1s left\n');
+      const files = execFileSync('tar', ['tzf', join(dir, tarball)], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      expect(files.every((f) => /^package\/(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f)), files.join(' ')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the totpkit/qr subpath works through import and require', () => {
