@@ -33,6 +33,8 @@ export default defineConfig([
   {
     entry,
     format: 'cjs',
+    // Shared chunks: one copy of the core (and of TotpkitError) for every CJS entry point.
+    splitting: true,
     dts: true,
     sourcemap: false,
     target: 'es2022',
