@@ -1,17 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBase32, encodeBase32, type ErrorCode } from '../src/index.js';
-import { ascii } from './helpers.js';
+import { ascii, errorCode } from './helpers.js';
 import rfc4648 from './vectors/rfc4648.json' with { type: 'json' };
 
-function codeOf(fn: () => unknown): ErrorCode | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: ErrorCode }).code;
-  }
-  return undefined;
-}
 
 describe(`RFC 4648 vectors (${rfc4648.source})`, () => {
   it.each(rfc4648.cases)('"$ascii" ↔ $unpadded', ({ ascii: text, padded, unpadded }) => {
@@ -43,8 +35,8 @@ describe('decodeBase32 rules', () => {
     ['ＭZXW6YTB', 'ERR_BASE32_CHARACTER', 'ERR_BASE32_CHARACTER'], // full-width M
   ];
   it.each(table)('%j: strict %s, lenient %s', (input, strict, lenient) => {
-    expect(codeOf(() => decodeBase32(input)) ?? 'ok').toBe(strict);
-    expect(codeOf(() => decodeBase32(input, { mode: 'lenient' })) ?? 'ok').toBe(lenient);
+    expect(errorCode(() => decodeBase32(input)) ?? 'ok').toBe(strict);
+    expect(errorCode(() => decodeBase32(input, { mode: 'lenient' })) ?? 'ok').toBe(lenient);
   });
 
   it('names the position of a bad character, never the character or the text', () => {
@@ -77,11 +69,11 @@ describe('base32 properties', () => {
         try {
           lenient = decodeBase32(text, { mode: 'lenient' });
         } catch {
-          expect(codeOf(() => decodeBase32(text))).toBeDefined();
+          expect(errorCode(() => decodeBase32(text))).toBeDefined();
           return;
         }
         const canonical = encodeBase32(lenient) === text;
-        expect(codeOf(() => decodeBase32(text)) === undefined).toBe(canonical);
+        expect(errorCode(() => decodeBase32(text)) === undefined).toBe(canonical);
       }),
     );
   });

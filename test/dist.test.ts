@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,9 +43,13 @@ const EXPECTED = {
   errorName: 'RangeError:ERR_OUT_OF_RANGE',
 };
 
-/** Files that contribute bytes to a bundle (esbuild also lists files it read and then shook out). */
-function bundledInputs(metafile: Metafile): string[] {
-  return Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k));
+/**
+ * Bundles `program` for the browser with esbuild and lists the files that contribute bytes to it
+ * (esbuild's metafile also lists files it read and then shook out).
+ */
+async function bundledInputs(program: string): Promise<string[]> {
+  const result = await build({ stdin: { contents: program, resolveDir: root }, bundle: true, write: false, format: 'esm', platform: 'browser', metafile: true });
+  return Object.values(result.metafile!.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k));
 }
 
 function node(args: string[]): unknown {
@@ -118,32 +122,13 @@ describe('built package', () => {
   });
 
   it('tree-shakes: the core entry pulls in no QR code', async () => {
-    const result = await build({
-      stdin: {
-        contents: `import * as t from 'totpkit'; console.log(t.hotp, t.totp, t.verifyTotp, t.buildOtpauthUri, t.parseOtpauthUri, t.manualEntry);`,
-        resolveDir: root,
-      },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      metafile: true,
-    });
-    const inputs = bundledInputs(result.metafile!);
+    const inputs = await bundledInputs(`import * as t from 'totpkit'; console.log(t.hotp, t.totp, t.verifyTotp, t.buildOtpauthUri, t.parseOtpauthUri, t.manualEntry);`);
     const culprits = inputs.filter((f) => /qrcode-generator|\/qr\//.test(f));
     expect(culprits, `core bundle pulled in: ${culprits.join(', ')}`).toEqual([]);
   });
 
   it('tree-shakes: { totp, verifyTotp } pulls in no URI, QR, enrollment, recovery or sealing code', async () => {
-    const result = await build({
-      stdin: { contents: `import { totp, verifyTotp } from 'totpkit'; console.log(totp, verifyTotp);`, resolveDir: root },
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      metafile: true,
-    });
-    const inputs = bundledInputs(result.metafile!);
+    const inputs = await bundledInputs(`import { totp, verifyTotp } from 'totpkit'; console.log(totp, verifyTotp);`);
     const culprits = inputs.filter((f) => /qrcode-generator|@noble\/ciphers|base32-|\/(uri|enrollment|recovery|seal|credential|manual)\.js$|\/qr\//.test(f));
     expect(culprits, `{ totp, verifyTotp } pulled in: ${culprits.join(', ')}`).toEqual([]);
     expect(inputs).toContain('dist/totp.js'); // positive control: the filter sees what is bundled

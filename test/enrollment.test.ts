@@ -2,6 +2,7 @@
  * Enrollment, credentials, recovery codes and sealed secrets.
  */
 import fc from 'fast-check';
+import { errorCode } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import {
   confirmEnrollment,
@@ -28,14 +29,6 @@ import {
 const keyring: Keyring = { current: 'k2', keys: { k1: new Uint8Array(32).fill(1), k2: new Uint8Array(32).fill(2) } };
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
-function errorCode(fn: () => unknown): ErrorCode | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: ErrorCode }).code;
-  }
-  return undefined;
-}
 /** The code the user's phone shows at `time` for an enrollment (parsed from its URI, like a phone). */
 const phoneCode = (uri: string, time: number) => totp(parseOtpauthUri(uri).secret, { time });
 const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import type { Algorithm } from '../src/index.js';
+import type { Algorithm, ErrorCode } from '../src/index.js';
 
 export const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -39,4 +39,14 @@ export function haveTool(command: string, versionArg = '--version', installHint 
   if (inCI) throw new Error(`${reason}: required under CI=true`);
   console.warn(`skipping tests that need ${command}: ${reason}`);
   return false;
+}
+
+/** The `code` of what `fn` throws, or `undefined` when it does not throw. */
+export function errorCode(fn: () => unknown): ErrorCode | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: ErrorCode }).code;
+  }
+  return undefined;
 }

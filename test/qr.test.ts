@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildOtpauthUri, MAX_COUNTER, type ErrorCode, type OtpauthParams } from '../src/index.js';
 import { contrastRatio, toDataUrl, toMatrix, toPng, toSvg, toTerminal, type QrWarning } from '../src/qr/index.js';
 import { crc32, zlibDeflate } from '../src/qr/deflate.js';
-import { haveTool } from './helpers.js';
+import { haveTool, errorCode } from './helpers.js';
 import { decodeQrMatrix, labelArb } from '../src/testing/index.js';
 
 const haveZbar = haveTool('zbarimg', '--version', 'apt-get install zbar-tools');
@@ -53,14 +53,6 @@ function rasterize(svg: string): Uint8Array {
   return execFileSync('rsvg-convert', ['--format', 'png'], { input: svg, stdio: ['pipe', 'pipe', 'ignore'] });
 }
 
-function errorCode(fn: () => unknown): ErrorCode | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: ErrorCode }).code;
-  }
-  return undefined;
-}
 
 // Random enrollment URIs: wide Unicode labels, every algorithm, secrets up to 64 bytes, both types.
 const label = labelArb(24);
