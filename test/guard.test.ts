@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresStore, migrate } from '../src/adapters/postgres.js';
+import { migrate, postgresStore, purgeExpired } from '../src/adapters/postgres.js';
 import { redisStore } from '../src/adapters/redis.js';
 import { createVerifier, memoryStore, type GuardEvent, type GuardStore } from '../src/guard/index.js';
 import { generateRecoveryCodes, totp } from '../src/index.js';
@@ -29,6 +29,22 @@ storeConformance('PGlite (embedded PostgreSQL)', async (n) => {
   embedded ??= pglite().then(async (db) => (await migrate(db), db));
   const db = await embedded;
   return { stores: Array.from({ length: n }, () => postgresStore({ client: db })), close: async () => {} };
+});
+
+it('purgeExpired deletes only what has expired (PGlite)', async () => {
+  embedded ??= pglite().then(async (db) => (await migrate(db), db));
+  const db = await embedded;
+  const store = postgresStore({ client: db, prefix: 'totpkit_' });
+  const id = `purge-${randomUUID()}`;
+  await store.consumeStep(id, 1, T, T + 1000);
+  await store.consumeOnce(id, 'x', T, T + 5000);
+  await store.acquireAttempt(id, 10, T, T + 1000);
+  const count = async () => Number(((await db.query(`SELECT (SELECT count(*) FROM totpkit_steps WHERE credential_id = $1) + (SELECT count(*) FROM totpkit_once WHERE credential_id = $1) + (SELECT count(*) FROM totpkit_failures WHERE credential_id = $1) AS n`, [id])).rows[0] as { n: unknown }).n);
+  expect(await count()).toBe(3);
+  await purgeExpired(db, T + 2000);
+  expect(await count()).toBe(1); // the single-use mark lives until T + 5000
+  await purgeExpired(db, T + 5000);
+  expect(await count()).toBe(0);
 });
 
 describe.runIf(havePostgres)('PostgreSQL server', () => {
