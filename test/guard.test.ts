@@ -55,8 +55,9 @@ describe.runIf(havePostgres)('PostgreSQL server', () => {
   });
 
   storeConformance('PostgreSQL (pg, SERIALIZABLE)', async (n) => {
-    const pools = Array.from({ length: n }, () => pgPool(4));
-    for (const pool of pools) pool.on('connect', (client) => void client.query('SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE'));
+    const pools = Array.from({ length: n }, () => pgPool(4, 'serializable'));
+    const level = (await pools[0]!.query('SHOW transaction_isolation')).rows[0] as { transaction_isolation: string };
+    expect(level.transaction_isolation).toBe('serializable');
     await migrate(pools[0]!);
     return { stores: pools.map((client) => postgresStore({ client, retries: 50 })), close: async () => void (await Promise.all(pools.map((p) => p.end()))) };
   });
