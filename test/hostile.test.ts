@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import * as totpkit from '../src/index.js';
 import * as qr from '../src/qr/index.js';
 import * as guard from '../src/guard/index.js';
+import * as redis from '../src/adapters/redis.js';
+import * as postgres from '../src/adapters/postgres.js';
+import * as testing from '../src/testing/index.js';
 
 const SECRET = new Uint8Array(20).fill(1);
 const MEGABYTE = '1'.repeat(1 << 20);
@@ -205,12 +208,39 @@ const SLOTS: Slot[] = [
   { name: 'createVerifier({ maxFailures })', call: (v) => guard.createVerifier({ store: guard.memoryStore(), keyring: KEYRING, maxFailures: v as number }), expect: RULES.integer(1, 100) },
   { name: 'createVerifier({ lockSeconds })', call: (v) => guard.createVerifier({ store: guard.memoryStore(), keyring: KEYRING, lockSeconds: v as number }), expect: RULES.integer(1, 86_400) },
   { name: 'memoryStore({ maxEntries })', call: (v) => guard.memoryStore({ maxEntries: v as number }), expect: RULES.integer(1, 100_000_000) },
+  { name: 'verifyCredential(credential)', call: (v) => t.verifyCredential(v, '123456', { keyring: KEYRING }), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'verifyCredential(code)', call: (v) => t.verifyCredential(CREDENTIAL, v, { keyring: KEYRING, now: 0 }), expect: (v) => (RULES.code(v) === 'ok' ? 'mismatch-or-ok' : 'malformed') },
+  { name: 'revokeEnrollment(enrollment)', call: (v) => t.revokeEnrollment(v), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'resealSecret(envelope)', call: (v) => t.resealSecret(v, { keyring: KEYRING, aad: 'x' }), expect: (v) => (typeof v === 'string' ? 'ERR_SEAL_FORMAT' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'envelopeKeyId(envelope)', call: (v) => { if (t.envelopeKeyId(v) !== undefined) throw new Error('claimed a key id'); }, expect: () => 'ok' },
+  { name: 'loadSecret(stored)', call: (v) => t.loadSecret(v, 'id', { keyring: KEYRING }), expect: (v) => (typeof v === 'string' ? 'ERR_SEAL_FORMAT' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'timeStep({ t0 })', call: (v) => t.timeStep({ time: 1e12, t0: v }), expect: (v) => {
+    if (v === undefined) return 'ok';
+    if (typeof v !== 'number') return 'ERR_INVALID_ARG_TYPE';
+    return Number.isSafeInteger(v) && v >= 0 && v * 1000 <= 1e12 ? 'ok' : 'ERR_OUT_OF_RANGE';
+  } },
+  { name: 'redisStore(options)', call: (v) => redis.redisStore(v as never), expect: () => 'ERR_INVALID_ARG_TYPE' },
+  { name: 'postgresStore(options)', call: (v) => postgres.postgresStore(v as never), expect: () => 'ERR_INVALID_ARG_TYPE' },
+  { name: 'schemaSql(prefix)', call: (v) => postgres.schemaSql(v as string), expect: (v) => (v === undefined ? 'ok' : typeof v === 'string' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'createFakeClock(start)', call: (v) => testing.createFakeClock(v as number), expect: RULES.time },
+  { name: 'simulateAuthenticator(source)', call: (v) => testing.simulateAuthenticator(v as string), expect: (v) => (typeof v === 'string' ? 'ok-or-data-error' : Array.isArray(v) ? 'ERR_QR_CAPACITY' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'decodeQrMatrix(modules)', call: (v) => testing.decodeQrMatrix(v as boolean[][]), expect: () => 'ERR_QR_CAPACITY' },
   { name: 'isTotpkitError(value)', call: (v) => { if (t.isTotpkitError(v) !== false) throw new Error('claimed a non-error'); }, expect: () => 'ok' },
 ];
 
 const KEYRING = { current: 'k', keys: { k: new Uint8Array(32) } };
 const ENROLLMENT = totpkit.startEnrollment({ account: 'a', issuer: 'I', keyring: KEYRING, now: 0 });
 const RECOVERY = totpkit.generateRecoveryCodes({ count: 2 }).set;
+const CREDENTIAL = (() => {
+  const r = totpkit.confirmEnrollment(ENROLLMENT.enrollment, {
+    token: ENROLLMENT.token,
+    code: totpkit.totp(totpkit.parseOtpauthUri(ENROLLMENT.uri).secret, { time: 0 }),
+    keyring: KEYRING,
+    now: 0,
+  });
+  if (!r.ok) throw new Error('fixture enrollment failed');
+  return r.credential;
+})();
 
 const DATA_ERRORS = new Set<string>([...totpkit.TOTPKIT_ERROR_CODES]);
 

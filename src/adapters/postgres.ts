@@ -29,6 +29,13 @@ export interface PostgresStoreOptions {
 
 const IDENT = /^[a-z_][a-z0-9_]{0,40}$/;
 
+/** A table-name prefix: interpolated into SQL, so only a plain lower-case identifier is accepted. */
+function checkPrefix(prefix: unknown): string {
+  if (typeof prefix !== 'string') throw typeError('prefix', 'a string', prefix);
+  if (!IDENT.test(prefix)) throw rangeError('"prefix" must be a lower-case SQL identifier prefix');
+  return prefix;
+}
+
 /**
  * The schema, as SQL. Run it once (or let {@link migrate} do it); it is idempotent.
  *
@@ -36,7 +43,7 @@ const IDENT = /^[a-z_][a-z0-9_]{0,40}$/;
  * @returns `CREATE TABLE IF NOT EXISTS …` statements
  */
 export function schemaSql(prefix = 'totpkit_'): string {
-  if (!IDENT.test(prefix)) throw rangeError('"prefix" must be a lower-case SQL identifier prefix');
+  checkPrefix(prefix);
   return `
 CREATE TABLE IF NOT EXISTS ${prefix}steps (
   credential_id text PRIMARY KEY,
@@ -81,7 +88,7 @@ export async function migrate(client: Queryable, prefix = 'totpkit_'): Promise<v
  * @returns rows deleted
  */
 export async function purgeExpired(client: Queryable, now: number, prefix = 'totpkit_'): Promise<number> {
-  if (!IDENT.test(prefix)) throw rangeError('"prefix" must be a lower-case SQL identifier prefix');
+  checkPrefix(prefix);
   let deleted = 0;
   for (const table of ['steps', 'failures', 'once']) {
     const r = await client.query(`DELETE FROM ${prefix}${table} WHERE expires_at <= $1 RETURNING 1 AS x`, [now]);
@@ -108,8 +115,7 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
   const opts = optionsObject('options', options, true);
   const client = opts.client as Queryable;
   if (typeof client !== 'object' || client === null || typeof client.query !== 'function') throw typeError('client', 'an object with query()', client);
-  const p = opts.prefix === undefined ? 'totpkit_' : opts.prefix;
-  if (typeof p !== 'string' || !IDENT.test(p)) throw rangeError('"prefix" must be a lower-case SQL identifier prefix');
+  const p = opts.prefix === undefined ? 'totpkit_' : checkPrefix(opts.prefix);
   const retries = integerOption('retries', opts.retries, 5, 0, 100);
 
   const query = async (text: string, params: unknown[]): Promise<Record<string, unknown>[]> => {

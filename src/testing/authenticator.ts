@@ -54,7 +54,11 @@ export interface SimulatedAuthenticator {
  */
 export function simulateAuthenticator(source: string | { modules: boolean[][] } | boolean[][], options?: SimulatedAuthenticatorOptions): SimulatedAuthenticator {
   const opts = optionsObject('options', options);
-  const uri = typeof source === 'string' ? source : decodeQrMatrix(Array.isArray(source) ? source : (source as { modules: boolean[][] }).modules);
+  let uri: string;
+  if (typeof source === 'string') uri = source;
+  else if (Array.isArray(source)) uri = decodeQrMatrix(source);
+  else if (typeof source === 'object' && source !== null && Array.isArray((source as { modules?: unknown }).modules)) uri = decodeQrMatrix((source as { modules: boolean[][] }).modules);
+  else throw typeError('source', 'an otpauth:// URI, a QrMatrix or its modules', source);
   const parsed = parseOtpauthUri(uri, { mode: opts.mode });
   const drift = opts.driftSeconds ?? 0;
   if (typeof drift !== 'number' || !Number.isFinite(drift)) throw typeError('driftSeconds', 'a finite number', drift);
