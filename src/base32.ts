@@ -91,7 +91,8 @@ export function decodeBase32(text: string, options?: DecodeBase32Options): Uint8
   }
   const lenient = mode === 'lenient';
 
-  // One pass, no regular expressions: collect the significant characters and count padding.
+  // One pass, no regular expressions: check every character, count padding, and (lenient only)
+  // collect the significant characters; strict input that passes is already the clean text.
   let clean = '';
   let last = 0;
   let padding = 0;
@@ -109,9 +110,10 @@ export function decodeBase32(text: string, options?: DecodeBase32Options): Uint8
     }
     const v = value5(c);
     if (v < 0) throw new TotpkitError('ERR_BASE32_CHARACTER', `invalid base32 character at index ${i}`);
-    clean += String.fromCharCode(c);
+    if (lenient) clean += String.fromCharCode(c);
     last = v;
   }
+  if (!lenient) clean = text;
 
   const tail = clean.length % 8;
   if (!VALID_TAIL[tail]) {

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,6 +133,21 @@ describe('built package', () => {
     const culprits = inputs.filter((f) => /qrcode-generator|@noble\/ciphers|base32-|\/(uri|enrollment|recovery|seal|credential|manual)\.js$|\/qr\//.test(f));
     expect(culprits, `{ totp, verifyTotp } pulled in: ${culprits.join(', ')}`).toEqual([]);
     expect(inputs).toContain('dist/totp.js'); // positive control: the filter sees what is bundled
+  });
+
+  it('size budget: { totp, verifyTotp } for the browser stays within 7.5 KiB min+gzip', async () => {
+    // A regression guard at today's size (7.3 KiB, of which @noble/hashes' SHA-1/256/512 + HMAC are
+    // 5.5 KiB). Issue #8 asks for 6 KiB; see docs/performance.md for why that needs a hashing decision.
+    const result = await build({
+      stdin: { contents: `import { totp, verifyTotp } from 'totpkit'; globalThis.x = [totp, verifyTotp];`, resolveDir: root },
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      minify: true,
+    });
+    const gzipped = gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length;
+    expect(gzipped, `${(gzipped / 1024).toFixed(2)} KiB`).toBeLessThanOrEqual(7.5 * 1024);
   });
 
   it('tree-shakes: a browser bundle of { hotp } has no URI, base32 or verification code', async () => {
