@@ -1,5 +1,5 @@
 /**
- * Byte helpers: base64url, UTF-8, constant-time comparison and randomness.
+ * Byte helpers: base64url and base64, UTF-8, constant-time comparison and randomness.
  *
  * @module
  */
@@ -46,6 +46,13 @@ export function fromBase64url(text: string): Uint8Array | undefined {
 }
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** Padded standard base64 (RFC 4648 §4), for `data:` URLs. Built in 32 KiB slices to stay under argument limits. */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
 
 /**
  * Equal-length byte arrays compared without an early exit: the time depends only on the length,

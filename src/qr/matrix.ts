@@ -13,6 +13,7 @@ import qrcode from 'qrcode-generator';
 import { DEFAULT_QR_EC_LEVEL, QR_BYTE_CAPACITY } from '../constants.js';
 import { TotpkitError } from '../errors.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
+import { utf8 } from '../internal/bytes.js';
 
 /** QR error-correction level: recovers about 7%, 15%, 25% or 30% of the symbol. */
 export type QrEcLevel = 'L' | 'M' | 'Q' | 'H';
@@ -35,7 +36,7 @@ export interface QrMatrixOptions {
 
 /** The UTF-8 bytes of `text` as a string of char codes 0..255. */
 function utf8Binary(text: string): string {
-  const bytes = new TextEncoder().encode(text);
+  const bytes = utf8(text);
   let out = '';
   for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]!);
   return out;

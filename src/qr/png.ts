@@ -6,6 +6,7 @@
  * @module
  */
 import { optionsObject } from '../internal/assert.js';
+import { toBase64 } from '../internal/bytes.js';
 import { crc32, zlibDeflate } from './deflate.js';
 import { colors, prepare, type QrColorOptions } from './options.js';
 
@@ -80,8 +81,5 @@ export function toPng(text: string, options?: QrPngOptions): Uint8Array {
  * ```
  */
 export function toDataUrl(text: string, options?: QrPngOptions): string {
-  const png = toPng(text, options);
-  let binary = '';
-  for (let i = 0; i < png.length; i += 0x8000) binary += String.fromCharCode(...png.subarray(i, i + 0x8000));
-  return `data:image/png;base64,${btoa(binary)}`;
+  return `data:image/png;base64,${toBase64(toPng(text, options))}`;
 }

@@ -12,6 +12,7 @@
 import { DEFAULT_QR_LOGO_SCALE, MAX_QR_LOGO_LENGTH, MAX_QR_LOGO_SCALE } from '../constants.js';
 import { TotpkitError } from '../errors.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
+import { toBase64, utf8 } from '../internal/bytes.js';
 import { hex } from './color.js';
 import { colors, prepare, type QrColorOptions } from './options.js';
 
@@ -40,20 +41,13 @@ function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
 function logoHref(logo: QrLogo): string {
   const { href, svg } = logo;
   if ((href === undefined) === (svg === undefined)) throw new TotpkitError('ERR_QR_LOGO', 'a logo needs exactly one of "href" and "svg"');
   if (svg !== undefined) {
     if (typeof svg !== 'string') throw typeError('logo.svg', 'a string', svg);
     if (svg.length > MAX_QR_LOGO_LENGTH) throw new TotpkitError('ERR_QR_LOGO', `logo SVG exceeds ${MAX_QR_LOGO_LENGTH} characters`);
-    return `data:image/svg+xml;base64,${base64(svg)}`;
+    return `data:image/svg+xml;base64,${toBase64(utf8(svg))}`;
   }
   if (typeof href !== 'string') throw typeError('logo.href', 'a string', href);
   if (href.length > MAX_QR_LOGO_LENGTH) throw new TotpkitError('ERR_QR_LOGO', `logo URL exceeds ${MAX_QR_LOGO_LENGTH} characters`);
