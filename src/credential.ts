@@ -108,7 +108,7 @@ export type VerifyCredentialResult =
 export function verifyCredential(credential: Credential, code: string, options: VerifyCredentialOptions): VerifyCredentialResult {
   const c = checkCredential(credential);
   const opts = optionsObject('options', options, true);
-  return verifyWithKey(c, credentialKey(c, opts), code, opts);
+  return verifyWithKey(c, openKey(c, opts), code, opts);
 }
 
 function checkCredential(value: unknown): Credential {
@@ -117,10 +117,14 @@ function checkCredential(value: unknown): Credential {
   return c;
 }
 
-/** The compiled key of a credential (opens its sealed secret). @internal */
-export function credentialKey(credential: Credential, protection: Partial<SecretProtection>): OtpKey {
-  const c = checkCredential(credential);
+/** Opens a checked credential's sealed secret and compiles its HMAC key. */
+function openKey(c: Credential, protection: Partial<SecretProtection>): OtpKey {
   return createOtpKey(loadSecret(c.secret, c.id, protection), { algorithm: c.algorithm });
+}
+
+/** The compiled key of a credential, after checking the record (the guard caches these). @internal */
+export function credentialKey(credential: Credential, protection: Partial<SecretProtection>): OtpKey {
+  return openKey(checkCredential(credential), protection);
 }
 
 /** {@link verifyCredential} with the key already compiled (the guard caches keys). @internal */
