@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 const cases = [
   ['totpkit', `import { totp, verifyTotp } from 'totpkit'; globalThis.x = [totp, verifyTotp];`, here, 'browser'],
+  ['totpkit + decodeBase32', `import { totp, verifyTotp, decodeBase32 } from 'totpkit'; globalThis.x = [totp, verifyTotp, decodeBase32];`, here, 'browser'],
   ['totpkit (hotp only)', `import { hotp } from 'totpkit'; globalThis.x = hotp;`, here, 'browser'],
   ['otpauth', `import { TOTP } from 'otpauth'; globalThis.x = TOTP;`, join(here, 'peers'), 'browser'],
   ['otplib', `import { generateSync, verifySync } from 'otplib'; globalThis.x = [generateSync, verifySync];`, join(here, 'peers'), 'browser'],

@@ -64,7 +64,7 @@ export function digitsOption(value: unknown): number {
  */
 export function hotp(secret: Uint8Array | OtpKey, counter: number | bigint, options?: CodeOptions): string {
   const opts = optionsObject('options', options);
-  const key = resolveKey(secret, opts.algorithm, 1);
+  const key = resolveKey(secret, opts.algorithm);
   const digits = digitsOption(opts.digits);
   const [high, low] = splitCounter('counter', counter);
   return formatCode(key.truncate(high, low) % POW10[digits]!, digits);

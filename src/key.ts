@@ -2,26 +2,60 @@
  * `OtpKey`: a secret compiled for repeated use.
  *
  * HMAC (RFC 2104) hashes the key, padded to one block and XOR-ed with `ipad`/`opad`, before it
- * hashes any message. For HOTP the message is only 8 bytes, so that key set-up is about half the
- * work of every code. An `OtpKey` does it once and then, per code, copies the two precomputed
- * hash states into scratch objects it owns, so computing a code allocates nothing.
+ * hashes any message. An OTP message is one 8-byte counter, so after that key set-up a code is
+ * exactly two compressions: the counter (padded to one block) from the `ipad` state, then the
+ * inner digest (padded to one block) from the `opad` state. An `OtpKey` runs the key set-up once
+ * and keeps the two chaining states; per code it loads a state into its own compression object,
+ * compresses a block it prepared in advance (only the counter and the inner digest change) and
+ * truncates straight from the final state words. Nothing is allocated for buffers and no
+ * streaming-hash bookkeeping (buffering, length counting, padding) runs per code.
+ *
+ * The compression functions are @noble/hashes' own SHA-1/SHA-256/SHA-512 classes; only the
+ * HMAC framing around them is ours. The RFC 4226/6238 vectors, `oathtool` and a property test
+ * against noble's `hmac` check that framing for every algorithm and key length.
  *
  * Results are identical to passing the raw secret: every function that takes a `Uint8Array`
- * secret takes an `OtpKey` too, and the test suite checks both paths against the RFC vectors.
+ * secret takes an `OtpKey` too.
  *
  * @module
  */
-import { type _HMAC, hmac } from '@noble/hashes/hmac.js';
-import { sha1 } from '@noble/hashes/legacy.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { _SHA1 } from '@noble/hashes/legacy.js';
+import { _SHA256, _SHA512 } from '@noble/hashes/sha2.js';
 import { DEFAULT_ALGORITHM } from './constants.js';
 import { algorithmOption, optionsObject, rangeError, secretBytes } from './internal/assert.js';
 import type { Algorithm } from './types.js';
 
-// The plain class type: noble's TRet<> wrapper on `hmac.create` does not round-trip `_cloneInto`.
-type Mac = _HMAC<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/**
+ * The members of noble's Merkle–Damgård hash classes this module drives directly. `process`,
+ * `get`, `set` and `roundClean` are `protected` in noble's typings (they are the compression
+ * function and the chaining state); `update`/`digest` are public and hash an over-long key.
+ */
+interface Compression {
+  readonly blockLen: number;
+  readonly outputLen: number;
+  process(block: DataView, offset: number): void;
+  get(): number[];
+  set(...state: number[]): void;
+  roundClean(): void;
+  update(data: Uint8Array): Compression;
+  digest(): Uint8Array;
+}
 
-const HASHES = /* @__PURE__ */ Object.freeze({ SHA1: sha1, SHA256: sha256, SHA512: sha512 });
+const HASHES = /* @__PURE__ */ Object.freeze({ SHA1: _SHA1, SHA256: _SHA256, SHA512: _SHA512 });
+
+const IPAD = 0x36;
+const OPAD = 0x5c;
+
+/**
+ * Writes RFC 6234 padding into the block at `offset` for a message whose last block holds `used`
+ * bytes and follows exactly one block (the HMAC key block). The bit length, `(block + used) * 8`,
+ * is under 2^32, so only the last 32 bits of SHA-1/256's 64-bit or SHA-512's 128-bit length
+ * field are non-zero.
+ */
+function pad(view: DataView, offset: number, blockLen: number, used: number): void {
+  view.setUint8(offset + used, 0x80);
+  view.setUint32(offset + blockLen - 4, (blockLen + used) * 8);
+}
 
 /**
  * A secret with its HMAC key schedule precomputed. Create one per credential with
@@ -33,19 +67,46 @@ const HASHES = /* @__PURE__ */ Object.freeze({ SHA1: sha1, SHA256: sha256, SHA51
 export class OtpKey {
   /** The HMAC hash this key was compiled for. */
   readonly algorithm: Algorithm;
-  readonly #mac: Mac;
-  #scratch: Mac | undefined;
-  readonly #message = new Uint8Array(8);
-  readonly #digest: Uint8Array;
-
-  readonly #once: boolean;
+  readonly #hash: Compression;
+  /** Chaining state after compressing `K ^ ipad` (inner) and `K ^ opad` (outer). */
+  readonly #inner: number[];
+  readonly #outer: number[];
+  /**
+   * Two padded blocks in one buffer: the counter block at 0 and the inner-digest block at
+   * `blockLen`. Only their message bytes change per code. (One buffer and one view because
+   * allocating a DataView costs about as much as a compression.)
+   */
+  readonly #blocks: DataView;
+  /** Digest length in 32-bit words: 5, 8 or 16. */
+  readonly #words: number;
 
   /** @internal use {@link createOtpKey} */
-  constructor(secret: Uint8Array, algorithm: Algorithm, once = false) {
+  constructor(secret: Uint8Array, algorithm: Algorithm) {
     this.algorithm = algorithm;
-    this.#once = once;
-    this.#mac = hmac.create(HASHES[algorithm], secret) as Mac;
-    this.#digest = new Uint8Array(this.#mac.outputLen);
+    const Hash = HASHES[algorithm];
+    const hash = new Hash() as unknown as Compression;
+    const { blockLen, outputLen } = hash;
+    const bytes = new Uint8Array(2 * blockLen);
+    const blocks = new DataView(bytes.buffer);
+    // RFC 2104 §2: a key longer than the block is hashed first; a shorter one is zero-padded.
+    // The key block is built where the inner-digest block will live, and wiped after use.
+    bytes.set(secret.length > blockLen ? (new Hash() as unknown as Compression).update(secret).digest() : secret, blockLen);
+    const initial = hash.get();
+    for (let i = blockLen; i < 2 * blockLen; i++) bytes[i]! ^= IPAD;
+    hash.process(blocks, blockLen);
+    this.#inner = hash.get();
+    hash.set(...initial);
+    for (let i = blockLen; i < 2 * blockLen; i++) bytes[i]! ^= IPAD ^ OPAD;
+    hash.process(blocks, blockLen);
+    this.#outer = hash.get();
+    // The padded key and noble's message schedule (derived from it) must not outlive set-up.
+    bytes.fill(0);
+    hash.roundClean();
+    pad(blocks, 0, blockLen, 8);
+    pad(blocks, blockLen, blockLen, outputLen);
+    this.#hash = hash;
+    this.#blocks = blocks;
+    this.#words = outputLen / 4;
   }
 
   /**
@@ -55,24 +116,27 @@ export class OtpKey {
    * @internal
    */
   truncate(high: number, low: number): number {
-    // A key compiled for one call (a raw secret passed to hotp/totp) hashes with its own state;
-    // a reused key copies its precomputed state into scratch objects it keeps.
-    const h = this.#once ? this.#mac : (this.#scratch = this.#mac._cloneInto(this.#scratch));
-    const m = this.#message;
-    m[0] = high >>> 24;
-    m[1] = high >>> 16;
-    m[2] = high >>> 8;
-    m[3] = high;
-    m[4] = low >>> 24;
-    m[5] = low >>> 16;
-    m[6] = low >>> 8;
-    m[7] = low;
-    h.update(m);
-    const d = this.#digest;
-    h.digestInto(d);
-    // Offset from the low 4 bits of the LAST byte, whatever the hash length (RFC 4226 §5.4).
-    const o = d[d.length - 1]! & 0x0f;
-    return ((d[o]! & 0x7f) << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!;
+    const hash = this.#hash;
+    const blocks = this.#blocks;
+    const n = this.#words;
+    const second = blocks.byteLength / 2;
+    blocks.setUint32(0, high);
+    blocks.setUint32(4, low);
+    hash.set(...this.#inner);
+    hash.process(blocks, 0);
+    let state = hash.get();
+    // The chaining state words are the digest, big-endian (SHA-512's as high/low halves in order).
+    for (let i = 0; i < n; i++) blocks.setUint32(second + 4 * i, state[i]!);
+    hash.set(...this.#outer);
+    hash.process(blocks, second);
+    state = hash.get();
+    // Offset from the low 4 bits of the LAST digest byte, whatever the hash (RFC 4226 §5.4),
+    // then the 4 bytes from there, read across the word boundary when unaligned.
+    const offset = state[n - 1]! & 0x0f;
+    const word = offset >>> 2;
+    const shift = (offset & 3) * 8;
+    const value = shift === 0 ? state[word]! : (state[word]! << shift) | (state[word + 1]! >>> (32 - shift));
+    return value & 0x7fffffff;
   }
 
   /** Only the algorithm: a key must never reach a log through `JSON.stringify`. */
@@ -108,12 +172,11 @@ export function createOtpKey(secret: Uint8Array, options?: { algorithm?: Algorit
 
 /**
  * The key to compute with: the given `OtpKey` (whose algorithm must agree with an explicit
- * option) or a fresh one compiled from raw bytes; `uses = 1` when the caller computes exactly
- * one code with it, which saves copying the key state.
+ * option) or a fresh one compiled from raw bytes.
  *
  * @internal
  */
-export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown, uses = 2): OtpKey {
+export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown): OtpKey {
   if (secret instanceof OtpKey) {
     if (algorithm !== undefined && algorithmOption(algorithm, DEFAULT_ALGORITHM) !== secret.algorithm) {
       throw rangeError(
@@ -126,6 +189,5 @@ export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown, uses
   return new OtpKey(
     secretBytes(secret, 'secret', 'a Uint8Array or an OtpKey'),
     algorithmOption(algorithm, DEFAULT_ALGORITHM),
-    uses === 1,
   );
 }

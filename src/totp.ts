@@ -63,7 +63,7 @@ export interface TotpOptions extends CodeOptions, TimeOptions {}
  */
 export function totp(secret: Uint8Array | OtpKey, options?: TotpOptions): string {
   const opts = optionsObject('options', options);
-  const key = resolveKey(secret, opts.algorithm, 1);
+  const key = resolveKey(secret, opts.algorithm);
   const digits = digitsOption(opts.digits);
   const step = timeStep(opts);
   return formatCode(key.truncate(Math.floor(step / TWO_32), step >>> 0) % POW10[digits]!, digits);

@@ -16,7 +16,12 @@ import {
 } from '../src/index.js';
 import { referenceHotp, referenceStep } from './helpers.js';
 
-const secretArb = fc.uint8Array({ minLength: 1, maxLength: 64 });
+// Keys up to 300 bytes: longer than SHA-1/256's 64-byte block and SHA-512's 128-byte block, so
+// RFC 2104's "hash the key first" branch is exercised for every algorithm.
+const secretArb = fc.oneof(
+  fc.uint8Array({ minLength: 1, maxLength: 64 }),
+  fc.uint8Array({ minLength: 65, maxLength: 300 }),
+);
 const algorithmArb = fc.constantFrom<Algorithm>('SHA1', 'SHA256', 'SHA512');
 
 describe('hotp matches a node:crypto reference', () => {
@@ -36,6 +41,30 @@ describe('hotp matches a node:crypto reference', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('at key lengths around both block sizes (63..65, 127..129 bytes)', () => {
+    for (const algorithm of ['SHA1', 'SHA256', 'SHA512'] as const) {
+      for (const length of [1, 63, 64, 65, 127, 128, 129, 1024]) {
+        const secret = Uint8Array.from({ length }, (_, i) => (i * 31 + length) & 0xff);
+        const key = createOtpKey(secret, { algorithm });
+        for (const counter of [0, 1, 2 ** 32 + 5]) {
+          const expected = referenceHotp(secret, BigInt(counter), algorithm, 8);
+          expect(hotp(secret, counter, { algorithm, digits: 8 }), `${algorithm} ${length} ${counter}`).toBe(expected);
+          expect(hotp(key, counter, { digits: 8 }), `${algorithm} ${length} ${counter} OtpKey`).toBe(expected);
+        }
+      }
+    }
+  });
+
+  it('one OtpKey reused for many counters gives the same codes as fresh keys (state reloads per code)', () => {
+    fc.assert(
+      fc.property(secretArb, algorithmArb, fc.array(fc.bigInt({ min: 0n, max: MAX_COUNTER }), { minLength: 2, maxLength: 20 }), (secret, algorithm, counters) => {
+        const key = createOtpKey(secret, { algorithm });
+        for (const counter of counters) expect(hotp(key, counter)).toBe(referenceHotp(secret, counter, algorithm, 6));
+      }),
+      { numRuns: 100 },
     );
   });
 
