@@ -48,6 +48,10 @@ const EXPECTED = {
  * Bundles `program` for the browser with esbuild and lists the files that contribute bytes to it
  * (esbuild's metafile also lists files it read and then shook out).
  */
+/** Modules that must never be in a bundle of only `{ totp, verifyTotp }`. */
+const culpritPattern =
+  /qrcode-generator|@noble\/ciphers|base32-|ioredis|\/pg\/|pglite|\/(uri|enrollment|recovery|seal|credential|manual)\.js$|\/(qr|guard|adapters|testing)\//;
+
 async function bundledInputs(program: string): Promise<string[]> {
   const result = await build({ stdin: { contents: program, resolveDir: root }, bundle: true, write: false, format: 'esm', platform: 'browser', metafile: true });
   return Object.values(result.metafile!.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k));
@@ -131,11 +135,21 @@ describe('built package', () => {
     expect(culprits, `core bundle pulled in: ${culprits.join(', ')}`).toEqual([]);
   });
 
-  it('tree-shakes: { totp, verifyTotp } pulls in no URI, QR, enrollment, recovery or sealing code', async () => {
+  it('tree-shakes: { totp, verifyTotp } pulls in no URI, QR, enrollment, recovery, sealing, guard or adapter code', async () => {
     const inputs = await bundledInputs(`import { totp, verifyTotp } from 'totpkit'; console.log(totp, verifyTotp);`);
-    const culprits = inputs.filter((f) => /qrcode-generator|@noble\/ciphers|base32-|\/(uri|enrollment|recovery|seal|credential|manual)\.js$|\/qr\//.test(f));
+    const culprits = inputs.filter((f) => culpritPattern.test(f));
     expect(culprits, `{ totp, verifyTotp } pulled in: ${culprits.join(', ')}`).toEqual([]);
     expect(inputs).toContain('dist/totp.js'); // positive control: the filter sees what is bundled
+    // and it recognises every heavy part when a program does use them
+    const heavy = await bundledInputs(
+      `import { startEnrollment } from 'totpkit'; import { toSvg } from 'totpkit/qr'; import { createVerifier } from 'totpkit/guard';
+       import { redisStore } from 'totpkit/redis'; import { postgresStore } from 'totpkit/postgres';
+       console.log(startEnrollment, toSvg, createVerifier, redisStore, postgresStore);`,
+    );
+    for (const part of ['qrcode-generator', '@noble/ciphers', 'dist/enrollment.js', 'dist/qr/', 'dist/guard/', 'dist/adapters/redis', 'dist/adapters/postgres']) {
+      expect(heavy.some((f) => f.includes(part)), part).toBe(true);
+    }
+    expect(heavy.filter((f) => culpritPattern.test(f)).length).toBeGreaterThan(10);
   });
 
   it('size budget: { totp, verifyTotp } for the browser stays within 6.9 KiB min+gzip', async () => {
