@@ -132,3 +132,19 @@ export const DEFAULT_LOCK_SECONDS = 900;
 export const MAX_LOCK_SECONDS = 86_400;
 /** Compiled credential keys each guarded verifier keeps (least recently used are dropped). */
 export const GUARD_KEY_CACHE_SIZE = 10_000;
+/**
+ * How long the guard remembers that a recovery code was used, ms (400 days). Longer than any
+ * sensible rotation of a recovery-code set, whose `generation` then makes old indexes unreachable.
+ */
+export const RECOVERY_USE_RECORD_MS = 400 * 86_400_000;
+/** How long a confirmed enrollment token stays recorded after the enrollment expires, ms (1 day). */
+export const ENROLLMENT_USE_RECORD_MS = 86_400_000;
+/** Entries the in-memory guard store keeps by default, and at most. */
+export const DEFAULT_MEMORY_STORE_ENTRIES = 100_000;
+export const MAX_MEMORY_STORE_ENTRIES = 100_000_000;
+/** PostgreSQL adapter: retries after a serialization failure or deadlock, by default and at most. */
+export const DEFAULT_POSTGRES_RETRIES = 5;
+export const MAX_POSTGRES_RETRIES = 100;
+/** QR colours when none are given: black modules on white (the polarity every scanner reads). */
+export const DEFAULT_QR_FOREGROUND = '#000000';
+export const DEFAULT_QR_BACKGROUND = '#ffffff';

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { DEFAULT_POSTGRES_RETRIES, MAX_POSTGRES_RETRIES } from '../constants.js';
 import type { AttemptResult, GuardStore } from '../guard/store.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 
@@ -116,7 +117,7 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
   const client = opts.client as Queryable;
   if (typeof client !== 'object' || client === null || typeof client.query !== 'function') throw typeError('client', 'an object with query()', client);
   const p = opts.prefix === undefined ? 'totpkit_' : checkPrefix(opts.prefix);
-  const retries = integerOption('retries', opts.retries, 5, 0, 100);
+  const retries = integerOption('retries', opts.retries, DEFAULT_POSTGRES_RETRIES, 0, MAX_POSTGRES_RETRIES);
 
   const query = async (text: string, params: unknown[]): Promise<Record<string, unknown>[]> => {
     for (let attempt = 0; ; attempt++) {

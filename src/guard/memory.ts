@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { DEFAULT_MEMORY_STORE_ENTRIES, MAX_MEMORY_STORE_ENTRIES } from '../constants.js';
 import { integerOption, optionsObject } from '../internal/assert.js';
 import type { AttemptResult, GuardStore } from './store.js';
 
@@ -45,7 +46,7 @@ interface Entry {
  */
 export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
   const opts = optionsObject('options', options);
-  const max = integerOption('maxEntries', opts.maxEntries, 100_000, 1, 100_000_000);
+  const max = integerOption('maxEntries', opts.maxEntries, DEFAULT_MEMORY_STORE_ENTRIES, 1, MAX_MEMORY_STORE_ENTRIES);
   let latest = 0; // the newest `now` any caller passed: expiry is judged on the caller's clock
   // A Map iterates in insertion order: deleting and re-inserting on write makes it an LRU.
   const entries = new Map<string, Entry>();

@@ -16,10 +16,12 @@
 import {
   GUARD_KEY_CACHE_SIZE,
   DEFAULT_LOCK_SECONDS,
+  ENROLLMENT_USE_RECORD_MS,
   DEFAULT_MAX_FAILURES,
   MAX_LOCK_SECONDS,
   MAX_MAX_FAILURES,
   MAX_WINDOW,
+  RECOVERY_USE_RECORD_MS,
 } from '../constants.js';
 import { credentialKey, verifyWithKey, type Credential, type SecretProtection } from '../credential.js';
 import type { OtpKey } from '../key.js';
@@ -246,7 +248,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         const used = consumeRecoveryCode(a.set as RecoveryCodeSet, a.code as string, { pepper: a.pepper, now });
         if (!used.ok) return used;
         // The set is generation-stamped, so an index names one code of one set for good.
-        const first = await storeCall(() => store.consumeOnce(a.credentialId!, `recovery:${used.set.generation}:${used.index}`, now, now + 400 * 86_400_000));
+        const first = await storeCall(() => store.consumeOnce(a.credentialId!, `recovery:${used.set.generation}:${used.index}`, now, now + RECOVERY_USE_RECORD_MS));
         return first ? { ok: true as const, set: used.set, remaining: used.remaining } : { ok: false as const, reason: 'used' };
       });
       return r as Awaited<ReturnType<Verifier['useRecoveryCode']>>;
@@ -261,7 +263,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         const c = confirmPure(enrollment, { ...protection, token: a.token as string, code: a.code as string, now });
         latest = c.enrollment;
         if (!c.ok) return c;
-        const first = await storeCall(() => store.consumeOnce(enrollment.credentialId, `enrollment:${enrollment.tokenHash}`, now, enrollment.expiresAt + 86_400_000));
+        const first = await storeCall(() => store.consumeOnce(enrollment.credentialId, `enrollment:${enrollment.tokenHash}`, now, enrollment.expiresAt + ENROLLMENT_USE_RECORD_MS));
         if (!first) return { ok: false as const, reason: 'used' };
         const fresh = await storeCall(() => store.consumeStep(enrollment.credentialId, c.credential.lastStep, now, stepExpiry(enrollment, now)));
         return fresh ? c : { ok: false as const, reason: 'replayed' };

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { MIN_QR_CONTRAST } from '../constants.js';
+import { DEFAULT_QR_BACKGROUND, DEFAULT_QR_FOREGROUND, MIN_QR_CONTRAST } from '../constants.js';
 import { TotpkitError } from '../errors.js';
 import { rangeError, typeError } from '../internal/assert.js';
 
@@ -101,8 +101,8 @@ export function checkColors(
   onWarning: unknown,
 ): { fg: Rgb; bg: Rgb; warnings: QrWarning[] } {
   // Only `undefined` means "default": a `null` colour is a bug upstream, not a request for black.
-  const fg = parseColor('foreground', foreground === undefined ? '#000000' : foreground);
-  const bg = parseColor('background', background === undefined ? '#ffffff' : background);
+  const fg = parseColor('foreground', foreground === undefined ? DEFAULT_QR_FOREGROUND : foreground);
+  const bg = parseColor('background', background === undefined ? DEFAULT_QR_BACKGROUND : background);
   if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') throw rangeError(`"colorCheck" must be 'strict' or 'lenient'`);
   if (onWarning !== undefined && typeof onWarning !== 'function') throw typeError('onWarning', 'a function', onWarning);
   const warnings: QrWarning[] = [];
