@@ -12,7 +12,7 @@
  *
  * The compression functions are @noble/hashes' own SHA-1/SHA-256/SHA-512 classes; only the
  * HMAC framing around them is ours. The RFC 4226/6238 vectors, `oathtool` and a property test
- * against noble's `hmac` check that framing for every algorithm and key length.
+ * against `node:crypto`'s HMAC (keys of 1..300 bytes, every algorithm) check that framing.
  *
  * Results are identical to passing the raw secret: every function that takes a `Uint8Array`
  * secret takes an `OtpKey` too.
@@ -90,7 +90,13 @@ export class OtpKey {
     const blocks = new DataView(bytes.buffer);
     // RFC 2104 §2: a key longer than the block is hashed first; a shorter one is zero-padded.
     // The key block is built where the inner-digest block will live, and wiped after use.
-    bytes.set(secret.length > blockLen ? (new Hash() as unknown as Compression).update(secret).digest() : secret, blockLen);
+    if (secret.length > blockLen) {
+      const digest = (new Hash() as unknown as Compression).update(secret).digest();
+      bytes.set(digest, blockLen);
+      digest.fill(0); // as key-equivalent as the secret itself
+    } else {
+      bytes.set(secret, blockLen);
+    }
     const initial = hash.get();
     for (let i = blockLen; i < 2 * blockLen; i++) bytes[i]! ^= IPAD;
     hash.process(blocks, blockLen);

@@ -44,14 +44,14 @@ const EXPECTED = {
   errorName: 'RangeError:ERR_OUT_OF_RANGE',
 };
 
-/**
- * Bundles `program` for the browser with esbuild and lists the files that contribute bytes to it
- * (esbuild's metafile also lists files it read and then shook out).
- */
 /** Modules that must never be in a bundle of only `{ totp, verifyTotp }`. */
 const culpritPattern =
   /qrcode-generator|@noble\/ciphers|base32-|ioredis|\/pg\/|pglite|\/(uri|enrollment|recovery|seal|credential|manual)\.js$|\/(qr|guard|adapters|testing)\//;
 
+/**
+ * Bundles `program` for the browser with esbuild and lists the files that contribute bytes to it
+ * (esbuild's metafile also lists files it read and then shook out).
+ */
 async function bundledInputs(program: string): Promise<string[]> {
   const result = await build({ stdin: { contents: program, resolveDir: root }, bundle: true, write: false, format: 'esm', platform: 'browser', metafile: true });
   return Object.values(result.metafile!.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k));
