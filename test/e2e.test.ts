@@ -2,7 +2,8 @@
  * End to end, as a person would: the example server (examples/server) on an embedded PGlite,
  * driven by Debian's Chromium through playwright-core. Sign up, enroll by scanning the QR code from
  * a screenshot with a real decoder, confirm, log in with a fresh code, see a replay refused, log in
- * with a recovery code, and get locked out after repeated wrong codes.
+ * with a recovery code, and get locked out after repeated wrong codes; and wrong passwords lock a
+ * username (known or not) with the same messages.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ describe.runIf(ready)('example server, end to end in Chromium', () => {
 
   beforeAll(async () => {
     server = spawn(process.execPath, [join(root, 'examples/server/server.mjs')], {
-      env: { ...process.env, PORT: '0', DATA_DIR: work, DATABASE_URL: '', REDIS_URL: '', MAX_FAILURES: '5' },
+      env: { ...process.env, PORT: '0', DATA_DIR: work, DATABASE_URL: '', REDIS_URL: '', MAX_FAILURES: '5', PASSWORD_MAX_FAILURES: '3' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     base = await new Promise<string>((resolve, reject) => {
@@ -126,6 +127,43 @@ describe.runIf(ready)('example server, end to end in Chromium', () => {
     expect(await flash(page)).toContain('Too many wrong codes');
     await page.close();
   }, 120_000);
+
+  it('locks a username after 3 wrong passwords, known or unknown alike, and audits it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}signup`);
+    await submit(page, { username: 'carol', password: 'carol-password-1' });
+    await submit(page, {}, '/logout');
+    const attempts = async (username: string, password: string, times: number) => {
+      const flashes: (string | null)[] = [];
+      for (let i = 0; i < times; i++) {
+        await page.goto(`${base}login`);
+        await submit(page, { username, password });
+        flashes.push((await page.locator('#flash').count()) > 0 ? await flash(page) : null);
+      }
+      return flashes;
+    };
+    for (const username of ['carol', 'nobody-by-this-name']) {
+      const flashes = await attempts(username, 'wrong-password', 4);
+      expect(flashes.slice(0, 3), username).toEqual(Array(3).fill('Wrong username or password.'));
+      expect(flashes[3], username).toContain('Too many failed logins');
+    }
+    // The right password is refused while locked: the attempt is counted before the check.
+    expect(await attempts('carol', 'carol-password-1', 1)).toEqual([expect.stringContaining('Too many failed logins')]);
+    // Another user is unaffected: two failures stay under the limit, a success resets the count,
+    // and their audit log shows their own failed passwords, none of carol's.
+    await page.goto(`${base}signup`);
+    await submit(page, { username: 'dave', password: 'dave-password-1' });
+    await submit(page, {}, '/logout');
+    expect(await attempts('dave', 'wrong-password', 2)).toEqual(Array(2).fill('Wrong username or password.'));
+    expect(await attempts('dave', 'dave-password-1', 1)).toEqual([null]);
+    await page.goto(`${base}audit`);
+    const rows = await page.locator('#audit tr').allTextContents();
+    expect(rows.filter((r) => r.includes('password') && r.includes('failure'))).toHaveLength(2);
+    await page.goto(base);
+    await submit(page, {}, '/logout');
+    expect(await attempts('dave', 'wrong-password', 3)).toEqual(Array(3).fill('Wrong username or password.'));
+    await page.close();
+  }, 60_000);
 
   it('refuses a form without the CSRF token', async () => {
     const response = await fetch(`${base}login`, { method: 'POST', body: 'username=alice&password=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });

@@ -2,7 +2,8 @@
 // An auth server that uses totpkit the recommended way, on node:http with no framework:
 // sign-up with a scrypt password hash, TOTP enrollment (SVG QR + manual entry), confirmation with
 // the first code, recovery codes shown once, login with password + code or a recovery code,
-// lockout, an audit log, and removal of the second factor.
+// lockout (for codes and for passwords), an audit log in the database, and removal of the second
+// factor.
 //
 // Run: npm run build && node examples/server/server.mjs   (then open http://127.0.0.1:3000)
 // Storage: PGlite in ./examples/server/.data by default; DATABASE_URL / REDIS_URL when set.
@@ -31,7 +32,13 @@ if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base6
 const keyring = { current: 'k1', keys: { k1: new Uint8Array(Buffer.from(process.env.SEALING_KEY ?? readFileSync(keyFile, 'utf8'), 'base64url')) } };
 
 const { db, store, close } = await openStorage({ dataDir: join(dataDir, 'pglite'), databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL });
-const audit = [];
+// Audit events go to the database (one row each, in order); /audit waits for pending writes.
+let auditWrites = Promise.resolve();
+function recordAudit(event) {
+  auditWrites = auditWrites
+    .then(() => db.query('INSERT INTO example_audit (user_id, event, at) VALUES ($1, $2, $3)', [event.context?.userId ?? null, JSON.stringify(event), event.at]))
+    .catch((error) => console.error('audit write failed:', error?.code ?? error?.name ?? 'error'));
+}
 const verifier = createVerifier({
   store,
   keyring,
@@ -39,10 +46,12 @@ const verifier = createVerifier({
   lockSeconds: 900,
   // Turning the second factor off is high-risk: only the current code, no drift allowed.
   policies: { remove: { window: 0 } },
-  onEvent: (event) => audit.push(event),
+  onEvent: recordAudit,
 });
 
 // ---- passwords: scrypt (N = 2^15, r = 8, p = 1), per-user salt, constant-time comparison -------
+const PASSWORD_MAX_FAILURES = Number(process.env.PASSWORD_MAX_FAILURES ?? 10);
+const PASSWORD_LOCK_MS = 15 * 60_000;
 const scryptAsync = promisify(scrypt);
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 async function hashPassword(password) {
@@ -155,13 +164,28 @@ const routes = {
     send(res, 200, page('Log in', form('/login', s.csrf, input('username', 'Username') + input('password', 'Password', 'password'), 'Log in'), { flash: await flashOf(s) }));
   },
   async 'POST /login'(req, res, s, f) {
-    const user = (await db.query('SELECT * FROM example_users WHERE username = $1', [f.username ?? ''])).rows[0];
+    // Passwords are throttled like codes: the attempt is counted *before* the (slow) check, per
+    // username whether or not it exists, in the same store the guard uses, so parallel guesses and
+    // several server processes share one budget, and an unknown name looks like a known one.
+    const username = String(f.username ?? '');
+    const throttleKey = `password:${username}`;
+    const now = Date.now();
+    const attempt = await store.acquireAttempt(throttleKey, PASSWORD_MAX_FAILURES, now, now + PASSWORD_LOCK_MS);
+    if (!attempt.allowed) {
+      recordAudit({ kind: 'password', outcome: 'locked', failures: attempt.failures, at: now, context: { userId: null, ip: req.socket.remoteAddress } });
+      s.flash = 'Too many failed logins for this username. Try again in 15 minutes.';
+      await saveSession(s);
+      return redirect(res, '/login');
+    }
+    const user = (await db.query('SELECT * FROM example_users WHERE username = $1', [username])).rows[0];
     const ok = await checkPassword(f.password ?? '', user?.password); // hashes even for unknown users
     if (!ok || !user) {
+      recordAudit({ kind: 'password', outcome: 'failure', failures: attempt.failures, at: now, context: { userId: user?.id ?? null, ip: req.socket.remoteAddress } });
       s.flash = 'Wrong username or password.';
       await saveSession(s);
       return redirect(res, '/login');
     }
+    await store.resetFailures(throttleKey);
     const next = await rotateSession({ ...s, user_id: user.id, stage: user.credential ? 'password' : 'full' }, res);
     await saveSession(next);
     redirect(res, user.credential ? '/login/2fa' : '/');
@@ -270,7 +294,9 @@ ${form('/2fa/enroll', s.csrf, input('code', 'Code from the app', 'text', 'inputm
   async 'GET /audit'(req, res, s) {
     if (s.stage !== 'full') return redirect(res, '/login');
     const user = await userById(s.user_id);
-    const mine = audit.filter((e) => e.context?.userId === user.id).slice(-50).reverse();
+    await auditWrites;
+    const { rows: latest } = await db.query('SELECT event FROM example_audit WHERE user_id = $1 ORDER BY id DESC LIMIT 50', [user.id]);
+    const mine = latest.map((r) => (typeof r.event === 'string' ? JSON.parse(r.event) : r.event));
     const rows = mine.map((e) => `<tr><td>${esc(new Date(e.at).toISOString())}</td><td>${esc(e.kind)}</td><td>${esc(e.outcome)}</td><td>${esc(e.reason ?? '')}</td><td>${esc(e.failures)}</td><td>${e.anomaly ? 'yes' : ''}</td><td>${esc(e.context?.ip ?? '')}</td></tr>`);
     send(res, 200, page('Audit log', `<table id="audit"><tr><th>time</th><th>kind</th><th>outcome</th><th>reason</th><th>failures</th><th>anomaly</th><th>ip</th></tr>${rows.join('')}</table><p><a href="/">Back</a></p>`));
   },
