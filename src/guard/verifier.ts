@@ -109,6 +109,8 @@ export interface Verifier {
 }
 
 const STORAGE = Symbol('storage');
+/** What a check returns when a store call inside it failed: an ordinary refusal, counted as one. */
+const STORAGE_FAILURE = { ok: false as const, reason: 'storage' };
 
 /**
  * Create a guarded verifier.
@@ -149,6 +151,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // An audit sink that fails must not turn a refusal into a success or the reverse.
     }
   };
+  /** Runs a store call; any failure becomes {@link STORAGE}, so every caller fails closed. */
   const guarded = async <T>(work: () => Promise<T>): Promise<T | typeof STORAGE> => {
     try {
       return await work();
@@ -180,13 +183,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const anomaly = event('failure', 'locked', gate.failures);
       return { ok: false, reason: 'locked', anomaly, retryAt: gate.resetAt };
     }
-    let result: ({ ok: true } & S) | { ok: false; reason: string };
-    try {
-      result = await check(now);
-    } catch (error) {
-      if ((error as { code?: unknown }).code === STORAGE_CODE) result = { ok: false, reason: 'storage' };
-      else throw error; // a programmer error (bad keyring, bad record): not ours to hide
-    }
+    // A throw from `check` is a programmer error (bad keyring, bad record): not ours to hide.
+    const result = await check(now);
     if (!result.ok) {
       const anomaly = event('failure', result.reason, gate.failures);
       return { ok: false, reason: result.reason, anomaly, retryAt: gate.failures >= maxFailures ? now + lockMs : undefined };
@@ -199,14 +197,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return result;
   }
 
-  /** Run a store call inside `check`, turning its failure into the 'storage' reason. */
-  const storeCall = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (cause) {
-      throw Object.assign(new Error('store failed', { cause }), { code: STORAGE_CODE });
-    }
-  };
   // Opening a sealed secret and compiling its HMAC key costs more than the verification itself, so
   // each verifier keeps the keys of recently seen credentials (bounded, least recently used first).
   // The cache key includes the envelope: a re-enrolled or re-sealed secret is a different entry.
@@ -235,7 +225,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const r = await attempt('verify', credential.id, a, async (now) => {
         const v = verifyWithKey(credential, keyFor(credential), a.code as string, { now, window });
         if (!v.ok) return v;
-        const fresh = await storeCall(() => store.consumeStep(credential.id, v.step, now, stepExpiry(credential, now)));
+        const fresh = await guarded(() => store.consumeStep(credential.id, v.step, now, stepExpiry(credential, now)));
+        if (fresh === STORAGE) return STORAGE_FAILURE;
         return fresh ? v : { ok: false as const, reason: 'replayed' };
       });
       return r as GuardResult;
@@ -248,7 +239,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         const used = consumeRecoveryCode(a.set as RecoveryCodeSet, a.code as string, { pepper: a.pepper, now });
         if (!used.ok) return used;
         // The set is generation-stamped, so an index names one code of one set for good.
-        const first = await storeCall(() => store.consumeOnce(a.credentialId!, `recovery:${used.set.generation}:${used.index}`, now, now + RECOVERY_USE_RECORD_MS));
+        const first = await guarded(() => store.consumeOnce(a.credentialId!, `recovery:${used.set.generation}:${used.index}`, now, now + RECOVERY_USE_RECORD_MS));
+        if (first === STORAGE) return STORAGE_FAILURE;
         return first ? { ok: true as const, set: used.set, remaining: used.remaining } : { ok: false as const, reason: 'used' };
       });
       return r as Awaited<ReturnType<Verifier['useRecoveryCode']>>;
@@ -263,14 +255,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
         const c = confirmPure(enrollment, { ...protection, token: a.token as string, code: a.code as string, now });
         latest = c.enrollment;
         if (!c.ok) return c;
-        const first = await storeCall(() => store.consumeOnce(enrollment.credentialId, `enrollment:${enrollment.tokenHash}`, now, enrollment.expiresAt + ENROLLMENT_USE_RECORD_MS));
+        const first = await guarded(() => store.consumeOnce(enrollment.credentialId, `enrollment:${enrollment.tokenHash}`, now, enrollment.expiresAt + ENROLLMENT_USE_RECORD_MS));
+        if (first === STORAGE) return STORAGE_FAILURE;
         if (!first) return { ok: false as const, reason: 'used' };
-        const fresh = await storeCall(() => store.consumeStep(enrollment.credentialId, c.credential.lastStep, now, stepExpiry(enrollment, now)));
+        const fresh = await guarded(() => store.consumeStep(enrollment.credentialId, c.credential.lastStep, now, stepExpiry(enrollment, now)));
+        if (fresh === STORAGE) return STORAGE_FAILURE;
         return fresh ? c : { ok: false as const, reason: 'replayed' };
       });
       return { ...r, enrollment: latest } as Awaited<ReturnType<Verifier['confirmEnrollment']>>;
     },
   };
 }
-
-const STORAGE_CODE = 'TOTPKIT_STORE_FAILED';
