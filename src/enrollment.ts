@@ -20,14 +20,11 @@ import {
   CREDENTIAL_ID_BYTES,
   DEFAULT_ALGORITHM,
   DEFAULT_ENROLLMENT_TTL_SECONDS,
-  DEFAULT_PERIOD_SECONDS,
   ENROLLMENT_TOKEN_BYTES,
   MAX_ENROLLMENT_ATTEMPTS,
   MAX_ENROLLMENT_TTL_SECONDS,
   MAX_LABEL_LENGTH,
-  MAX_PERIOD_SECONDS,
   MIN_ENROLLMENT_TTL_SECONDS,
-  MIN_PERIOD_SECONDS,
 } from './constants.js';
 import { loadSecret, storeSecret, type Credential, type SecretProtection } from './credential.js';
 import { digitsOption } from './hotp.js';
@@ -36,7 +33,7 @@ import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type Ra
 import { timeMs } from './internal/time.js';
 import { manualEntry, type ManualEntry } from './manual.js';
 import { generateSecret } from './secret.js';
-import { verifyTotp } from './totp.js';
+import { periodOption, verifyTotp } from './totp.js';
 import type { Algorithm } from './types.js';
 import { buildOtpauthUri } from './uri.js';
 
@@ -133,7 +130,7 @@ export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollm
   const ttl = integerOption('ttlSeconds', opts.ttlSeconds, DEFAULT_ENROLLMENT_TTL_SECONDS, MIN_ENROLLMENT_TTL_SECONDS, MAX_ENROLLMENT_TTL_SECONDS);
   const algorithm = algorithmOption(opts.algorithm, DEFAULT_ALGORITHM);
   const digits = digitsOption(opts.digits);
-  const period = integerOption('period', opts.period, DEFAULT_PERIOD_SECONDS, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS);
+  const period = periodOption(opts.period);
   const credentialId = opts.credentialId === undefined ? toBase64url(randomBytes(CREDENTIAL_ID_BYTES, opts.random)) : label('credentialId', opts.credentialId, true)!;
 
   const secret = generateSecret({ random: opts.random });

@@ -4,9 +4,10 @@
  * @module
  */
 import { encodeBase32 } from './base32.js';
-import { DEFAULT_ALGORITHM, DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS, MAX_PERIOD_SECONDS, MIN_PERIOD_SECONDS } from './constants.js';
-import { algorithmOption, integerOption, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
+import { DEFAULT_ALGORITHM, DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS } from './constants.js';
+import { algorithmOption, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
 import { digitsOption } from './hotp.js';
+import { periodOption } from './totp.js';
 import type { Algorithm } from './types.js';
 import type { OtpauthParams } from './uri.js';
 
@@ -48,8 +49,7 @@ export function manualEntry(params: Omit<OtpauthParams, 'counter'> & { counter?:
   const secret = (encodeBase32(secretBytes(p.secret)).match(/.{1,4}/g) ?? []).join(' ');
   const algorithm = algorithmOption(p.algorithm, DEFAULT_ALGORITHM);
   const digits = digitsOption(p.digits);
-  const period =
-    p.type === 'totp' ? integerOption('period', p.period, DEFAULT_PERIOD_SECONDS, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS) : undefined;
+  const period = p.type === 'totp' ? periodOption(p.period) : undefined;
   const kind = p.type === 'totp' ? 'Time based' : 'Counter based';
   const lines = [`Account: ${p.account}`];
   if (p.issuer !== undefined) lines.push(`Issuer: ${p.issuer}`);

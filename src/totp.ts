@@ -13,6 +13,11 @@ import type { CodeOptions, TimeOptions } from './types.js';
 
 const TWO_32 = 0x1_0000_0000;
 
+/** The `period` option in seconds, checked. @internal */
+export function periodOption(value: unknown): number {
+  return integerOption('period', value, DEFAULT_PERIOD_SECONDS, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS);
+}
+
 /**
  * The RFC 6238 §4.2 time step `T = floor((unixSeconds − T0) / X)` for the given moment.
  *
@@ -31,7 +36,7 @@ const TWO_32 = 0x1_0000_0000;
  */
 export function timeStep(options?: TimeOptions): number {
   const opts = optionsObject('options', options);
-  const period = integerOption('period', opts.period, DEFAULT_PERIOD_SECONDS, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS);
+  const period = periodOption(opts.period);
   const t0 = opts.t0 === undefined ? DEFAULT_T0_SECONDS : nonNegativeSafeInteger('t0', opts.t0);
   const ms = timeMs(opts.time);
   // t0 * 1000 may round above 2^53, but then it is larger than any valid `ms` anyway.

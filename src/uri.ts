@@ -35,8 +35,9 @@ import {
   MIN_SECRET_BYTES_STRICT,
 } from './constants.js';
 import { TotpkitError, type TotpkitErrorCode } from './errors.js';
-import { algorithmOption, integerOption, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
+import { algorithmOption, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
 import { splitCounter, digitsOption } from './hotp.js';
+import { periodOption } from './totp.js';
 import type { Algorithm } from './types.js';
 
 /** Fields shared by both kinds of `otpauth://` URI. */
@@ -208,7 +209,7 @@ export function buildOtpauthUri(params: OtpauthParams): string {
   if (digits !== DEFAULT_DIGITS) query += `&digits=${digits}`;
   if (type === 'totp') {
     if (params.counter !== undefined) throw rangeError(`"counter" applies only to type 'hotp'`);
-    const period = integerOption('period', params.period, DEFAULT_PERIOD_SECONDS, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS);
+    const period = periodOption(params.period);
     if (period !== DEFAULT_PERIOD_SECONDS) query += `&period=${period}`;
   } else {
     if (params.period !== undefined) throw rangeError(`"period" applies only to type 'totp'`);

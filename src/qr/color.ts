@@ -69,6 +69,11 @@ function luminance({ r, g, b }: Rgb): number {
   return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
 }
 
+/** WCAG 2 contrast ratio of two relative luminances, 1..21, symmetric. */
+function luminanceRatio(la: number, lb: number): number {
+  return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+}
+
 /**
  * WCAG 2 contrast ratio between two colours, 1..21.
  *
@@ -83,9 +88,7 @@ function luminance({ r, g, b }: Rgb): number {
  * @see https://www.w3.org/TR/WCAG21/#dfn-contrast-ratio
  */
 export function contrastRatio(a: string, b: string): number {
-  const la = luminance(parseColor('a', a));
-  const lb = luminance(parseColor('b', b));
-  return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+  return luminanceRatio(luminance(parseColor('a', a)), luminance(parseColor('b', b)));
 }
 
 /**
@@ -108,7 +111,7 @@ export function checkColors(
   const warnings: QrWarning[] = [];
   const lf = luminance(fg);
   const lb = luminance(bg);
-  const ratio = (Math.max(lf, lb) + 0.05) / (Math.min(lf, lb) + 0.05);
+  const ratio = luminanceRatio(lf, lb);
   const report = (code: QrWarning['code'], errorCode: 'ERR_QR_CONTRAST' | 'ERR_QR_INVERTED', message: string): void => {
     if (mode !== 'lenient') throw new TotpkitError(errorCode, message);
     warnings.push({ code, message });
