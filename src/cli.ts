@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { decodeBase32 } from './base32.js';
-import { ALGORITHMS } from './constants.js';
+import { ALGORITHMS, DEFAULT_ALGORITHM, DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS } from './constants.js';
 import { manualEntry } from './manual.js';
 import { toPng, toSvg, toTerminal } from './qr/index.js';
 import { generateSecret } from './secret.js';
@@ -69,9 +69,9 @@ function source(arg: string | undefined, flags: Record<string, unknown>): Parsed
     secret,
     account: '',
     issuer: undefined,
-    algorithm: (flags.algorithm as Algorithm | undefined) ?? 'SHA1',
-    digits: flags.digits === undefined ? 6 : Number(flags.digits),
-    period: flags.period === undefined ? 30 : Number(flags.period),
+    algorithm: (flags.algorithm as Algorithm | undefined) ?? DEFAULT_ALGORITHM,
+    digits: integerFlag('digits', flags.digits) ?? DEFAULT_DIGITS,
+    period: integerFlag('period', flags.period) ?? DEFAULT_PERIOD_SECONDS,
     warnings: [],
   };
 }
@@ -89,6 +89,11 @@ function integerFlag(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(String(value))) throw new UsageError(`--${name} must be a whole number`);
   return Number(value);
+}
+
+/** `--ascii` and `--invert` as terminal QR options. */
+function terminalOptions(flags: Record<string, unknown>): { charset: 'ascii' | 'unicode'; invert: boolean } {
+  return { charset: flags.ascii === true ? 'ascii' : 'unicode', invert: flags.invert === true };
 }
 
 function print(json: boolean, data: unknown, text: string): void {
@@ -110,7 +115,7 @@ function writeImages(uri: string, flags: Record<string, unknown>): string[] {
 
 function commandNew(flags: Record<string, unknown>): number {
   if (typeof flags.issuer !== 'string' || typeof flags.account !== 'string') throw new UsageError('new needs --issuer and --account');
-  const algorithm = (flags.algorithm ?? 'SHA1') as Algorithm;
+  const algorithm = (flags.algorithm ?? DEFAULT_ALGORITHM) as Algorithm;
   if (!(ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
   const params = {
     type: 'totp' as const,
@@ -124,7 +129,7 @@ function commandNew(flags: Record<string, unknown>): number {
   const uri = buildOtpauthUri(params);
   const manual = manualEntry(params);
   const files = writeImages(uri, flags);
-  const qr = toTerminal(uri, { charset: flags.ascii === true ? 'ascii' : 'unicode', invert: flags.invert === true });
+  const qr = toTerminal(uri, terminalOptions(flags));
   print(flags.json === true, { uri, secret: manual.secret.replaceAll(' ', ''), account: manual.account, issuer: manual.issuer, files }, [
     qr,
     '',
@@ -218,7 +223,7 @@ function commandQr(args: string[], flags: Record<string, unknown>): number {
   if (text === '') throw new UsageError('qr needs a URI, as an argument or on standard input');
   const files = writeImages(text, flags);
   if (files.length === 0 || flags.ascii === true || flags.invert === true) {
-    out.write(`${toTerminal(text, { charset: flags.ascii === true ? 'ascii' : 'unicode', invert: flags.invert === true })}\n`);
+    out.write(`${toTerminal(text, terminalOptions(flags))}\n`);
   }
   for (const f of files) process.stderr.write(`wrote ${f}\n`);
   return 0;
@@ -281,7 +286,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // Our errors never contain secrets or URI text, so their messages are safe to show.
     const e = error as { code?: string; message?: string };
-    const prefix = error instanceof UsageError || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || String(e.code).startsWith('ERR_PARSE_ARGS') ? 'usage' : (e.code ?? 'error');
+    const prefix = error instanceof UsageError || String(e.code).startsWith('ERR_PARSE_ARGS') ? 'usage' : (e.code ?? 'error');
     process.stderr.write(`totpkit: ${prefix}: ${e.message ?? String(error)}\n`);
     process.exitCode = 2;
   },
