@@ -116,6 +116,12 @@ const redirect = (res, to) => {
   res.writeHead(303, { location: to });
   res.end();
 };
+/** Show `message` on the next page, then redirect there. */
+async function flashTo(res, s, message, to) {
+  s.flash = message;
+  await saveSession(s);
+  redirect(res, to);
+}
 const flashOf = async (s) => {
   const flash = s.flash;
   if (flash) {
@@ -145,18 +151,13 @@ const routes = {
   },
   async 'POST /signup'(req, res, s, f) {
     if (!/^[A-Za-z0-9._@-]{3,64}$/.test(f.username ?? '') || (f.password ?? '').length < 8) {
-      s.flash = 'Usernames are 3..64 letters, digits or ._@-; passwords 8 characters or more.';
-      await saveSession(s);
-      return redirect(res, '/signup');
+      return flashTo(res, s, 'Usernames are 3..64 letters, digits or ._@-; passwords 8 characters or more.', '/signup');
     }
     const { rows } = await db.query('INSERT INTO example_users (username, password, created_at) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING RETURNING id', [f.username, await hashPassword(f.password), Date.now()]);
     if (!rows[0]) {
-      s.flash = 'That username is taken.';
-      await saveSession(s);
-      return redirect(res, '/signup');
+      return flashTo(res, s, 'That username is taken.', '/signup');
     }
-    const next = await rotateSession({ ...s, user_id: rows[0].id, stage: 'full' }, res);
-    await saveSession(next);
+    await rotateSession({ ...s, user_id: rows[0].id, stage: 'full' }, res);
     redirect(res, '/');
   },
 
@@ -173,21 +174,16 @@ const routes = {
     const attempt = await store.acquireAttempt(throttleKey, PASSWORD_MAX_FAILURES, now, now + PASSWORD_LOCK_MS);
     if (!attempt.allowed) {
       recordAudit({ kind: 'password', outcome: 'locked', failures: attempt.failures, at: now, context: { userId: null, ip: req.socket.remoteAddress } });
-      s.flash = 'Too many failed logins for this username. Try again in 15 minutes.';
-      await saveSession(s);
-      return redirect(res, '/login');
+      return flashTo(res, s, 'Too many failed logins for this username. Try again in 15 minutes.', '/login');
     }
     const user = (await db.query('SELECT * FROM example_users WHERE username = $1', [username])).rows[0];
     const ok = await checkPassword(f.password ?? '', user?.password); // hashes even for unknown users
     if (!ok || !user) {
       recordAudit({ kind: 'password', outcome: 'failure', failures: attempt.failures, at: now, context: { userId: user?.id ?? null, ip: req.socket.remoteAddress } });
-      s.flash = 'Wrong username or password.';
-      await saveSession(s);
-      return redirect(res, '/login');
+      return flashTo(res, s, 'Wrong username or password.', '/login');
     }
     await store.resetFailures(throttleKey);
-    const next = await rotateSession({ ...s, user_id: user.id, stage: user.credential ? 'password' : 'full' }, res);
-    await saveSession(next);
+    await rotateSession({ ...s, user_id: user.id, stage: user.credential ? 'password' : 'full' }, res);
     redirect(res, user.credential ? '/login/2fa' : '/');
   },
 
@@ -200,14 +196,11 @@ const routes = {
     const user = await userById(s.user_id);
     const r = await verifier.verify({ credential: user.credential, code: String(f.code ?? '').replaceAll(' ', ''), context: { userId: user.id, ip: req.socket.remoteAddress } });
     if (!r.ok) {
-      s.flash = MESSAGES[r.reason] ?? 'That code did not work.';
-      await saveSession(s);
-      return redirect(res, '/login/2fa');
+      return flashTo(res, s, MESSAGES[r.reason] ?? 'That code did not work.', '/login/2fa');
     }
     user.credential = r.credential;
     await saveUser(user);
-    const next = await rotateSession({ ...s, stage: 'full', flash: 'Logged in with your authenticator app.' }, res);
-    await saveSession(next);
+    await rotateSession({ ...s, stage: 'full', flash: 'Logged in with your authenticator app.' }, res);
     redirect(res, '/');
   },
 
@@ -220,14 +213,11 @@ const routes = {
     const user = await userById(s.user_id);
     const r = await verifier.useRecoveryCode({ credentialId: user.credential.id, set: user.recovery, code: String(f.code ?? ''), context: { userId: user.id } });
     if (!r.ok) {
-      s.flash = MESSAGES[r.reason] ?? 'That recovery code did not work.';
-      await saveSession(s);
-      return redirect(res, '/login/recovery');
+      return flashTo(res, s, MESSAGES[r.reason] ?? 'That recovery code did not work.', '/login/recovery');
     }
     user.recovery = r.set;
     await saveUser(user);
-    const next = await rotateSession({ ...s, stage: 'full', flash: `Logged in with a recovery code. ${r.remaining} left.` }, res);
-    await saveSession(next);
+    await rotateSession({ ...s, stage: 'full', flash: `Logged in with a recovery code. ${r.remaining} left.` }, res);
     redirect(res, '/');
   },
 
@@ -256,9 +246,7 @@ ${form('/2fa/enroll', s.csrf, input('code', 'Code from the app', 'text', 'inputm
     user.enrollment = r.enrollment;
     if (!r.ok) {
       await saveUser(user);
-      s.flash = MESSAGES[r.reason] ?? 'That code did not work.';
-      await saveSession(s);
-      return redirect(res, r.reason === 'revoked' || r.reason === 'expired' ? '/2fa/enroll' : '/2fa/enroll?retry');
+      return flashTo(res, s, MESSAGES[r.reason] ?? 'That code did not work.', r.reason === 'revoked' || r.reason === 'expired' ? '/2fa/enroll' : '/2fa/enroll?retry');
     }
     const { codes, set } = generateRecoveryCodes({ previous: user.recovery ?? undefined });
     user.credential = r.credential;
@@ -280,15 +268,11 @@ ${form('/2fa/enroll', s.csrf, input('code', 'Code from the app', 'text', 'inputm
     // Removing the second factor needs the second factor.
     const r = await verifier.verify({ credential: user.credential, code: String(f.code ?? '').replaceAll(' ', ''), operation: 'remove', context: { userId: user.id } });
     if (!r.ok) {
-      s.flash = MESSAGES[r.reason] ?? 'That code did not work.';
-      await saveSession(s);
-      return redirect(res, '/');
+      return flashTo(res, s, MESSAGES[r.reason] ?? 'That code did not work.', '/');
     }
     Object.assign(user, { credential: null, enrollment: null, recovery: null });
     await saveUser(user);
-    s.flash = 'Two-factor login is off.';
-    await saveSession(s);
-    redirect(res, '/');
+    await flashTo(res, s, 'Two-factor login is off.', '/');
   },
 
   async 'GET /audit'(req, res, s) {
