@@ -145,6 +145,23 @@ export const MAX_MEMORY_STORE_ENTRIES = 100_000_000;
 /** PostgreSQL adapter: retries after a serialization failure or deadlock, by default and at most. */
 export const DEFAULT_POSTGRES_RETRIES = 5;
 export const MAX_POSTGRES_RETRIES = 100;
+/** Smallest logo, as a fraction of the symbol width (a smaller one is not worth the cleared modules). */
+export const MIN_QR_LOGO_SCALE = 0.05;
+/** Longest secret envelope `openSecret` parses; real ones are under 200 characters. */
+export const MAX_ENVELOPE_LENGTH = 8192;
+/** Longest enrollment token `confirmEnrollment` hashes; real ones are 43 characters. */
+export const MAX_ENROLLMENT_TOKEN_LENGTH = 256;
+/** Longest recovery-code input normalised (spaces and dashes included); real ones are 19. */
+export const MAX_RECOVERY_INPUT_LENGTH = 64;
+/** Random salt per recovery-code set, bytes. */
+export const RECOVERY_SALT_BYTES = 16;
+/** Shortest recovery-code pepper accepted, bytes (128 bits). */
+export const MIN_RECOVERY_PEPPER_BYTES = 16;
+/** PostgreSQL adapter table-name prefix by default. */
+export const DEFAULT_POSTGRES_PREFIX = 'totpkit_';
+/** Redis adapter key prefix by default, and its longest accepted length. */
+export const DEFAULT_REDIS_PREFIX = 'totpkit:';
+export const MAX_REDIS_PREFIX_LENGTH = 64;
 /** QR colours when none are given: black modules on white (the polarity every scanner reads). */
 export const DEFAULT_QR_FOREGROUND = '#000000';
 export const DEFAULT_QR_BACKGROUND = '#ffffff';

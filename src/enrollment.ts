@@ -22,6 +22,7 @@ import {
   DEFAULT_ENROLLMENT_TTL_SECONDS,
   ENROLLMENT_TOKEN_BYTES,
   MAX_ENROLLMENT_ATTEMPTS,
+  MAX_ENROLLMENT_TOKEN_LENGTH,
   MAX_ENROLLMENT_TTL_SECONDS,
   MAX_LABEL_LENGTH,
   MIN_ENROLLMENT_TTL_SECONDS,
@@ -219,7 +220,7 @@ export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnroll
     return { ok: false, reason, enrollment: { ...e, attempts, status: revoked ? 'revoked' : 'pending', endedAt: revoked ? now : null } };
   };
   const expected = fromBase64url(e.tokenHash);
-  const given = typeof opts.token === 'string' && opts.token.length <= 256 ? sha256(utf8(opts.token)) : undefined;
+  const given = typeof opts.token === 'string' && opts.token.length <= MAX_ENROLLMENT_TOKEN_LENGTH ? sha256(utf8(opts.token)) : undefined;
   if (expected === undefined || given === undefined || !timingSafeEqual(given, expected)) return failed('token_mismatch');
 
   const secret = loadSecret(e.secret, e.credentialId, opts);

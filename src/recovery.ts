@@ -16,7 +16,15 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { DEFAULT_RECOVERY_CODES, MAX_RECOVERY_CODES, RECOVERY_ALPHABET, RECOVERY_CODE_LENGTH } from './constants.js';
+import {
+  DEFAULT_RECOVERY_CODES,
+  MAX_RECOVERY_CODES,
+  MAX_RECOVERY_INPUT_LENGTH,
+  MIN_RECOVERY_PEPPER_BYTES,
+  RECOVERY_ALPHABET,
+  RECOVERY_CODE_LENGTH,
+  RECOVERY_SALT_BYTES,
+} from './constants.js';
 import { integerOption, isBytes, optionsObject, rangeError, typeError } from './internal/assert.js';
 import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
 import { timeMs } from './internal/time.js';
@@ -55,7 +63,7 @@ export interface GeneratedRecoveryCodes {
 
 /** The canonical form of a code: upper case, no spaces or dashes; `undefined` when it cannot be one. */
 function normalize(input: unknown): string | undefined {
-  if (typeof input !== 'string' || input.length > 64) return undefined;
+  if (typeof input !== 'string' || input.length > MAX_RECOVERY_INPUT_LENGTH) return undefined;
   let out = '';
   for (const ch of input.toUpperCase()) {
     if (ch === ' ' || ch === '-') continue;
@@ -73,7 +81,7 @@ function digest(code: string, salt: Uint8Array, pepper: Uint8Array | undefined):
 function pepperOption(value: unknown): Uint8Array | undefined {
   if (value === undefined) return undefined;
   if (!isBytes(value)) throw typeError('pepper', 'a Uint8Array', value);
-  if (value.length < 16) throw rangeError(`"pepper" must be at least 16 bytes, got ${value.length}`);
+  if (value.length < MIN_RECOVERY_PEPPER_BYTES) throw rangeError(`"pepper" must be at least ${MIN_RECOVERY_PEPPER_BYTES} bytes, got ${value.length}`);
   return value;
 }
 
@@ -96,7 +104,7 @@ export function generateRecoveryCodes(options?: GenerateRecoveryCodesOptions): G
   const pepper = pepperOption(opts.pepper);
   const previous = opts.previous === undefined ? undefined : checkSet(opts.previous);
   const now = timeMs(opts.now, 'now', true);
-  const salt = randomBytes(16, opts.random);
+  const salt = randomBytes(RECOVERY_SALT_BYTES, opts.random);
   const codes: string[] = [];
   const stored: { hash: string; usedAt: number | null }[] = [];
   for (let i = 0; i < count; i++) {

@@ -11,7 +11,7 @@
  * @see https://csrc.nist.gov/pubs/sp/800/38/d/final (GCM)
  */
 import { gcm } from '@noble/ciphers/aes.js';
-import { SEAL_KEY_BYTES, SEAL_NONCE_BYTES } from './constants.js';
+import { MAX_ENVELOPE_LENGTH, SEAL_KEY_BYTES, SEAL_NONCE_BYTES } from './constants.js';
 import { TotpkitError } from './errors.js';
 import { isBytes, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
 import { fromBase64url, randomBytes, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
@@ -101,7 +101,7 @@ export function openSecret(envelope: string, options: Omit<SealOptions, 'random'
   if (typeof envelope !== 'string') throw typeError('envelope', 'a string', envelope);
   const opts = optionsObject('options', options, true);
   const ring = checkKeyring(opts.keyring);
-  const parts = envelope.length <= 8192 ? envelope.split('.') : [];
+  const parts = envelope.length <= MAX_ENVELOPE_LENGTH ? envelope.split('.') : [];
   const nonce = parts.length === 4 && parts[0] === VERSION ? fromBase64url(parts[2]!) : undefined;
   const sealed = nonce === undefined ? undefined : fromBase64url(parts[3]!);
   if (nonce === undefined || sealed === undefined || nonce.length !== SEAL_NONCE_BYTES || sealed.length < 17 || !KEY_ID.test(parts[1]!)) {

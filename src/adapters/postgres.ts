@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { DEFAULT_POSTGRES_RETRIES, MAX_POSTGRES_RETRIES } from '../constants.js';
+import { DEFAULT_POSTGRES_PREFIX, DEFAULT_POSTGRES_RETRIES, MAX_POSTGRES_RETRIES } from '../constants.js';
 import type { AttemptResult, GuardStore } from '../guard/store.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 
@@ -43,7 +43,7 @@ function checkPrefix(prefix: unknown): string {
  * @param prefix - table name prefix, `totpkit_` by default
  * @returns `CREATE TABLE IF NOT EXISTS …` statements
  */
-export function schemaSql(prefix = 'totpkit_'): string {
+export function schemaSql(prefix = DEFAULT_POSTGRES_PREFIX): string {
   checkPrefix(prefix);
   return `
 CREATE TABLE IF NOT EXISTS ${prefix}steps (
@@ -75,7 +75,7 @@ CREATE INDEX IF NOT EXISTS ${prefix}once_expires ON ${prefix}once (expires_at);
  * @param client - a `pg` Pool/Client or PGlite
  * @param prefix - table name prefix
  */
-export async function migrate(client: Queryable, prefix = 'totpkit_'): Promise<void> {
+export async function migrate(client: Queryable, prefix = DEFAULT_POSTGRES_PREFIX): Promise<void> {
   for (const statement of schemaSql(prefix).split(';').map((s) => s.trim()).filter(Boolean)) await client.query(statement);
 }
 
@@ -88,7 +88,7 @@ export async function migrate(client: Queryable, prefix = 'totpkit_'): Promise<v
  * @param prefix - table name prefix
  * @returns rows deleted
  */
-export async function purgeExpired(client: Queryable, now: number, prefix = 'totpkit_'): Promise<number> {
+export async function purgeExpired(client: Queryable, now: number, prefix = DEFAULT_POSTGRES_PREFIX): Promise<number> {
   checkPrefix(prefix);
   let deleted = 0;
   for (const table of ['steps', 'failures', 'once']) {
@@ -116,7 +116,7 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
   const opts = optionsObject('options', options, true);
   const client = opts.client as Queryable;
   if (typeof client !== 'object' || client === null || typeof client.query !== 'function') throw typeError('client', 'an object with query()', client);
-  const p = opts.prefix === undefined ? 'totpkit_' : checkPrefix(opts.prefix);
+  const p = opts.prefix === undefined ? DEFAULT_POSTGRES_PREFIX : checkPrefix(opts.prefix);
   const retries = integerOption('retries', opts.retries, DEFAULT_POSTGRES_RETRIES, 0, MAX_POSTGRES_RETRIES);
 
   const query = async (text: string, params: unknown[]): Promise<Record<string, unknown>[]> => {

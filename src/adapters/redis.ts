@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { DEFAULT_REDIS_PREFIX, MAX_REDIS_PREFIX_LENGTH } from '../constants.js';
 import type { AttemptResult, GuardStore } from '../guard/store.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
 
@@ -74,8 +75,8 @@ export function redisStore(options: RedisStoreOptions): GuardStore {
   const opts = optionsObject('options', options, true);
   const client = opts.client as { eval?: unknown; defineCommand?: unknown };
   if (typeof client !== 'object' || client === null || typeof client.eval !== 'function') throw typeError('client', 'a Redis client with eval()', client);
-  const prefix = opts.prefix === undefined ? 'totpkit:' : opts.prefix;
-  if (typeof prefix !== 'string' || prefix.length > 64) throw rangeError('"prefix" must be a string of at most 64 characters');
+  const prefix = opts.prefix === undefined ? DEFAULT_REDIS_PREFIX : opts.prefix;
+  if (typeof prefix !== 'string' || prefix.length > MAX_REDIS_PREFIX_LENGTH) throw rangeError(`"prefix" must be a string of at most ${MAX_REDIS_PREFIX_LENGTH} characters`);
   // ioredis: eval(script, numKeys, ...keys, ...args). node-redis: eval(script, { keys, arguments }).
   const isIoredis = typeof client.defineCommand === 'function';
   const run = (script: string, key: string, args: (string | number)[]): Promise<unknown> =>

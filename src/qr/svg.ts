@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { DEFAULT_QR_LOGO_SCALE, MAX_QR_LOGO_LENGTH, MAX_QR_LOGO_SCALE } from '../constants.js';
+import { DEFAULT_QR_LOGO_SCALE, MAX_QR_LOGO_LENGTH, MAX_QR_LOGO_SCALE, MIN_QR_LOGO_SCALE } from '../constants.js';
 import { TotpkitError } from '../errors.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { toBase64, utf8 } from '../internal/bytes.js';
@@ -90,8 +90,8 @@ export function toSvg(text: string, options?: QrSvgOptions): string {
   let clear = 0;
   if (logo !== undefined) {
     const scale = logo.scale === undefined ? DEFAULT_QR_LOGO_SCALE : logo.scale;
-    if (typeof scale !== 'number' || !(scale >= 0.05 && scale <= MAX_QR_LOGO_SCALE)) {
-      throw rangeError(`"logo.scale" must be a number in 0.05..${MAX_QR_LOGO_SCALE}`);
+    if (typeof scale !== 'number' || !(scale >= MIN_QR_LOGO_SCALE && scale <= MAX_QR_LOGO_SCALE)) {
+      throw rangeError(`"logo.scale" must be a number in ${MIN_QR_LOGO_SCALE}..${MAX_QR_LOGO_SCALE}`);
     }
     clear = Math.round(size * scale);
     if ((size - clear) % 2 !== 0) clear++;

@@ -5,14 +5,26 @@
  * @module
  */
 import fc from 'fast-check';
-import { MAX_COUNTER, MAX_LABEL_LENGTH } from '../constants.js';
+import {
+  ALGORITHMS,
+  DEFAULT_PERIOD_SECONDS,
+  MAX_COUNTER,
+  MAX_DIGITS,
+  MAX_GENERATED_SECRET_BYTES,
+  MAX_LABEL_LENGTH,
+  MAX_PERIOD_SECONDS,
+  MIN_DIGITS,
+  MIN_PERIOD_SECONDS,
+  MIN_SECRET_BYTES_LEGACY,
+  MIN_SECRET_BYTES_STRICT,
+} from '../constants.js';
 import { buildOtpauthUri, type OtpauthParams } from '../uri.js';
 
 /** Secrets of valid length for new enrollments: 16..64 bytes. */
-export const secretArb = (): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: 16, maxLength: 64 });
+export const secretArb = (): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: MIN_SECRET_BYTES_STRICT, maxLength: MAX_GENERATED_SECRET_BYTES });
 
 /** Legacy short secrets (80..120 bits) that only lenient parsing accepts. */
-export const legacySecretArb = (): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: 10, maxLength: 15 });
+export const legacySecretArb = (): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: MIN_SECRET_BYTES_LEGACY, maxLength: MIN_SECRET_BYTES_STRICT - 1 });
 
 /**
  * Account or issuer names over wide Unicode (astral planes, combining marks, RTL, emoji, spaces),
@@ -29,11 +41,11 @@ export const otpauthParamsArb = (): fc.Arbitrary<OtpauthParams> => {
     secret: secretArb(),
     account: labelArb(),
     issuer: fc.option(labelArb(), { nil: undefined }),
-    algorithm: fc.constantFrom('SHA1' as const, 'SHA256' as const, 'SHA512' as const),
-    digits: fc.integer({ min: 6, max: 10 }),
+    algorithm: fc.constantFrom(...ALGORITHMS),
+    digits: fc.integer({ min: MIN_DIGITS, max: MAX_DIGITS }),
   };
   return fc.oneof(
-    fc.record({ type: fc.constant('totp' as const), ...common, period: fc.oneof(fc.constant(30), fc.integer({ min: 1, max: 2 ** 31 - 1 })) }),
+    fc.record({ type: fc.constant('totp' as const), ...common, period: fc.oneof(fc.constant(DEFAULT_PERIOD_SECONDS), fc.integer({ min: MIN_PERIOD_SECONDS, max: MAX_PERIOD_SECONDS })) }),
     fc.record({
       type: fc.constant('hotp' as const),
       ...common,
