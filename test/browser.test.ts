@@ -10,32 +10,26 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOtpauthUri, generateSecret, manualEntry } from '../src/index.js';
 import { toPng, toSvg } from '../src/qr/index.js';
-import { haveTool } from './helpers.js';
+import { browserToolsReady, launchChromium, root } from './helpers.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rfc6238 = JSON.parse(readFileSync(join(root, 'test/vectors/rfc6238.json'), 'utf8')) as {
   seeds: Record<'SHA1' | 'SHA256' | 'SHA512', string>;
   cases: Array<{ time: number } & Record<'SHA1' | 'SHA256' | 'SHA512', string>>;
 };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ready = haveTool(CHROMIUM, '--version', 'apt-get install chromium') && haveTool('zbarimg', '--version', 'apt-get install zbar-tools');
+const ready = browserToolsReady();
 
 describe.runIf(ready)('in a real browser', () => {
   let browser: Browser;
   const work = mkdtempSync(join(tmpdir(), 'totpkit-browser-'));
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

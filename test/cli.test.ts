@@ -5,14 +5,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseOtpauthUri, totp } from '../src/index.js';
 import { decodeQrMatrix } from '../src/testing/index.js';
-import { haveTool } from './helpers.js';
+import { haveTool, root } from './helpers.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(root, 'dist/cli.js');
 const work = mkdtempSync(join(tmpdir(), 'totpkit-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

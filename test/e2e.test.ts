@@ -8,16 +8,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOtpauthUri, timeStep, totp } from '../src/index.js';
-import { haveTool } from './helpers.js';
+import { browserToolsReady, launchChromium, root } from './helpers.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ready = haveTool(CHROMIUM, '--version', 'apt-get install chromium') && haveTool('zbarimg', '--version', 'apt-get install zbar-tools');
+const ready = browserToolsReady();
 
 describe.runIf(ready)('example server, end to end in Chromium', () => {
   const work = mkdtempSync(join(tmpdir(), 'totpkit-e2e-'));
@@ -41,7 +38,7 @@ describe.runIf(ready)('example server, end to end in Chromium', () => {
       });
       server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -4,7 +4,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
 import type { Algorithm, ErrorCode } from '../src/index.js';
+
+/** The repository root. */
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -39,6 +45,22 @@ export function haveTool(command: string, versionArg = '--version', installHint 
   if (inCI) throw new Error(`${reason}: required under CI=true`);
   console.warn(`skipping tests that need ${command}: ${reason}`);
   return false;
+}
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Whether Debian's Chromium and zbarimg are installed: the browser tests need both (see haveTool). */
+export function browserToolsReady(): boolean {
+  return haveTool(CHROMIUM, '--version', 'apt-get install chromium') && haveTool('zbarimg', '--version', 'apt-get install zbar-tools');
+}
+
+/** Debian's Chromium, headless, through playwright-core: never a downloaded browser. */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
 }
 
 /** The `code` of what `fn` throws, or `undefined` when it does not throw. */
