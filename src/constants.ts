@@ -142,8 +142,12 @@ export const ENROLLMENT_USE_RECORD_MS = 86_400_000;
 /** Entries the in-memory guard store keeps by default, and at most. */
 export const DEFAULT_MEMORY_STORE_ENTRIES = 100_000;
 export const MAX_MEMORY_STORE_ENTRIES = 100_000_000;
-/** PostgreSQL adapter: retries after a serialization failure or deadlock, by default and at most. */
-export const DEFAULT_POSTGRES_RETRIES = 5;
+/**
+ * PostgreSQL adapter: retries after a serialization failure or deadlock, by default and at most.
+ * The statement is atomic, so a retry never applies twice; under SERIALIZABLE every loser of a race
+ * for one credential retries, and the guard's deadline (its abort signal) ends the retries first.
+ */
+export const DEFAULT_POSTGRES_RETRIES = 30;
 export const MAX_POSTGRES_RETRIES = 100;
 /** Smallest logo, as a fraction of the symbol width (a smaller one is not worth the cleared modules). */
 export const MIN_QR_LOGO_SCALE = 0.05;
@@ -165,3 +169,16 @@ export const MAX_REDIS_PREFIX_LENGTH = 64;
 /** QR colours when none are given: black modules on white (the polarity every scanner reads). */
 export const DEFAULT_QR_FOREGROUND = '#000000';
 export const DEFAULT_QR_BACKGROUND = '#ffffff';
+/** Records the memory store's sweep looks at per write, reclaiming expired ones (O(1) per write). */
+export const MEMORY_STORE_SWEEP_PER_WRITE = 2;
+/**
+ * How long a guarded attempt waits for its store by default, ms. Past it the attempt answers
+ * `storage`, whatever the client library is still doing (retrying, queueing, waiting on a dead link).
+ */
+export const DEFAULT_GUARD_TIMEOUT_MS = 2000;
+/** Shortest and longest `timeoutMs` a verifier accepts. */
+export const MIN_GUARD_TIMEOUT_MS = 10;
+export const MAX_GUARD_TIMEOUT_MS = 60_000;
+/** First and largest delay between PostgreSQL retries after a serialization failure, ms (full jitter). */
+export const POSTGRES_RETRY_BASE_MS = 2;
+export const POSTGRES_RETRY_MAX_MS = 100;

@@ -207,6 +207,7 @@ const SLOTS: Slot[] = [
   { name: 'createVerifier(options)', call: (v) => guard.createVerifier(v as never), expect: (v) => (plainObject(v) ? 'ERR_INVALID_ARG_TYPE' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'createVerifier({ maxFailures })', call: (v) => guard.createVerifier({ store: guard.memoryStore(), keyring: KEYRING, maxFailures: v as number }), expect: RULES.integer(1, 100) },
   { name: 'createVerifier({ lockSeconds })', call: (v) => guard.createVerifier({ store: guard.memoryStore(), keyring: KEYRING, lockSeconds: v as number }), expect: RULES.integer(1, 86_400) },
+  { name: 'createVerifier({ timeoutMs })', call: (v) => guard.createVerifier({ store: guard.memoryStore(), keyring: KEYRING, timeoutMs: v as number }), expect: RULES.integer(10, 60_000) },
   { name: 'memoryStore({ maxEntries })', call: (v) => guard.memoryStore({ maxEntries: v as number }), expect: RULES.integer(1, 100_000_000) },
   { name: 'verifyCredential(credential)', call: (v) => t.verifyCredential(v, '123456', { keyring: KEYRING }), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'verifyCredential(code)', call: (v) => t.verifyCredential(CREDENTIAL, v, { keyring: KEYRING, now: 0 }), expect: (v) => (RULES.code(v) === 'ok' ? 'mismatch-or-ok' : 'malformed') },

@@ -34,10 +34,10 @@ export async function nodeRedisClient() {
   return client;
 }
 
-export function pgPool(max = 8, isolation?: 'serializable'): pg.Pool {
+export function pgPool(max = 8, isolation?: 'serializable', connectionTimeoutMillis = 3000): pg.Pool {
   // A startup option sets the isolation level on every connection before its first query.
   const options = isolation === undefined ? undefined : `-c default_transaction_isolation=${isolation}`;
-  return new pg.Pool({ connectionString: DATABASE_URL, max, connectionTimeoutMillis: 3000, options });
+  return new pg.Pool({ connectionString: DATABASE_URL, max, connectionTimeoutMillis, options });
 }
 
 export async function pglite(): Promise<PGlite> {

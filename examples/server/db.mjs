@@ -9,7 +9,8 @@ export async function openStorage({ dataDir, databaseUrl, redisUrl }) {
   let close;
   if (databaseUrl) {
     const { default: pg } = await import('pg');
-    db = new pg.Pool({ connectionString: databaseUrl, max: 8 });
+    db = new pg.Pool({ connectionString: databaseUrl, max: 8, connectionTimeoutMillis: 2000, query_timeout: 5000, keepAlive: true });
+    db.on('error', (error) => console.error(`postgres: ${error.code ?? error.message}`));
     close = () => db.end();
   } else {
     const { PGlite } = await import('@electric-sql/pglite');
@@ -21,7 +22,10 @@ export async function openStorage({ dataDir, databaseUrl, redisUrl }) {
   let store = postgresStore({ client: db });
   if (redisUrl) {
     const { Redis } = await import('ioredis');
-    const client = new Redis(redisUrl);
+    // Fail fast: a command waits for at most one reconnection and is not queued while offline, so
+    // an outage shows up as an error within the guard's deadline instead of a growing queue.
+    const client = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 1500 });
+    client.on('error', (error) => console.error(`redis: ${error.code ?? error.message}`));
     store = redisStore({ client });
     const closeDb = close;
     close = async () => {

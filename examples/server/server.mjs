@@ -39,7 +39,17 @@ function recordAudit(event) {
     .then(() => db.query('INSERT INTO example_audit (user_id, event, at) VALUES ($1, $2, $3)', [event.context?.userId ?? null, JSON.stringify(event), event.at]))
     .catch((error) => console.error('audit write failed:', error?.code ?? error?.name ?? 'error'));
 }
+/** How long a login waits for the guard's store before answering "try again shortly". */
+const GUARD_TIMEOUT_MS = Number(process.env.GUARD_TIMEOUT_MS ?? 2000);
+/** A store call answered within the guard's deadline: its result, or undefined on error or timeout. */
+function withDeadline(promise, ms = GUARD_TIMEOUT_MS) {
+  let timer;
+  const deadline = new Promise((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+  return Promise.race([promise.catch(() => undefined), deadline]).finally(() => clearTimeout(timer));
+}
+
 const verifier = createVerifier({
+  timeoutMs: GUARD_TIMEOUT_MS,
   store,
   keyring,
   maxFailures: Number(process.env.MAX_FAILURES ?? 5),
@@ -165,24 +175,28 @@ const routes = {
     send(res, 200, page('Log in', form('/login', s.csrf, input('username', 'Username') + input('password', 'Password', 'password'), 'Log in'), { flash: await flashOf(s) }));
   },
   async 'POST /login'(req, res, s, f) {
-    // Passwords are throttled like codes: the attempt is counted *before* the (slow) check, per
-    // username whether or not it exists, in the same store the guard uses, so parallel guesses and
-    // several server processes share one budget, and an unknown name looks like a known one.
+    // Passwords are throttled like codes, per username whether or not it exists, in the same store
+    // the guard uses, so parallel guesses and several server processes share one budget and an
+    // unknown name looks like a known one. As in the guard, the check runs first and the store
+    // settles it in one call: the answer is given only after the attempt has been counted, and a
+    // locked username is refused even with the right password.
     const username = String(f.username ?? '');
-    const throttleKey = `password:${username}`;
     const now = Date.now();
-    const attempt = await store.acquireAttempt(throttleKey, PASSWORD_MAX_FAILURES, now, now + PASSWORD_LOCK_MS);
-    if (!attempt.allowed) {
-      recordAudit({ kind: 'password', outcome: 'locked', failures: attempt.failures, at: now, context: { userId: null, ip: req.socket.remoteAddress } });
+    const user = (await db.query('SELECT * FROM example_users WHERE username = $1', [username])).rows[0];
+    const ok = (await checkPassword(f.password ?? '', user?.password)) && user !== undefined; // hashes even for unknown users
+    const settled = await withDeadline(store.settle(`password:${username}`, { now, maxFailures: PASSWORD_MAX_FAILURES, lockUntil: now + PASSWORD_LOCK_MS, verified: ok }));
+    if (settled === undefined) {
+      recordAudit({ kind: 'password', outcome: 'storage', failures: 0, at: now, context: { userId: null, ip: req.socket.remoteAddress } });
+      return flashTo(res, s, 'Sign-in is briefly unavailable. Try again shortly.', '/login');
+    }
+    if (settled.status === 'locked') {
+      recordAudit({ kind: 'password', outcome: 'locked', failures: settled.failures, at: now, context: { userId: null, ip: req.socket.remoteAddress } });
       return flashTo(res, s, 'Too many failed logins for this username. Try again in 15 minutes.', '/login');
     }
-    const user = (await db.query('SELECT * FROM example_users WHERE username = $1', [username])).rows[0];
-    const ok = await checkPassword(f.password ?? '', user?.password); // hashes even for unknown users
-    if (!ok || !user) {
-      recordAudit({ kind: 'password', outcome: 'failure', failures: attempt.failures, at: now, context: { userId: user?.id ?? null, ip: req.socket.remoteAddress } });
+    if (settled.status !== 'accepted') {
+      recordAudit({ kind: 'password', outcome: 'failure', failures: settled.failures, at: now, context: { userId: user?.id ?? null, ip: req.socket.remoteAddress } });
       return flashTo(res, s, 'Wrong username or password.', '/login');
     }
-    await store.resetFailures(throttleKey);
     await rotateSession({ ...s, user_id: user.id, stage: user.credential ? 'password' : 'full' }, res);
     redirect(res, user.credential ? '/login/2fa' : '/');
   },

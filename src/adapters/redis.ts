@@ -1,20 +1,37 @@
 /**
- * `totpkit/redis`: a {@link GuardStore} on Redis, for `ioredis` and `redis` (node-redis) clients.
+ * `totpkit/redis`: a {@link GuardStore} on Redis or Redis Cluster, for `ioredis` (`Redis`,
+ * `Cluster`) and `redis` (node-redis `createClient`, `createCluster`) clients.
  *
- * Each operation is one Lua script, which Redis runs atomically: no other command for any key
- * interleaves with it, whatever the number of clients and processes. Every key gets a TTL, so
- * Redis forgets steps once their window has passed and failure counters once the lock expires.
+ * Each attempt is **one script call**: `EVALSHA` of a Lua script that Redis runs atomically (no
+ * other command for any key interleaves with it, whatever the number of clients and processes).
+ * The first call on a node that has not seen the script gets `NOSCRIPT`; the adapter then sends it
+ * once with `EVAL`, which also caches it there, and every later call is by SHA again.
+ *
+ * All of a credential's state lives in one hash, `<prefix>{<id>}:guard`: the failure counter, the
+ * last step and the single-use marks, each beside its expiry on the guard's clock. The hash tag
+ * (`{…}`) puts it in one Cluster slot; the key's TTL is stretched to its longest-lived field, so
+ * Redis forgets it once nothing in it matters.
  *
  * @module
  */
+import { sha1 } from '@noble/hashes/legacy.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { DEFAULT_REDIS_PREFIX, MAX_REDIS_PREFIX_LENGTH } from '../constants.js';
-import type { AttemptResult, GuardStore } from '../guard/store.js';
+import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
 
-/** The two client shapes supported; pass whichever you have. */
-export type RedisLikeClient =
-  | { eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> } // ioredis
-  | { eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> }; // node-redis ≥ 4
+/** ioredis `Redis` or `Cluster`. */
+export interface IoredisLikeClient {
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+/** node-redis ≥ 4 client or cluster. */
+export interface NodeRedisLikeClient {
+  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+/** The client shapes supported; pass whichever you have, connected. */
+export type RedisLikeClient = IoredisLikeClient | NodeRedisLikeClient;
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
@@ -23,83 +40,107 @@ export interface RedisStoreOptions {
   prefix?: string;
 }
 
-// Values live in small hashes { v, exp } where `exp` is the caller's expiry (epoch ms), so that
-// expiry is judged on the guard's clock like every other adapter; PEXPIRE only lets Redis clean up.
+// KEYS[1]: the credential's hash. ARGV: now, maxFailures, lockUntil, verified (1/0), step ('' for
+// none), step expiry, single-use item ('' for none), its expiry. Fields: f/fx failures and their
+// expiry, s/sx last step and its expiry, o:<item> the expiry of a single-use mark.
+// Returns {status, failures, resetAt} or {'accepted', clearedFailures}.
+const SETTLE = `
+local k = KEYS[1]
+local now = tonumber(ARGV[1])
+local cur = redis.call('HMGET', k, 'f', 'fx', 's', 'sx')
+local f = 0
+if cur[1] and tonumber(cur[2]) > now then f = tonumber(cur[1]) end
+if f >= tonumber(ARGV[2]) then return {'locked', f, cur[2]} end
+local status = 'accepted'
+if ARGV[4] ~= '1' then
+  status = 'failed'
+elseif ARGV[7] ~= '' then
+  local used = redis.call('HGET', k, 'o:' .. ARGV[7])
+  if used and tonumber(used) > now then status = 'used' end
+end
+if status == 'accepted' and ARGV[5] ~= '' and cur[3] and tonumber(cur[4]) > now and tonumber(cur[3]) >= tonumber(ARGV[5]) then
+  status = 'replayed'
+end
+local keep = 0
+local reply
+if status == 'accepted' then
+  redis.call('HDEL', k, 'f', 'fx')
+  if ARGV[5] ~= '' then
+    redis.call('HSET', k, 's', ARGV[5], 'sx', ARGV[6])
+    keep = tonumber(ARGV[6])
+  end
+  if ARGV[7] ~= '' then
+    redis.call('HSET', k, 'o:' .. ARGV[7], ARGV[8])
+    keep = math.max(keep, tonumber(ARGV[8]))
+  end
+  reply = {'accepted', f}
+else
+  redis.call('HSET', k, 'f', f + 1, 'fx', ARGV[3])
+  keep = tonumber(ARGV[3])
+  reply = {status, f + 1, ARGV[3]}
+end
+local ttl = keep - now
+if ttl > 0 and redis.call('PTTL', k) < ttl then redis.call('PEXPIRE', k, ttl) end
+return reply`;
 
-// KEYS[1] step key; ARGV: step, ttl ms, now, expiresAt. Monotonic: never lowers a live step.
-const CONSUME_STEP = `
-local cur = redis.call('HMGET', KEYS[1], 'v', 'exp')
-if cur[1] and tonumber(cur[2]) > tonumber(ARGV[3]) and tonumber(cur[1]) >= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'exp', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
-
-// KEYS[1] failure key; ARGV: limit, ttl ms, now, expiresAt. Counts only while under the limit.
-const ACQUIRE = `
-local cur = redis.call('HMGET', KEYS[1], 'v', 'exp')
-local n = 0
-if cur[1] and tonumber(cur[2]) > tonumber(ARGV[3]) then n = tonumber(cur[1]) end
-if n >= tonumber(ARGV[1]) then return {0, n, cur[2]} end
-n = n + 1
-redis.call('HSET', KEYS[1], 'v', n, 'exp', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {1, n, ARGV[4]}`;
-
-// KEYS[1] once key; ARGV: ttl ms, now, expiresAt.
-const CONSUME_ONCE = `
-local exp = redis.call('HGET', KEYS[1], 'exp')
-if exp and tonumber(exp) > tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], 'exp', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 1`;
-
-const RESET = `redis.call('DEL', KEYS[1]) return 1`;
+/** `true` for the error a node answers when it does not have the script cached. */
+const isNoScript = (error: unknown): boolean => String((error as { message?: unknown })?.message ?? '').startsWith('NOSCRIPT');
 
 /**
  * Create a Redis-backed {@link GuardStore}.
  *
- * Expiry is judged on the guard's clock (`now`/`expiresAt` are stored with each value); the Redis
- * TTL set beside it (`expiresAt − now`) only lets Redis forget keys, so a Redis whose clock
- * differs from the application's is fine.
+ * Expiry is judged on the guard's clock (`now` and the expiries are stored with each field); the
+ * Redis TTL only lets Redis forget keys, so a Redis whose clock differs from the application's is
+ * fine. Give the client fail-fast options (see the README); the verifier's own deadline answers
+ * every attempt in time whatever the client does.
  *
- * @param options - `client` (ioredis or node-redis, connected), `prefix`
+ * @param options - `client` (ioredis or node-redis, client or cluster), `prefix`
  * @returns the store
- * @throws TypeError `ERR_INVALID_ARG_TYPE` when `client` has no `eval`
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` when `client` has neither `evalsha` nor `evalSha`
+ * @throws RangeError `ERR_OUT_OF_RANGE` for a `prefix` longer than 64 characters
  * @example
  * ```ts
  * import Redis from 'ioredis'
- * const store = redisStore({ client: new Redis(process.env.REDIS_URL) })
+ * const store = redisStore({ client: new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1 }) })
  * ```
  */
 export function redisStore(options: RedisStoreOptions): GuardStore {
   const opts = optionsObject('options', options, true);
-  const client = opts.client as { eval?: unknown; defineCommand?: unknown };
-  if (typeof client !== 'object' || client === null || typeof client.eval !== 'function') throw typeError('client', 'a Redis client with eval()', client);
+  const client = opts.client as Partial<IoredisLikeClient & NodeRedisLikeClient> | null;
+  if (typeof client !== 'object' || client === null || typeof client.eval !== 'function' || (typeof client.evalSha !== 'function' && typeof client.evalsha !== 'function')) {
+    throw typeError('client', 'a Redis client with eval() and evalsha()/evalSha()', client);
+  }
   const prefix = opts.prefix === undefined ? DEFAULT_REDIS_PREFIX : opts.prefix;
   if (typeof prefix !== 'string' || prefix.length > MAX_REDIS_PREFIX_LENGTH) throw rangeError(`"prefix" must be a string of at most ${MAX_REDIS_PREFIX_LENGTH} characters`);
-  // ioredis: eval(script, numKeys, ...keys, ...args). node-redis: eval(script, { keys, arguments }).
-  const isIoredis = typeof client.defineCommand === 'function';
-  const run = (script: string, key: string, args: (string | number)[]): Promise<unknown> =>
-    isIoredis
-      ? (client as { eval(s: string, n: number, ...a: (string | number)[]): Promise<unknown> }).eval(script, 1, key, ...args)
-      : (client as { eval(s: string, o: { keys: string[]; arguments: string[] }): Promise<unknown> }).eval(script, { keys: [key], arguments: args.map(String) });
-  const ttl = (now: number, expiresAt: number): number => Math.max(1, Math.ceil(expiresAt - now));
-  // Hash tags ({…}) keep every key of a credential in one Redis Cluster slot.
-  const key = (kind: string, id: string): string => `${prefix}{${id}}:${kind}`;
+
+  // EVALSHA names a script by the hex SHA-1 of its text, the way Redis computes it.
+  const sha = bytesToHex(sha1(new TextEncoder().encode(SETTLE)));
+  // node-redis: evalSha(sha, { keys, arguments }). ioredis: evalsha(sha, numKeys, ...keys, ...args).
+  const call = (bySha: boolean, key: string, args: string[]): Promise<unknown> => {
+    if (typeof client.evalSha === 'function') {
+      const c = client as NodeRedisLikeClient;
+      const options = { keys: [key], arguments: args };
+      return bySha ? c.evalSha(sha, options) : c.eval(SETTLE, options);
+    }
+    const c = client as IoredisLikeClient;
+    return bySha ? c.evalsha(sha, 1, key, ...args) : c.eval(SETTLE, 1, key, ...args);
+  };
 
   return {
-    async consumeStep(id, step, now, expiresAt) {
-      return Number(await run(CONSUME_STEP, key('step', id), [step, ttl(now, expiresAt), now, expiresAt])) === 1;
-    },
-    async acquireAttempt(id, limit, now, expiresAt): Promise<AttemptResult> {
-      const [allowed, failures, resetAt] = (await run(ACQUIRE, key('fail', id), [limit, ttl(now, expiresAt), now, expiresAt])) as [number, number, string];
-      return { allowed: Number(allowed) === 1, failures: Number(failures), resetAt: Number(resetAt) };
-    },
-    async resetFailures(id) {
-      await run(RESET, key('fail', id), []);
-    },
-    async consumeOnce(id, item, now, expiresAt) {
-      return Number(await run(CONSUME_ONCE, key(`once:${item}`, id), [ttl(now, expiresAt), now, expiresAt])) === 1;
+    async settle(id: string, r: SettleRequest): Promise<SettleResult> {
+      const key = `${prefix}{${id}}:guard`;
+      const verified = r.verified === true;
+      const args = [r.now, r.maxFailures, r.lockUntil, verified ? 1 : 0, verified && r.step ? r.step.value : '', verified && r.step ? r.step.expiresAt : '', verified && r.once ? r.once.item : '', verified && r.once ? r.once.expiresAt : ''].map(String);
+      let reply: unknown;
+      try {
+        reply = await call(true, key, args);
+      } catch (error) {
+        if (!isNoScript(error)) throw error;
+        reply = await call(false, key, args);
+      }
+      const [status, n, resetAt] = reply as [string, number | string, number | string | undefined];
+      if (status === 'accepted') return { status, clearedFailures: Number(n) };
+      return { status: status as 'locked' | 'failed' | 'replayed' | 'used', failures: Number(n), resetAt: Number(resetAt) };
     },
   };
 }

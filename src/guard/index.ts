@@ -5,13 +5,18 @@
  * @module
  */
 export { memoryStore, type MemoryStore, type MemoryStoreOptions } from './memory.js';
-export type { AttemptResult, GuardStore } from './store.js';
+export type { GuardStore, SettleOnce, SettleRequest, SettleResult, SettleStep } from './store.js';
 export {
   createVerifier,
+  type EnrollmentAttemptResult,
+  type EnrollmentFailureReason,
   type GuardEvent,
+  type GuardEventReason,
   type GuardFailureReason,
   type GuardPolicy,
   type GuardResult,
+  type RecoveryAttemptResult,
+  type RecoveryFailureReason,
   type Verifier,
   type VerifierOptions,
 } from './verifier.js';

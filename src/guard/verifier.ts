@@ -1,53 +1,72 @@
 /**
  * The guarded verifier: core verification plus the replay guard, throttling and audit events, over
- * a {@link GuardStore}.
+ * a {@link GuardStore}, in one store round trip per attempt.
  *
  * Order of work for every attempt, and why:
- * 1. **Throttle first.** The attempt is counted as a failure *before* the code is checked, with an
- *    atomic "increment unless the limit is reached". However many guesses arrive in parallel, at
- *    most `maxFailures` of them are ever evaluated; the rest are `locked`. A success resets the count.
- * 2. **Verify** with the pure core (`afterStep` = the credential's `lastStep`).
- * 3. **Consume the step** with an atomic "only if greater": of two requests with the same code, in
- *    any number of processes, exactly one wins; the other is `replayed` (and stays counted as a failure).
- * 4. **Fail closed.** Any storage error, at any point, is `{ ok: false, reason: 'storage' }`.
+ * 1. **Verify locally** with the pure core (`afterStep` = the credential's `lastStep`). It costs
+ *    microseconds and tells the store what to do; nothing is revealed yet.
+ * 2. **Settle in one atomic store call** ({@link GuardStore.settle}): a locked credential is refused
+ *    whatever the code; a right code with a newer step is consumed and clears the failures;
+ *    anything else is counted. However many guesses arrive in parallel, in any number of processes,
+ *    at most `maxFailures` in a row get an answer other than `locked`, and of two requests with the
+ *    same code exactly one wins (the other is `replayed`, and counted).
+ * 3. **Answer within the deadline.** The store call races `timeoutMs`; past it the attempt is
+ *    `{ ok: false, reason: 'storage' }`, and a late answer is ignored, so it can never become a
+ *    success. Any store error is `storage` too: the guard fails closed.
  *
  * @module
  */
 import {
-  GUARD_KEY_CACHE_SIZE,
+  DEFAULT_GUARD_TIMEOUT_MS,
   DEFAULT_LOCK_SECONDS,
-  ENROLLMENT_USE_RECORD_MS,
   DEFAULT_MAX_FAILURES,
+  ENROLLMENT_USE_RECORD_MS,
+  GUARD_KEY_CACHE_SIZE,
+  MAX_GUARD_TIMEOUT_MS,
   MAX_LOCK_SECONDS,
   MAX_MAX_FAILURES,
   MAX_WINDOW,
+  MIN_GUARD_TIMEOUT_MS,
   RECOVERY_USE_RECORD_MS,
 } from '../constants.js';
 import { credentialKey, verifyWithKey, type Credential, type SecretProtection } from '../credential.js';
-import type { OtpKey } from '../key.js';
-import { confirmEnrollment as confirmPure, type Enrollment } from '../enrollment.js';
+import { confirmEnrollment as confirmPure, type ConfirmFailureReason, type Enrollment } from '../enrollment.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { timeMs } from '../internal/time.js';
+import type { OtpKey } from '../key.js';
 import { consumeRecoveryCode, type RecoveryCodeSet } from '../recovery.js';
 import type { TotpWindow } from '../totp.js';
-import type { GuardStore } from './store.js';
+import type { GuardStore, SettleOnce, SettleRequest, SettleResult, SettleStep } from './store.js';
 
-/** Why a guarded attempt failed. */
+/** Why a guarded login failed. */
 export type GuardFailureReason = 'malformed' | 'mismatch' | 'replayed' | 'locked' | 'expired' | 'storage';
+/** Why a guarded recovery-code attempt failed. */
+export type RecoveryFailureReason = GuardFailureReason | 'used';
+/** Why a guarded enrollment confirmation failed. */
+export type EnrollmentFailureReason = GuardFailureReason | ConfirmFailureReason;
+/**
+ * The reason an audit event carries: any failure above, or `secret_unreadable` when a credential's
+ * sealed secret could not be opened (the attempt then throws after the event).
+ */
+export type GuardEventReason = RecoveryFailureReason | EnrollmentFailureReason | 'secret_unreadable';
 
 /** One structured audit event per attempt. Never contains a code, a secret or a token. */
 export interface GuardEvent {
   readonly kind: 'verify' | 'recovery' | 'enrollment';
   readonly credentialId: string;
   readonly outcome: 'success' | 'failure';
-  /** Failure reason (`GuardFailureReason`, or a recovery/enrollment reason). */
-  readonly reason: string | undefined;
+  readonly reason: GuardEventReason | undefined;
   readonly step: number | undefined;
   readonly delta: number | undefined;
   /** Failures counted for this credential after this attempt (0 after a success). */
   readonly failures: number;
-  /** `true` once failures reach the anomaly threshold: time to demand step-up or alert. */
+  /**
+   * `true` once failures reach the anomaly threshold, and on a success that cleared at least that
+   * many: time to demand step-up or alert.
+   */
   readonly anomaly: boolean;
+  /** With `secret_unreadable`: the error code (`ERR_SEAL_KEY_UNKNOWN`, …). */
+  readonly error?: string | undefined;
   /** Epoch ms of the attempt. */
   readonly at: number;
   /** The caller's context (device id, IP, location…), passed through untouched. */
@@ -66,6 +85,11 @@ export type VerifierOptions = Partial<SecretProtection> & {
   maxFailures?: number;
   /** Failure memory and lock duration after the last counted attempt, seconds, 900 by default. */
   lockSeconds?: number;
+  /**
+   * Longest wait for the store per attempt, ms, 10..60 000, 2000 by default. Past it the attempt
+   * answers `storage`; a later answer from the store is ignored.
+   */
+  timeoutMs?: number;
   /** Default drift window (±1). */
   window?: TotpWindow;
   /** Named policies selected by `operation`. */
@@ -78,10 +102,30 @@ export type VerifierOptions = Partial<SecretProtection> & {
   clock?: () => number;
 };
 
+/** What every refusal carries besides its reason. */
+interface Refusal<R extends string> {
+  readonly ok: false;
+  readonly reason: R;
+  /** Failures reached the anomaly threshold. */
+  readonly anomaly: boolean;
+  /** When a lock ends (epoch ms), on `locked` and on the failure that locked. */
+  readonly retryAt: number | undefined;
+}
+
 /** Result of {@link Verifier.verify}. */
 export type GuardResult =
-  | { readonly ok: true; readonly credential: Credential; readonly step: number; readonly delta: number }
-  | { readonly ok: false; readonly reason: GuardFailureReason; readonly anomaly: boolean; readonly retryAt: number | undefined };
+  | { readonly ok: true; readonly credential: Credential; readonly step: number; readonly delta: number; readonly anomaly: boolean }
+  | Refusal<GuardFailureReason>;
+
+/** Result of {@link Verifier.useRecoveryCode}: on success, the updated set to store. */
+export type RecoveryAttemptResult =
+  | { readonly ok: true; readonly set: RecoveryCodeSet; readonly remaining: number; readonly anomaly: boolean }
+  | Refusal<RecoveryFailureReason>;
+
+/** Result of {@link Verifier.confirmEnrollment}: always with the enrollment state to store. */
+export type EnrollmentAttemptResult =
+  | { readonly ok: true; readonly credential: Credential; readonly enrollment: Enrollment; readonly anomaly: boolean }
+  | (Refusal<EnrollmentFailureReason> & { readonly enrollment: Enrollment });
 
 /** Arguments common to every guarded call. */
 interface Attempt {
@@ -95,28 +139,30 @@ interface Attempt {
 export interface Verifier {
   /** Verify a login code for a stored credential. Store `result.credential` on success. */
   verify(args: Attempt & { credential: Credential; code: string; operation?: string }): Promise<GuardResult>;
-  /** Use a recovery code; single use across every process sharing the store. */
-  useRecoveryCode(
-    args: Attempt & { credentialId: string; set: RecoveryCodeSet; code: string; pepper?: Uint8Array },
-  ): Promise<{ readonly ok: true; readonly set: RecoveryCodeSet; readonly remaining: number } | { readonly ok: false; readonly reason: GuardFailureReason | 'used'; readonly anomaly: boolean; readonly retryAt: number | undefined }>;
+  /** Use a recovery code; single use across every process sharing the store. Store `result.set` on success. */
+  useRecoveryCode(args: Attempt & { credentialId: string; set: RecoveryCodeSet; code: string; pepper?: Uint8Array }): Promise<RecoveryAttemptResult>;
   /** Confirm an enrollment; the token works once across every process sharing the store. */
-  confirmEnrollment(
-    args: Attempt & { enrollment: Enrollment; token: string; code: string },
-  ): Promise<
-    | { readonly ok: true; readonly credential: Credential; readonly enrollment: Enrollment }
-    | { readonly ok: false; readonly reason: GuardFailureReason | 'used' | 'revoked' | 'token_mismatch' | 'code_mismatch'; readonly enrollment: Enrollment; readonly anomaly: boolean; readonly retryAt: number | undefined }
-  >;
+  confirmEnrollment(args: Attempt & { enrollment: Enrollment; token: string; code: string }): Promise<EnrollmentAttemptResult>;
 }
 
-const STORAGE = Symbol('storage');
-/** What a check returns when a store call inside it failed: an ordinary refusal, counted as one. */
-const STORAGE_FAILURE = { ok: false as const, reason: 'storage' };
+/** What local verification found: a success with what to consume, or a reason. */
+type Local<S> = { readonly ok: true; readonly value: S; readonly step?: SettleStep; readonly once?: SettleOnce } | { readonly ok: false; readonly reason: string };
+
+const SETTLED = new Set(['accepted', 'locked', 'failed', 'replayed', 'used']);
+
+/** A store answer of the documented shape, or `undefined`: nonsense fails closed like an error. */
+function checkSettled(r: unknown): SettleResult | undefined {
+  if (typeof r !== 'object' || r === null || !SETTLED.has((r as { status?: string }).status!)) return undefined;
+  const s = r as SettleResult;
+  if (s.status === 'accepted') return Number.isSafeInteger(s.clearedFailures) ? s : undefined;
+  return Number.isSafeInteger(s.failures) && Number.isFinite(s.resetAt) ? s : undefined;
+}
 
 /**
  * Create a guarded verifier.
  *
  * @param options - `store`, `keyring` (or `insecurePlaintext`), `maxFailures` (10, ≤ 100),
- *   `lockSeconds` (900), `window`, `policies`, `anomalyThreshold`, `onEvent`, `clock`
+ *   `lockSeconds` (900), `timeoutMs` (2000), `window`, `policies`, `anomalyThreshold`, `onEvent`, `clock`
  * @returns a {@link Verifier}
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for invalid options
  * @example
@@ -132,11 +178,10 @@ const STORAGE_FAILURE = { ok: false as const, reason: 'storage' };
 export function createVerifier(options: VerifierOptions): Verifier {
   const opts = optionsObject('options', options, true);
   const store = opts.store as GuardStore;
-  if (typeof store !== 'object' || store === null || typeof store.consumeStep !== 'function' || typeof store.acquireAttempt !== 'function') {
-    throw typeError('store', 'a GuardStore', store);
-  }
+  if (typeof store !== 'object' || store === null || typeof store.settle !== 'function') throw typeError('store', 'a GuardStore (an object with settle())', store);
   const maxFailures = integerOption('maxFailures', opts.maxFailures, DEFAULT_MAX_FAILURES, 1, MAX_MAX_FAILURES);
   const lockMs = integerOption('lockSeconds', opts.lockSeconds, DEFAULT_LOCK_SECONDS, 1, MAX_LOCK_SECONDS) * 1000;
+  const timeoutMs = integerOption('timeoutMs', opts.timeoutMs, DEFAULT_GUARD_TIMEOUT_MS, MIN_GUARD_TIMEOUT_MS, MAX_GUARD_TIMEOUT_MS);
   const anomalyThreshold = integerOption('anomalyThreshold', opts.anomalyThreshold, Math.ceil(maxFailures / 2), 1, MAX_MAX_FAILURES);
   const clock = opts.clock ?? Date.now;
   if (typeof clock !== 'function') throw typeError('clock', 'a function', clock);
@@ -151,50 +196,81 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // An audit sink that fails must not turn a refusal into a success or the reverse.
     }
   };
-  /** Runs a store call; any failure becomes {@link STORAGE}, so every caller fails closed. */
-  const guarded = async <T>(work: () => Promise<T>): Promise<T | typeof STORAGE> => {
-    try {
-      return await work();
-    } catch {
-      return STORAGE;
-    }
-  };
 
-  /** Throttle, run `check`, emit the event. `check` returns a success or a failure reason. */
-  async function attempt<S extends { step?: number; delta?: number }>(
+  /**
+   * One store call, answered within the deadline: the store's checked answer, or `undefined` for
+   * an error, a malformed answer or the deadline. Whatever the store does later is ignored (and a
+   * late rejection is caught, so it never surfaces as an unhandled rejection).
+   */
+  const settle = (id: string, request: Omit<SettleRequest, 'signal'>): Promise<SettleResult | undefined> =>
+    new Promise((resolve) => {
+      const abort = new AbortController();
+      const timer = setTimeout(() => {
+        abort.abort();
+        resolve(undefined);
+      }, timeoutMs);
+      const done = (r: SettleResult | undefined): void => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+      try {
+        Promise.resolve(store.settle(id, { ...request, signal: abort.signal })).then((r) => done(checkSettled(r)), () => done(undefined));
+      } catch {
+        done(undefined);
+      }
+    });
+
+  /** Verify locally, settle in one store call, emit the event, answer. */
+  async function attempt<S extends object, R extends string>(
     kind: GuardEvent['kind'],
     credentialId: string,
     args: Attempt,
-    check: (now: number) => Promise<({ ok: true } & S) | { ok: false; reason: string }>,
-  ): Promise<({ ok: true } & S) | { ok: false; reason: string; anomaly: boolean; retryAt: number | undefined }> {
+    local: (now: number) => Local<S>,
+  ): Promise<({ ok: true; anomaly: boolean } & S) | Refusal<R>> {
     const now = timeMs(args.now ?? clock(), 'now', true);
     const context = args.context === undefined ? undefined : optionsObject('context', args.context);
-    const event = (outcome: 'success' | 'failure', reason: string | undefined, failures: number, extra: { step?: number; delta?: number } = {}): boolean => {
+    const event = (outcome: GuardEvent['outcome'], reason: GuardEventReason | undefined, failures: number, anomaly: boolean, extra?: { step?: number; delta?: number; error?: string }): void =>
+      emit({ kind, credentialId, outcome, reason, step: extra?.step, delta: extra?.delta, failures, anomaly, error: extra?.error, at: now, context });
+    const refuse = (reason: string, failures: number, retryAt: number | undefined): Refusal<R> => {
       const anomaly = failures >= anomalyThreshold;
-      emit({ kind, credentialId, outcome, reason, step: extra.step, delta: extra.delta, failures, anomaly, at: now, context });
-      return anomaly;
+      event('failure', reason as GuardEventReason, failures, anomaly);
+      return { ok: false, reason: reason as R, anomaly, retryAt };
     };
-    const gate = await guarded(() => store.acquireAttempt(credentialId, maxFailures, now, now + lockMs));
-    if (gate === STORAGE) {
-      event('failure', 'storage', 0);
-      return { ok: false, reason: 'storage', anomaly: false, retryAt: undefined };
+
+    let found: Local<S>;
+    try {
+      found = local(now);
+    } catch (error) {
+      // A record whose secret cannot be opened (unknown key id, tampered envelope) is a server
+      // problem, not a guess: it is not counted, but it is audited like every attempt, then thrown.
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('ERR_SEAL_')) event('failure', 'secret_unreadable', 0, false, { error: code });
+      throw error;
     }
-    if (!gate.allowed) {
-      const anomaly = event('failure', 'locked', gate.failures);
-      return { ok: false, reason: 'locked', anomaly, retryAt: gate.resetAt };
+    const r = await settle(credentialId, {
+      now,
+      maxFailures,
+      lockUntil: now + lockMs,
+      verified: found.ok,
+      step: found.ok ? found.step : undefined,
+      once: found.ok ? found.once : undefined,
+    });
+    if (r === undefined) return refuse('storage', 0, undefined);
+    switch (r.status) {
+      case 'accepted': {
+        // A success right after a failure spike keeps the signal, so the server can ask for step-up.
+        const anomaly = r.clearedFailures >= anomalyThreshold;
+        const value = (found as { value: S }).value;
+        event('success', undefined, 0, anomaly, value as { step?: number; delta?: number });
+        return { ok: true, anomaly, ...value };
+      }
+      case 'locked':
+        return refuse('locked', r.failures, r.resetAt);
+      default: {
+        const reason = r.status === 'failed' ? (found.ok ? 'storage' : found.reason) : r.status;
+        return refuse(reason, r.failures, r.failures >= maxFailures ? r.resetAt : undefined);
+      }
     }
-    // A throw from `check` is a programmer error (bad keyring, bad record): not ours to hide.
-    const result = await check(now);
-    if (!result.ok) {
-      const anomaly = event('failure', result.reason, gate.failures);
-      return { ok: false, reason: result.reason, anomaly, retryAt: gate.failures >= maxFailures ? now + lockMs : undefined };
-    }
-    if ((await guarded(() => store.resetFailures(credentialId))) === STORAGE) {
-      event('failure', 'storage', gate.failures);
-      return { ok: false, reason: 'storage', anomaly: false, retryAt: undefined };
-    }
-    event('success', undefined, 0, result);
-    return result;
   }
 
   // Opening a sealed secret and compiling its HMAC key costs more than the verification itself, so
@@ -213,7 +289,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     keys.set(id, key);
     return key;
   };
-  const stepExpiry = (credential: { period: number }, now: number): number => now + (2 * MAX_WINDOW + 2) * credential.period * 1000;
+  /** A step record outlives the widest window any verification may use. */
+  const stepRecord = (value: number, period: number, now: number): SettleStep => ({ value, expiresAt: now + (2 * MAX_WINDOW + 2) * period * 1000 });
 
   return {
     async verify(args) {
@@ -222,28 +299,24 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (typeof credential !== 'object' || credential === null || typeof credential.id !== 'string') throw typeError('credential', 'a Credential', credential);
       if (a.operation !== undefined && !Object.prototype.hasOwnProperty.call(policies, a.operation)) throw rangeError(`"operation" names no policy`);
       const window = (a.operation === undefined ? undefined : policies[a.operation]!.window) ?? opts.window;
-      const r = await attempt('verify', credential.id, a, async (now) => {
+      return attempt<{ credential: Credential; step: number; delta: number }, GuardFailureReason>('verify', credential.id, a, (now) => {
         const v = verifyWithKey(credential, keyFor(credential), a.code as string, { now, window });
         if (!v.ok) return v;
-        const fresh = await guarded(() => store.consumeStep(credential.id, v.step, now, stepExpiry(credential, now)));
-        if (fresh === STORAGE) return STORAGE_FAILURE;
-        return fresh ? v : { ok: false as const, reason: 'replayed' };
+        return { ok: true, value: { credential: v.credential, step: v.step, delta: v.delta }, step: stepRecord(v.step, credential.period, now) };
       });
-      return r as GuardResult;
     },
 
     async useRecoveryCode(args) {
       const a = optionsObject('args', args, true);
-      if (typeof a.credentialId !== 'string') throw typeError('credentialId', 'a string', a.credentialId);
-      const r = await attempt('recovery', a.credentialId, a, async (now) => {
+      const credentialId = a.credentialId;
+      if (typeof credentialId !== 'string') throw typeError('credentialId', 'a string', credentialId);
+      return attempt<{ set: RecoveryCodeSet; remaining: number }, RecoveryFailureReason>('recovery', credentialId, a, (now) => {
         const used = consumeRecoveryCode(a.set as RecoveryCodeSet, a.code as string, { pepper: a.pepper, now });
         if (!used.ok) return used;
         // The set is generation-stamped, so an index names one code of one set for good.
-        const first = await guarded(() => store.consumeOnce(a.credentialId!, `recovery:${used.set.generation}:${used.index}`, now, now + RECOVERY_USE_RECORD_MS));
-        if (first === STORAGE) return STORAGE_FAILURE;
-        return first ? { ok: true as const, set: used.set, remaining: used.remaining } : { ok: false as const, reason: 'used' };
+        const once = { item: `recovery:${used.set.generation}:${used.index}`, expiresAt: now + RECOVERY_USE_RECORD_MS };
+        return { ok: true, value: { set: used.set, remaining: used.remaining }, once };
       });
-      return r as Awaited<ReturnType<Verifier['useRecoveryCode']>>;
     },
 
     async confirmEnrollment(args) {
@@ -251,18 +324,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const enrollment = a.enrollment as Enrollment;
       if (typeof enrollment !== 'object' || enrollment === null || typeof enrollment.credentialId !== 'string') throw typeError('enrollment', 'an Enrollment', enrollment);
       let latest = enrollment;
-      const r = await attempt('enrollment', enrollment.credentialId, a, async (now) => {
+      const r = await attempt<{ credential: Credential; enrollment: Enrollment; step: number }, EnrollmentFailureReason>('enrollment', enrollment.credentialId, a, (now) => {
         const c = confirmPure(enrollment, { ...protection, token: a.token as string, code: a.code as string, now });
         latest = c.enrollment;
         if (!c.ok) return c;
-        const first = await guarded(() => store.consumeOnce(enrollment.credentialId, `enrollment:${enrollment.tokenHash}`, now, enrollment.expiresAt + ENROLLMENT_USE_RECORD_MS));
-        if (first === STORAGE) return STORAGE_FAILURE;
-        if (!first) return { ok: false as const, reason: 'used' };
-        const fresh = await guarded(() => store.consumeStep(enrollment.credentialId, c.credential.lastStep, now, stepExpiry(enrollment, now)));
-        if (fresh === STORAGE) return STORAGE_FAILURE;
-        return fresh ? c : { ok: false as const, reason: 'replayed' };
+        const step = c.credential.lastStep;
+        const once = { item: `enrollment:${enrollment.tokenHash}`, expiresAt: enrollment.expiresAt + ENROLLMENT_USE_RECORD_MS };
+        return { ok: true, value: { credential: c.credential, enrollment: c.enrollment, step }, step: stepRecord(step, enrollment.period, now), once };
       });
-      return { ...r, enrollment: latest } as Awaited<ReturnType<Verifier['confirmEnrollment']>>;
+      if (r.ok) {
+        const { step: _step, ...rest } = r;
+        return rest;
+      }
+      return { ...r, enrollment: latest };
     },
   };
 }
