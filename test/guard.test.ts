@@ -8,11 +8,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, postgresStore, purgeExpired } from '../src/adapters/postgres.js';
-import { redisStore } from '../src/adapters/redis.js';
+import { redisStore, type RedisLikeClient } from '../src/adapters/redis.js';
 import { createVerifier, memoryStore, type GuardEvent, type GuardStore } from '../src/guard/index.js';
 import { generateRecoveryCodes, parseOtpauthUri, startEnrollment, totp } from '../src/index.js';
 import { enrolled, KEYRING, storeConformance } from './conformance.js';
-import { DATABASE_URL, haveRedis, havePostgres, ioredisClient, nodeRedisClient, pgPool, pglite, REDIS_URL } from './services.js';
+import { startRedisCluster, type RedisCluster } from './fixtures/servers.mjs';
+import { DATABASE_URL, haveRedis, haveRedisBinaries, havePostgres, ioredisClient, nodeRedisClient, pgPool, pglite, REDIS_URL } from './services.js';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -117,8 +118,57 @@ describe.runIf(haveRedis)('Redis server', () => {
   });
 });
 
+// A real Redis Cluster of three masters, started once for this file on free loopback ports.
+let cluster: Promise<RedisCluster> | undefined;
+const startedCluster = () => (cluster ??= startRedisCluster());
+afterAll(async () => (await cluster)?.stop());
+
+describe.runIf(haveRedisBinaries)('Redis Cluster', () => {
+  storeConformance('Redis Cluster (ioredis Cluster)', async (n) => {
+    const { Cluster } = await import('ioredis');
+    const { nodes } = await startedCluster();
+    const clients = Array.from({ length: n }, () => new Cluster(nodes, { redisOptions: { connectTimeout: 2000 } }));
+    return { stores: clients.map((client) => redisStore({ client: client as unknown as RedisLikeClient })), close: async () => void clients.forEach((c) => c.disconnect()) };
+  });
+
+  storeConformance('Redis Cluster (node-redis createCluster)', async (n) => {
+    const { createCluster } = await import('redis');
+    const { nodes } = await startedCluster();
+    const clients = await Promise.all(Array.from({ length: n }, async () => {
+      const c = createCluster({ rootNodes: nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) });
+      c.on('error', () => {});
+      return c.connect();
+    }));
+    return { stores: clients.map((client) => redisStore({ client: client as unknown as RedisLikeClient })), close: async () => void (await Promise.all(clients.map((c) => c.close()))) };
+  });
+
+  it('credentials spread over every master, each in one slot', async () => {
+    const { Cluster } = await import('ioredis');
+    const { nodes } = await startedCluster();
+    const client = new Cluster(nodes);
+    try {
+      const store = redisStore({ client: client as unknown as RedisLikeClient, prefix: 'spread:' });
+      for (let i = 0; i < 60; i++) await store.settle(`c-${i}`, { now: T, maxFailures: 10, lockUntil: T + 60_000, verified: false });
+      const perMaster = await Promise.all(client.nodes('master').map((node) => node.keys('spread:*')));
+      expect(perMaster).toHaveLength(3);
+      for (const keys of perMaster) expect(keys.length).toBeGreaterThan(0);
+      expect(perMaster.flat().sort()).toEqual(Array.from({ length: 60 }, (_, i) => `spread:{c-${i}}:guard`).sort());
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('2 processes × 100 logins with one code give exactly one success', async () => {
+    const { nodes } = await startedCluster();
+    const outcomes = await raceProcesses('redis-cluster', 2, 100, { CLUSTER_NODES: JSON.stringify(nodes) });
+    expect(outcomes).toHaveLength(200);
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
+    expect(outcomes.every((o) => ['ok', 'replayed', 'locked'].includes(o))).toBe(true);
+  });
+});
+
 /** Runs test/fixtures/race-worker.mjs in `n` processes that all submit the same code at once. */
-async function raceProcesses(backend: 'redis' | 'postgres', n: number, perProcess: number): Promise<string[]> {
+async function raceProcesses(backend: 'redis' | 'redis-cluster' | 'postgres', n: number, perProcess: number, env: Record<string, string> = {}): Promise<string[]> {
   const { credential, secret } = enrolled();
   const now = T + 60_000;
   const code = totp(secret, { time: now });
@@ -126,7 +176,7 @@ async function raceProcesses(backend: 'redis' | 'postgres', n: number, perProces
   const workers = Array.from({ length: n }, () =>
     new Promise<string[]>((resolve, reject) => {
       const child = fork(join(here, 'fixtures/race-worker.mjs'), [], {
-        env: { ...process.env, BACKEND: backend, REDIS_URL, DATABASE_URL },
+        env: { ...process.env, BACKEND: backend, REDIS_URL, DATABASE_URL, ...env },
         stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       });
       let out = '';

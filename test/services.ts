@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { inCI } from './helpers.js';
+import { haveTool, inCI } from './helpers.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -59,3 +59,10 @@ export const havePostgres = await probe('PostgreSQL', DATABASE_URL, async () => 
   await c.connect();
   await c.end();
 });
+
+/**
+ * Whether this machine can start private Redis and PostgreSQL servers (Redis Cluster, fault
+ * tests): redis-server, redis-cli and PostgreSQL's initdb/pg_ctl. Missing: skipped with a reason,
+ * or a failure under CI=true (see haveTool).
+ */
+export const haveRedisBinaries = haveTool('redis-server', '--version', 'apt-get install redis-server') && haveTool('redis-cli', '--version', 'apt-get install redis-tools');
