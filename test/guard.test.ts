@@ -56,6 +56,12 @@ describe.runIf(havePostgres)('PostgreSQL server', () => {
     return { stores: pools.map((client) => postgresStore({ client })), close: async () => void (await Promise.all(pools.map((p) => p.end()))) };
   });
 
+  storeConformance('PostgreSQL (pg, the settle function instead of a prepared statement)', async (n) => {
+    const pools = Array.from({ length: n }, () => pgPool(4));
+    await migrate(pools[0]!);
+    return { stores: pools.map((client) => postgresStore({ client, prepared: false })), close: async () => void (await Promise.all(pools.map((p) => p.end()))) };
+  });
+
   storeConformance('PostgreSQL (pg, SERIALIZABLE)', async (n) => {
     // Contended SERIALIZABLE writes queue for the pool's connections while they retry: give the queue time.
     const pools = Array.from({ length: n }, () => pgPool(4, 'serializable', 60_000));
@@ -77,20 +83,24 @@ describe.runIf(haveRedis)('Redis server', () => {
     return { stores: clients.map((client) => redisStore({ client })), close: async () => void (await Promise.all(clients.map((c) => c.quit()))) };
   });
 
-  it('one key per credential, in one hash-tag slot, with a TTL stretched to its longest-lived field', async () => {
+  it('one state key per credential plus one per single-use mark, in one hash-tag slot, each expiring with what it holds', async () => {
     const client = ioredisClient();
     try {
       const store = redisStore({ client, prefix: 'ttltest:' });
       const c = `cred-${randomUUID()}`;
+      const state = `ttltest:{${c}}:guard`;
       await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 900_000, verified: true, step: { value: 1, expiresAt: T + 90_000 } });
+      expect(await client.keys(`ttltest:{${c}}*`)).toEqual([state]);
+      expect(await client.pttl(state)).toBeGreaterThan(80_000); // the step's 90 s
+      expect(await client.pttl(state)).toBeLessThanOrEqual(90_000);
       await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 900_000, verified: false });
-      const keys = await client.keys(`ttltest:{${c}}*`);
-      expect(keys).toEqual([`ttltest:{${c}}:guard`]);
-      const ttl = await client.pttl(keys[0]!);
-      expect(ttl).toBeGreaterThan(800_000); // the failure's 900 s, not shortened by the step's 90 s
-      expect(ttl).toBeLessThanOrEqual(900_000);
-      await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 900_000, verified: true, once: { item: 'r', expiresAt: T + 2_000_000 } });
-      expect(await client.pttl(keys[0]!)).toBeGreaterThan(1_900_000);
+      expect(await client.pttl(state)).toBeGreaterThan(800_000); // now the failure's 900 s
+      await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 900_000, verified: true, once: { item: 'recovery:0:1', expiresAt: T + 2_000_000 } });
+      // The success cleared the failure: the state holds only the step again.
+      expect(await client.pttl(state)).toBeLessThanOrEqual(90_000);
+      const mark = `ttltest:{${c}}:once:recovery:0:1`;
+      expect((await client.keys(`ttltest:{${c}}*`)).sort()).toEqual([state, mark].sort());
+      expect(await client.pttl(mark)).toBeGreaterThan(1_900_000);
     } finally {
       client.disconnect();
     }

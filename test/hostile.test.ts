@@ -222,6 +222,7 @@ const SLOTS: Slot[] = [
   } },
   { name: 'redisStore(options)', call: (v) => redis.redisStore(v as never), expect: () => 'ERR_INVALID_ARG_TYPE' },
   { name: 'postgresStore(options)', call: (v) => postgres.postgresStore(v as never), expect: () => 'ERR_INVALID_ARG_TYPE' },
+  { name: 'postgresStore({ prepared })', call: (v) => postgres.postgresStore({ client: { query: async () => ({ rows: [] }) }, prepared: v as boolean }), expect: (v) => (v === undefined || typeof v === 'boolean' ? 'ok' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'schemaSql(prefix)', call: (v) => postgres.schemaSql(v as string), expect: (v) => (v === undefined ? 'ok' : typeof v === 'string' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'createFakeClock(start)', call: (v) => testing.createFakeClock(v as number), expect: RULES.time },
   { name: 'simulateAuthenticator(source)', call: (v) => testing.simulateAuthenticator(v as string), expect: (v) => (typeof v === 'string' ? 'ok-or-data-error' : Array.isArray(v) ? 'ERR_QR_CAPACITY' : 'ERR_INVALID_ARG_TYPE') },

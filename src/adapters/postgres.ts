@@ -2,8 +2,9 @@
  * `totpkit/postgres`: a {@link GuardStore} on PostgreSQL, for `pg` (Pool or Client), PGlite, and
  * anything else with the same `query(text, params) → { rows }` shape.
  *
- * Each attempt is **one statement**: an `INSERT … ON CONFLICT DO UPDATE` on the credential's row in
- * `<prefix>guard`, whose update reads the locked row and settles the attempt in place (locked,
+ * Each attempt is **one statement**: a call of the function `<prefix>settle(…)` that {@link migrate}
+ * creates, which runs one `INSERT … ON CONFLICT DO UPDATE` on the credential's row in
+ * `<prefix>guard`; the update reads the locked row and settles the attempt in place (locked,
  * accepted, or counted). Under READ COMMITTED, PostgreSQL locks the conflicting row and evaluates
  * the update against its newest version, so concurrent attempts for one credential are settled one
  * after another. Under REPEATABLE READ or SERIALIZABLE the loser of a race gets a serialization
@@ -28,6 +29,20 @@ export interface Queryable {
   query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
+/** A client that also takes node-postgres' query config, which prepares a statement by name. */
+interface NamedQueryable {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+/**
+ * Whether `client` is node-postgres (a `pg` Pool or Client): it has `connect` and `on`, and is not
+ * PGlite (which has `waitReady`). Only a guess for the default; the `prepared` option decides.
+ */
+function isNodePostgres(client: object): boolean {
+  const c = client as { connect?: unknown; on?: unknown; waitReady?: unknown };
+  return typeof c.connect === 'function' && typeof c.on === 'function' && c.waitReady === undefined;
+}
+
 /** Options of {@link postgresStore}. */
 export interface PostgresStoreOptions {
   client: Queryable;
@@ -35,6 +50,12 @@ export interface PostgresStoreOptions {
   prefix?: string;
   /** Retries after a serialization failure or deadlock (SQLSTATE 40001/40P01), 0..100, 30 by default; the guard's deadline stops them sooner. */
   retries?: number;
+  /**
+   * Send the settle statement as a named prepared statement (`query({ name, text, values })`, as
+   * node-postgres takes it) instead of calling the `<prefix>settle` function. By default `true` for
+   * a node-postgres Pool or Client, `false` for anything else (PGlite, custom clients).
+   */
+  prepared?: boolean;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,40}$/;
@@ -46,6 +67,66 @@ function checkPrefix(prefix: unknown): string {
   return prefix;
 }
 
+/** The settle statement's arguments, in order, with their SQL types. */
+const SETTLE_ARGS = [
+  ['id', 'text'],
+  ['now', 'bigint'],
+  ['lock_until', 'bigint'],
+  ['verified', 'boolean'],
+  ['step', 'bigint'],
+  ['step_expires_at', 'bigint'],
+  ['item', 'text'],
+  ['item_expires_at', 'bigint'],
+  ['max_failures', 'integer'],
+] as const;
+type SettleArgs = Record<(typeof SETTLE_ARGS)[number][0], string>;
+/** The arguments as PL/pgSQL parameters, and as typed placeholders of a prepared statement. */
+const PLPGSQL_ARGS = Object.fromEntries(SETTLE_ARGS.map(([name]) => [name, `p_${name}`])) as SettleArgs;
+const PREPARED_ARGS = Object.fromEntries(SETTLE_ARGS.map(([name, type], i) => [name, `$${i + 1}::${type}`])) as SettleArgs;
+
+/**
+ * The one statement that settles an attempt: an INSERT … ON CONFLICT DO UPDATE whose update's
+ * sub-select computes the live failure count and the outcome once from the locked row `g`; every
+ * column is then a function of those two. Rendered once inside the PL/pgSQL function and once as a
+ * prepared statement, from this single text.
+ */
+function settleStatement(prefix: string, a: SettleArgs): string {
+  return `    INSERT INTO ${prefix}guard AS g (credential_id, failures, failures_expire_at, last_step, step_expires_at, used, expires_at, outcome, cleared)
+    VALUES (${a.id},
+      CASE WHEN ${a.verified} THEN 0 ELSE 1 END,
+      CASE WHEN ${a.verified} THEN 0 ELSE ${a.lock_until} END,
+      CASE WHEN ${a.verified} AND ${a.step} IS NOT NULL THEN ${a.step} ELSE -1 END,
+      CASE WHEN ${a.verified} AND ${a.step} IS NOT NULL THEN ${a.step_expires_at} ELSE 0 END,
+      CASE WHEN ${a.verified} AND ${a.item} IS NOT NULL THEN jsonb_build_object(${a.item}, ${a.item_expires_at}) ELSE '{}'::jsonb END,
+      CASE WHEN ${a.verified} THEN GREATEST(COALESCE(${a.step_expires_at}, 0), COALESCE(${a.item_expires_at}, 0)) ELSE ${a.lock_until} END,
+      CASE WHEN ${a.verified} THEN 'accepted' ELSE 'failed' END,
+      0)
+    ON CONFLICT (credential_id) DO UPDATE SET
+      (failures, failures_expire_at, last_step, step_expires_at, used, expires_at, outcome, cleared) = (
+        SELECT
+          CASE s.st WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures ELSE s.live + 1 END,
+          CASE s.st WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures_expire_at ELSE ${a.lock_until} END,
+          CASE WHEN s.st = 'accepted' AND ${a.step} IS NOT NULL THEN ${a.step} ELSE g.last_step END,
+          CASE WHEN s.st = 'accepted' AND ${a.step} IS NOT NULL THEN ${a.step_expires_at} ELSE g.step_expires_at END,
+          CASE WHEN s.st = 'accepted' AND ${a.item} IS NOT NULL THEN g.used || jsonb_build_object(${a.item}, ${a.item_expires_at}) ELSE g.used END,
+          GREATEST(g.expires_at, CASE s.st
+            WHEN 'accepted' THEN GREATEST(COALESCE(${a.step_expires_at}, 0), COALESCE(${a.item_expires_at}, 0))
+            WHEN 'locked' THEN 0
+            ELSE ${a.lock_until} END),
+          s.st,
+          s.live
+        FROM (
+          SELECT l.live, CASE
+            WHEN l.live >= ${a.max_failures} THEN 'locked'
+            WHEN NOT ${a.verified} THEN 'failed'
+            WHEN ${a.item} IS NOT NULL AND COALESCE((g.used ->> ${a.item})::bigint, 0) > ${a.now} THEN 'used'
+            WHEN ${a.step} IS NOT NULL AND g.step_expires_at > ${a.now} AND g.last_step >= ${a.step} THEN 'replayed'
+            ELSE 'accepted' END AS st
+          FROM (SELECT CASE WHEN g.failures_expire_at > ${a.now} THEN g.failures ELSE 0 END AS live) AS l
+        ) AS s)
+`;
+}
+
 /**
  * The schema, as SQL. Run it once (or let {@link migrate} do it); it is idempotent.
  *
@@ -53,11 +134,25 @@ function checkPrefix(prefix: unknown): string {
  * @returns `CREATE TABLE IF NOT EXISTS …` statements
  */
 export function schemaSql(prefix = DEFAULT_POSTGRES_PREFIX): string {
+  return schemaStatements(prefix).join(';\n') + ';\n';
+}
+
+/** The schema's statements, one by one (the function body holds semicolons of its own). */
+function schemaStatements(prefix: string): string[] {
   checkPrefix(prefix);
   // One row per credential. `outcome` and `cleared` hold how the last attempt was settled, so the
-  // settling statement can return it (RETURNING sees only the new row).
-  return `
-CREATE TABLE IF NOT EXISTS ${prefix}guard (
+  // settling statement can return it (RETURNING sees only the new row). No index but the primary
+  // key, and room left on each page: every attempt rewrites the row, and with no other index on a
+  // column it changes PostgreSQL can do that in place (a HOT update) instead of adding index
+  // entries each time. purgeExpired scans, which is fine for a periodic job.
+  //
+  // The function `settle` wraps the settle statement for clients that cannot prepare statements by
+  // name (PGlite, custom clients): PL/pgSQL keeps the statement's plan per session, where text sent
+  // with parameters is planned on every call, which costs more than running it (about half of each
+  // call on a PostgreSQL server, two thirds in PGlite). node-postgres prepares it by name instead,
+  // which is cheaper still.
+  return [
+    `CREATE TABLE IF NOT EXISTS ${prefix}guard (
   credential_id text PRIMARY KEY,
   failures integer NOT NULL,
   failures_expire_at bigint NOT NULL,
@@ -67,9 +162,15 @@ CREATE TABLE IF NOT EXISTS ${prefix}guard (
   expires_at bigint NOT NULL,
   outcome text NOT NULL,
   cleared integer NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ${prefix}guard_expires ON ${prefix}guard (expires_at);
-`;
+) WITH (fillfactor = 80)`,
+    `CREATE OR REPLACE FUNCTION ${prefix}settle(${SETTLE_ARGS.map(([name, type]) => `p_${name} ${type}`).join(', ')}) RETURNS TABLE (outcome text, failures integer, failures_expire_at bigint, cleared integer)
+LANGUAGE plpgsql AS $settle$
+BEGIN
+  RETURN QUERY
+${settleStatement(prefix, PLPGSQL_ARGS)}    RETURNING g.outcome, g.failures, g.failures_expire_at, g.cleared;
+END
+$settle$`,
+  ];
 }
 
 /**
@@ -80,7 +181,7 @@ CREATE INDEX IF NOT EXISTS ${prefix}guard_expires ON ${prefix}guard (expires_at)
  * @param prefix - table name prefix
  */
 export async function migrate(client: Queryable, prefix = DEFAULT_POSTGRES_PREFIX): Promise<void> {
-  for (const statement of schemaSql(prefix).split(';').map((s) => s.trim()).filter(Boolean)) await client.query(statement);
+  for (const statement of schemaStatements(prefix)) await client.query(statement);
 }
 
 /**
@@ -120,44 +221,14 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
   const p = opts.prefix === undefined ? DEFAULT_POSTGRES_PREFIX : checkPrefix(opts.prefix);
   const retries = integerOption('retries', opts.retries, DEFAULT_POSTGRES_RETRIES, 0, MAX_POSTGRES_RETRIES);
 
-  // $1 id, $2 now, $3 lockUntil, $4 verified, $5 step, $6 its expiry, $7 single-use item, $8 its
-  // expiry, $9 maxFailures. The update's sub-select computes the live failure count and the
-  // outcome once from the locked row `g`; every column is then a function of those two.
-  const settle = `
-    INSERT INTO ${p}guard AS g (credential_id, failures, failures_expire_at, last_step, step_expires_at, used, expires_at, outcome, cleared)
-    VALUES ($1,
-      CASE WHEN $4::boolean THEN 0 ELSE 1 END,
-      CASE WHEN $4::boolean THEN 0 ELSE $3::bigint END,
-      CASE WHEN $4::boolean AND $5::bigint IS NOT NULL THEN $5::bigint ELSE -1 END,
-      CASE WHEN $4::boolean AND $5::bigint IS NOT NULL THEN $6::bigint ELSE 0 END,
-      CASE WHEN $4::boolean AND $7::text IS NOT NULL THEN jsonb_build_object($7::text, $8::bigint) ELSE '{}'::jsonb END,
-      CASE WHEN $4::boolean THEN GREATEST(COALESCE($6::bigint, 0), COALESCE($8::bigint, 0)) ELSE $3::bigint END,
-      CASE WHEN $4::boolean THEN 'accepted' ELSE 'failed' END,
-      0)
-    ON CONFLICT (credential_id) DO UPDATE SET
-      (failures, failures_expire_at, last_step, step_expires_at, used, expires_at, outcome, cleared) = (
-        SELECT
-          CASE s.st WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures ELSE s.live + 1 END,
-          CASE s.st WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures_expire_at ELSE $3::bigint END,
-          CASE WHEN s.st = 'accepted' AND $5::bigint IS NOT NULL THEN $5::bigint ELSE g.last_step END,
-          CASE WHEN s.st = 'accepted' AND $5::bigint IS NOT NULL THEN $6::bigint ELSE g.step_expires_at END,
-          CASE WHEN s.st = 'accepted' AND $7::text IS NOT NULL THEN g.used || jsonb_build_object($7::text, $8::bigint) ELSE g.used END,
-          GREATEST(g.expires_at, CASE s.st
-            WHEN 'accepted' THEN GREATEST(COALESCE($6::bigint, 0), COALESCE($8::bigint, 0))
-            WHEN 'locked' THEN 0
-            ELSE $3::bigint END),
-          s.st,
-          s.live
-        FROM (
-          SELECT l.live, CASE
-            WHEN l.live >= $9::integer THEN 'locked'
-            WHEN NOT $4::boolean THEN 'failed'
-            WHEN $7::text IS NOT NULL AND COALESCE((g.used ->> $7::text)::bigint, 0) > $2::bigint THEN 'used'
-            WHEN $5::bigint IS NOT NULL AND g.step_expires_at > $2::bigint AND g.last_step >= $5::bigint THEN 'replayed'
-            ELSE 'accepted' END AS st
-          FROM (SELECT CASE WHEN g.failures_expire_at > $2::bigint THEN g.failures ELSE 0 END AS live) AS l
-        ) AS s)
-    RETURNING outcome, failures, failures_expire_at, cleared`;
+  const prepared = opts.prepared === undefined ? isNodePostgres(client) : opts.prepared;
+  if (typeof prepared !== 'boolean') throw typeError('prepared', 'a boolean', prepared);
+  const text = prepared
+    ? `${settleStatement(p, PREPARED_ARGS)}    RETURNING outcome, failures, failures_expire_at, cleared`
+    : `SELECT outcome, failures, failures_expire_at, cleared FROM ${p}settle(${SETTLE_ARGS.map((_, i) => `$${i + 1}`).join(', ')})`;
+  // node-postgres prepares a named statement once per connection and reuses its plan.
+  const name = `${p}settle_v1`;
+  const run = (values: unknown[]) => (prepared ? (client as unknown as NamedQueryable).query({ name, text, values }) : client.query(text, values));
 
   return {
     async settle(id: string, r: SettleRequest): Promise<SettleResult> {
@@ -167,7 +238,7 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
       const params = [id, r.now, r.lockUntil, verified, step?.value ?? null, step?.expiresAt ?? null, once?.item ?? null, once?.expiresAt ?? null, r.maxFailures];
       for (let attempt = 0; ; attempt++) {
         try {
-          const row = (await client.query(settle, params)).rows[0]!;
+          const row = (await run(params)).rows[0]!;
           const status = row.outcome as SettleResult['status'];
           if (status === 'accepted') return { status, clearedFailures: Number(row.cleared) };
           return { status, failures: Number(row.failures), resetAt: Number(row.failures_expire_at) };

@@ -7,10 +7,10 @@
  * The first call on a node that has not seen the script gets `NOSCRIPT`; the adapter then sends it
  * once with `EVAL`, which also caches it there, and every later call is by SHA again.
  *
- * All of a credential's state lives in one hash, `<prefix>{<id>}:guard`: the failure counter, the
- * last step and the single-use marks, each beside its expiry on the guard's clock. The hash tag
- * (`{…}`) puts it in one Cluster slot; the key's TTL is stretched to its longest-lived field, so
- * Redis forgets it once nothing in it matters.
+ * A credential's failure counter and last step live in one key, `<prefix>{<id>}:guard`, each beside
+ * its expiry on the guard's clock; a single-use mark (recovery code, enrollment token) has a key of
+ * its own, `<prefix>{<id>}:once:<item>`. The hash tag (`{…}`) puts them all in one Cluster slot, and
+ * each key expires when the last thing in it stops mattering.
  *
  * @module
  */
@@ -40,48 +40,59 @@ export interface RedisStoreOptions {
   prefix?: string;
 }
 
-// KEYS[1]: the credential's hash. ARGV: now, maxFailures, lockUntil, verified (1/0), step ('' for
-// none), step expiry, single-use item ('' for none), its expiry. Fields: f/fx failures and their
-// expiry, s/sx last step and its expiry, o:<item> the expiry of a single-use mark.
+// KEYS[1]: the credential's state, a string "failures:their expiry:last step:its expiry" (a login
+// is then one GET and one SET, the least work a script can do). KEYS[2], declared only when there
+// is one: the single-use mark, whose value is its expiry. ARGV[1]: "now:maxFailures:lockUntil:
+// verified (1/0):step:its expiry", the step fields empty for none; ARGV[2], with KEYS[2]: the
+// mark's expiry. One packed argument costs the client about what a SET costs; eight separate ones
+// cost it more than the script costs Redis. Expiry is judged on ARGV's clock; each key's
+// PX is set to the moment its longest-lived part expires, so Redis forgets it exactly then.
 // Returns {status, failures, resetAt} or {'accepted', clearedFailures}.
 const SETTLE = `
-local k = KEYS[1]
-local now = tonumber(ARGV[1])
-local cur = redis.call('HMGET', k, 'f', 'fx', 's', 'sx')
-local f = 0
-if cur[1] and tonumber(cur[2]) > now then f = tonumber(cur[1]) end
-if f >= tonumber(ARGV[2]) then return {'locked', f, cur[2]} end
+local n, mx, lk, ver, st, stx = string.match(ARGV[1], '^(%d+):(%d+):(%d+):([01]):(%d*):(%d*)$')
+local now = tonumber(n)
+local f, fx, s, sx = 0, 0, -1, 0
+local state = redis.call('GET', KEYS[1])
+if state then
+  local a, b, c, d = string.match(state, '^(%d+):(%d+):(%-?%d+):(%d+)$')
+  if a then f, fx, s, sx = tonumber(a), tonumber(b), tonumber(c), tonumber(d) end
+end
+if fx <= now then f, fx = 0, 0 end
+if sx <= now then s, sx = -1, 0 end
+if f >= tonumber(mx) then return {'locked', f, fx} end
 local status = 'accepted'
-if ARGV[4] ~= '1' then
+if ver ~= '1' then
   status = 'failed'
-elseif ARGV[7] ~= '' then
-  local used = redis.call('HGET', k, 'o:' .. ARGV[7])
+elseif KEYS[2] then
+  local used = redis.call('GET', KEYS[2])
   if used and tonumber(used) > now then status = 'used' end
 end
-if status == 'accepted' and ARGV[5] ~= '' and cur[3] and tonumber(cur[4]) > now and tonumber(cur[3]) >= tonumber(ARGV[5]) then
-  status = 'replayed'
-end
-local keep = 0
-local reply
+if status == 'accepted' and st ~= '' and s >= tonumber(st) then status = 'replayed' end
+local cleared = f
 if status == 'accepted' then
-  redis.call('HDEL', k, 'f', 'fx')
-  if ARGV[5] ~= '' then
-    redis.call('HSET', k, 's', ARGV[5], 'sx', ARGV[6])
-    keep = tonumber(ARGV[6])
+  f, fx = 0, 0
+  if st ~= '' then s, sx = tonumber(st), tonumber(stx) end
+  if KEYS[2] then
+    local until_ = tonumber(ARGV[2])
+    if until_ > now then redis.call('SET', KEYS[2], ARGV[2], 'PX', until_ - now) end
   end
-  if ARGV[7] ~= '' then
-    redis.call('HSET', k, 'o:' .. ARGV[7], ARGV[8])
-    keep = math.max(keep, tonumber(ARGV[8]))
-  end
-  reply = {'accepted', f}
 else
-  redis.call('HSET', k, 'f', f + 1, 'fx', ARGV[3])
-  keep = tonumber(ARGV[3])
-  reply = {status, f + 1, ARGV[3]}
+  f, fx = f + 1, tonumber(lk)
 end
-local ttl = keep - now
-if ttl > 0 and redis.call('PTTL', k) < ttl then redis.call('PEXPIRE', k, ttl) end
-return reply`;
+local keep = math.max(fx, sx)
+if keep > now then
+  redis.call('SET', KEYS[1], string.format('%d:%d:%d:%d', f, fx, s, sx), 'PX', keep - now)
+else
+  redis.call('DEL', KEYS[1])
+end
+if status == 'accepted' then return {status, cleared} end
+return {status, f, fx}`;
+
+/** A non-negative safe integer, as the script's number patterns expect; anything else is a bug upstream. */
+function int(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw rangeError('a settle request holds a number that is not a non-negative safe integer');
+  return n;
+}
 
 /** `true` for the error a node answers when it does not have the script cached. */
 const isNoScript = (error: unknown): boolean => String((error as { message?: unknown })?.message ?? '').startsWith('NOSCRIPT');
@@ -116,27 +127,35 @@ export function redisStore(options: RedisStoreOptions): GuardStore {
   // EVALSHA names a script by the hex SHA-1 of its text, the way Redis computes it.
   const sha = bytesToHex(sha1(new TextEncoder().encode(SETTLE)));
   // node-redis: evalSha(sha, { keys, arguments }). ioredis: evalsha(sha, numKeys, ...keys, ...args).
-  const call = (bySha: boolean, key: string, args: string[]): Promise<unknown> => {
+  const call = (bySha: boolean, keys: string[], args: string[]): Promise<unknown> => {
     if (typeof client.evalSha === 'function') {
       const c = client as NodeRedisLikeClient;
-      const options = { keys: [key], arguments: args };
+      const options = { keys, arguments: args };
       return bySha ? c.evalSha(sha, options) : c.eval(SETTLE, options);
     }
     const c = client as IoredisLikeClient;
-    return bySha ? c.evalsha(sha, 1, key, ...args) : c.eval(SETTLE, 1, key, ...args);
+    return bySha ? c.evalsha(sha, keys.length, ...keys, ...args) : c.eval(SETTLE, keys.length, ...keys, ...args);
   };
 
   return {
     async settle(id: string, r: SettleRequest): Promise<SettleResult> {
-      const key = `${prefix}{${id}}:guard`;
       const verified = r.verified === true;
-      const args = [r.now, r.maxFailures, r.lockUntil, verified ? 1 : 0, verified && r.step ? r.step.value : '', verified && r.step ? r.step.expiresAt : '', verified && r.once ? r.once.item : '', verified && r.once ? r.once.expiresAt : ''].map(String);
+      const step = verified ? r.step : undefined;
+      const once = verified ? r.once : undefined;
+      const packed = `${int(r.now)}:${int(r.maxFailures)}:${int(r.lockUntil)}:${verified ? 1 : 0}:${step ? `${int(step.value)}:${int(step.expiresAt)}` : ':'}`;
+      // Both keys carry the id as a hash tag, so they share one Cluster slot (a script's keys must).
+      const keys = [`${prefix}{${id}}:guard`];
+      const args = [packed];
+      if (once !== undefined) {
+        keys.push(`${prefix}{${id}}:once:${once.item}`);
+        args.push(String(int(once.expiresAt)));
+      }
       let reply: unknown;
       try {
-        reply = await call(true, key, args);
+        reply = await call(true, keys, args);
       } catch (error) {
         if (!isNoScript(error)) throw error;
-        reply = await call(false, key, args);
+        reply = await call(false, keys, args);
       }
       const [status, n, resetAt] = reply as [string, number | string, number | string | undefined];
       if (status === 'accepted') return { status, clearedFailures: Number(n) };

@@ -158,6 +158,46 @@ function checkSettled(r: unknown): SettleResult | undefined {
   return Number.isSafeInteger(s.failures) && Number.isFinite(s.resetAt) ? s : undefined;
 }
 
+/** An attempt waiting for its store, in the verifier's deadline queue. */
+class Waiting {
+  answered = false;
+  next: Waiting | undefined = undefined;
+  #abort: AbortController | undefined;
+  #resolve: ((r: SettleResult | undefined) => void) | undefined;
+
+  constructor(
+    readonly deadline: number,
+    resolve: (r: SettleResult | undefined) => void,
+  ) {
+    this.#resolve = resolve;
+  }
+
+  /** The first answer wins: the store's, or the deadline's (which also aborts the signal). */
+  answer(r: SettleResult | undefined, timedOut: boolean): void {
+    if (this.answered) return;
+    this.answered = true;
+    if (timedOut) this.#abort?.abort();
+    const resolve = this.#resolve!;
+    this.#resolve = undefined;
+    resolve(r);
+  }
+
+  /** The request as the store sees it; its `signal` is made only if the store reads it. */
+  request(base: Omit<SettleRequest, 'signal'>): SettleRequest {
+    const waiting = this;
+    return {
+      ...base,
+      get signal() {
+        if (waiting.#abort === undefined) {
+          waiting.#abort = new AbortController();
+          if (waiting.answered) waiting.#abort.abort();
+        }
+        return waiting.#abort.signal;
+      },
+    };
+  }
+}
+
 /**
  * Create a guarded verifier.
  *
@@ -197,6 +237,28 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   };
 
+  // The deadline. Every attempt of this verifier waits the same `timeoutMs`, so deadlines fall due
+  // in the order attempts start: a FIFO queue with one timer armed for its head replaces a timer
+  // (and an AbortController) per attempt, which at tens of thousands of logins a second cost more
+  // than the verification itself. Answered attempts leave the head of the queue as they finish.
+  let head: Waiting | undefined;
+  let tail: Waiting | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const dropAnswered = (): void => {
+    while (head !== undefined && head.answered) head = head.next;
+    if (head === undefined) tail = undefined;
+  };
+  const arm = (): void => {
+    if (timer === undefined && head !== undefined) timer = setTimeout(expire, Math.max(0, head.deadline - performance.now()));
+  };
+  function expire(): void {
+    timer = undefined;
+    const now = performance.now();
+    for (; head !== undefined && (head.answered || head.deadline <= now); head = head.next) head.answer(undefined, true);
+    if (head === undefined) tail = undefined;
+    arm();
+  }
+
   /**
    * One store call, answered within the deadline: the store's checked answer, or `undefined` for
    * an error, a malformed answer or the deadline. Whatever the store does later is ignored (and a
@@ -204,17 +266,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
    */
   const settle = (id: string, request: Omit<SettleRequest, 'signal'>): Promise<SettleResult | undefined> =>
     new Promise((resolve) => {
-      const abort = new AbortController();
-      const timer = setTimeout(() => {
-        abort.abort();
-        resolve(undefined);
-      }, timeoutMs);
+      const waiting = new Waiting(performance.now() + timeoutMs, resolve);
+      if (tail === undefined) head = waiting;
+      else tail.next = waiting;
+      tail = waiting;
+      arm();
       const done = (r: SettleResult | undefined): void => {
-        clearTimeout(timer);
-        resolve(r);
+        waiting.answer(r, false);
+        dropAnswered();
       };
       try {
-        Promise.resolve(store.settle(id, { ...request, signal: abort.signal })).then((r) => done(checkSettled(r)), () => done(undefined));
+        Promise.resolve(store.settle(id, waiting.request(request))).then((r) => done(checkSettled(r)), () => done(undefined));
       } catch {
         done(undefined);
       }
@@ -229,8 +291,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   ): Promise<({ ok: true; anomaly: boolean } & S) | Refusal<R>> {
     const now = timeMs(args.now ?? clock(), 'now', true);
     const context = args.context === undefined ? undefined : optionsObject('context', args.context);
-    const event = (outcome: GuardEvent['outcome'], reason: GuardEventReason | undefined, failures: number, anomaly: boolean, extra?: { step?: number; delta?: number; error?: string }): void =>
-      emit({ kind, credentialId, outcome, reason, step: extra?.step, delta: extra?.delta, failures, anomaly, error: extra?.error, at: now, context });
+    const event = (outcome: GuardEvent['outcome'], reason: GuardEventReason | undefined, failures: number, anomaly: boolean, extra?: { step?: number; delta?: number; error?: string }): void => {
+      if (opts.onEvent !== undefined) emit({ kind, credentialId, outcome, reason, step: extra?.step, delta: extra?.delta, failures, anomaly, error: extra?.error, at: now, context });
+    };
     const refuse = (reason: string, failures: number, retryAt: number | undefined): Refusal<R> => {
       const anomaly = failures >= anomalyThreshold;
       event('failure', reason as GuardEventReason, failures, anomaly);

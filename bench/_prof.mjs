@@ -1,0 +1,22 @@
+import * as t from '../dist/index.js';
+import { createVerifier, memoryStore } from '../dist/guard/index.js';
+import { redisStore } from '../dist/adapters/redis.js';
+import { Redis } from 'ioredis';
+const keyring = { current: 'k', keys: { k: new Uint8Array(32).fill(1) } };
+const T = Date.UTC(2026, 10, 23, 12, 0, 0);
+const which = process.argv[2];
+const redis = new Redis();
+const store = which === 'memory' ? memoryStore() : redisStore({ client: redis, prefix: `p${process.pid}:` });
+const verifier = createVerifier({ store, keyring, maxFailures: 100 });
+const creds = Array.from({ length: 16 }, () => {
+  const s = t.startEnrollment({ account: 'a', issuer: 'B', keyring, now: T });
+  const secret = t.parseOtpauthUri(s.uri).secret;
+  const r = t.confirmEnrollment(s.enrollment, { token: s.token, code: t.totp(secret, { time: T }), keyring, now: T });
+  const key = t.createOtpKey(secret);
+  return { credential: r.credential, codes: Array.from({ length: 20000 }, (_, i) => t.totp(key, { time: T + (i + 1) * 30000 })) };
+});
+let count = 0;
+const end = performance.now() + 3000;
+await Promise.all(creds.map(async (c) => { for (let i = 0; performance.now() < end; i++) { const now = T + (i + 1) * 30000; const r = await verifier.verify({ credential: c.credential, code: c.codes[i], now }); if (!r.ok) throw new Error(r.reason); count++; } }));
+console.log(which, (count / 3).toFixed(0), '/s');
+redis.disconnect();
