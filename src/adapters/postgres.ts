@@ -91,6 +91,15 @@ const PREPARED_ARGS = Object.fromEntries(SETTLE_ARGS.map(([name, type], i) => [n
  * prepared statement, from this single text.
  */
 function settleStatement(prefix: string, a: SettleArgs): string {
+  // Unexpired failures on the locked row, and how this attempt is settled: both read the old row
+  // `g` only, so every column below is a function of the same two values.
+  const live = `(CASE WHEN g.failures_expire_at > ${a.now} THEN g.failures ELSE 0 END)`;
+  const st = `(CASE
+        WHEN ${live} >= ${a.max_failures} THEN 'locked'
+        WHEN NOT ${a.verified} THEN 'failed'
+        WHEN ${a.item} IS NOT NULL AND COALESCE((g.used ->> ${a.item})::bigint, 0) > ${a.now} THEN 'used'
+        WHEN ${a.step} IS NOT NULL AND g.step_expires_at > ${a.now} AND g.last_step >= ${a.step} THEN 'replayed'
+        ELSE 'accepted' END)`;
   return `    INSERT INTO ${prefix}guard AS g (credential_id, failures, failures_expire_at, last_step, step_expires_at, used, expires_at, outcome, cleared)
     VALUES (${a.id},
       CASE WHEN ${a.verified} THEN 0 ELSE 1 END,
@@ -102,28 +111,17 @@ function settleStatement(prefix: string, a: SettleArgs): string {
       CASE WHEN ${a.verified} THEN 'accepted' ELSE 'failed' END,
       0)
     ON CONFLICT (credential_id) DO UPDATE SET
-      (failures, failures_expire_at, last_step, step_expires_at, used, expires_at, outcome, cleared) = (
-        SELECT
-          CASE s.st WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures ELSE s.live + 1 END,
-          CASE s.st WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures_expire_at ELSE ${a.lock_until} END,
-          CASE WHEN s.st = 'accepted' AND ${a.step} IS NOT NULL THEN ${a.step} ELSE g.last_step END,
-          CASE WHEN s.st = 'accepted' AND ${a.step} IS NOT NULL THEN ${a.step_expires_at} ELSE g.step_expires_at END,
-          CASE WHEN s.st = 'accepted' AND ${a.item} IS NOT NULL THEN g.used || jsonb_build_object(${a.item}, ${a.item_expires_at}) ELSE g.used END,
-          GREATEST(g.expires_at, CASE s.st
-            WHEN 'accepted' THEN GREATEST(COALESCE(${a.step_expires_at}, 0), COALESCE(${a.item_expires_at}, 0))
-            WHEN 'locked' THEN 0
-            ELSE ${a.lock_until} END),
-          s.st,
-          s.live
-        FROM (
-          SELECT l.live, CASE
-            WHEN l.live >= ${a.max_failures} THEN 'locked'
-            WHEN NOT ${a.verified} THEN 'failed'
-            WHEN ${a.item} IS NOT NULL AND COALESCE((g.used ->> ${a.item})::bigint, 0) > ${a.now} THEN 'used'
-            WHEN ${a.step} IS NOT NULL AND g.step_expires_at > ${a.now} AND g.last_step >= ${a.step} THEN 'replayed'
-            ELSE 'accepted' END AS st
-          FROM (SELECT CASE WHEN g.failures_expire_at > ${a.now} THEN g.failures ELSE 0 END AS live) AS l
-        ) AS s)
+      failures = CASE ${st} WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures ELSE ${live} + 1 END,
+      failures_expire_at = CASE ${st} WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures_expire_at ELSE ${a.lock_until} END,
+      last_step = CASE WHEN ${st} = 'accepted' AND ${a.step} IS NOT NULL THEN ${a.step} ELSE g.last_step END,
+      step_expires_at = CASE WHEN ${st} = 'accepted' AND ${a.step} IS NOT NULL THEN ${a.step_expires_at} ELSE g.step_expires_at END,
+      used = CASE WHEN ${st} = 'accepted' AND ${a.item} IS NOT NULL THEN g.used || jsonb_build_object(${a.item}, ${a.item_expires_at}) ELSE g.used END,
+      expires_at = GREATEST(g.expires_at, CASE ${st}
+        WHEN 'accepted' THEN GREATEST(COALESCE(${a.step_expires_at}, 0), COALESCE(${a.item_expires_at}, 0))
+        WHEN 'locked' THEN 0
+        ELSE ${a.lock_until} END),
+      outcome = ${st},
+      cleared = ${live}
 `;
 }
 
