@@ -184,17 +184,41 @@ class Waiting {
 
   /** The request as the store sees it; its `signal` is made only if the store reads it. */
   request(base: Omit<SettleRequest, 'signal'>): SettleRequest {
-    const waiting = this;
-    return {
-      ...base,
-      get signal() {
-        if (waiting.#abort === undefined) {
-          waiting.#abort = new AbortController();
-          if (waiting.answered) waiting.#abort.abort();
-        }
-        return waiting.#abort.signal;
-      },
-    };
+    return new Request(base, this);
+  }
+
+  /** The abort signal of this attempt, aborted already if the deadline has passed. */
+  signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.answered) this.#abort.abort();
+    }
+    return this.#abort.signal;
+  }
+}
+
+/** A {@link SettleRequest} whose `signal` getter lives on the prototype (a getter per object literal is slow). */
+class Request implements SettleRequest {
+  readonly now: number;
+  readonly maxFailures: number;
+  readonly lockUntil: number;
+  readonly verified: boolean;
+  readonly step: SettleStep | undefined;
+  readonly once: SettleOnce | undefined;
+  readonly #waiting: Waiting;
+
+  constructor(base: Omit<SettleRequest, 'signal'>, waiting: Waiting) {
+    this.now = base.now;
+    this.maxFailures = base.maxFailures;
+    this.lockUntil = base.lockUntil;
+    this.verified = base.verified;
+    this.step = base.step;
+    this.once = base.once;
+    this.#waiting = waiting;
+  }
+
+  get signal(): AbortSignal {
+    return this.#waiting.signal();
   }
 }
 
@@ -338,19 +362,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   // Opening a sealed secret and compiling its HMAC key costs more than the verification itself, so
   // each verifier keeps the keys of recently seen credentials (bounded, least recently used first).
-  // The cache key includes the envelope: a re-enrolled or re-sealed secret is a different entry.
-  const keys = new Map<string, OtpKey>();
+  // An entry is found by credential id and used only if the envelope and algorithm are the ones it
+  // was compiled from: a re-enrolled or re-sealed secret replaces it. (Keying by id alone spares
+  // building and hashing a long string per login.)
+  const keys = new Map<string, { secret: string; algorithm: string; key: OtpKey }>();
   const keyFor = (c: Credential): OtpKey => {
-    const id = `${c.id}\u0000${c.algorithm}\u0000${c.secret}`;
-    let key = keys.get(id);
-    if (key === undefined) {
-      key = credentialKey(c, protection);
-      if (keys.size >= GUARD_KEY_CACHE_SIZE) keys.delete(keys.keys().next().value!);
-    } else {
-      keys.delete(id);
+    let entry = keys.get(c.id);
+    if (entry === undefined || entry.secret !== c.secret || entry.algorithm !== c.algorithm) {
+      entry = { secret: c.secret, algorithm: c.algorithm, key: credentialKey(c, protection) };
+      if (!keys.has(c.id) && keys.size >= GUARD_KEY_CACHE_SIZE) keys.delete(keys.keys().next().value!);
     }
-    keys.set(id, key);
-    return key;
+    keys.delete(c.id);
+    keys.set(c.id, entry);
+    return entry.key;
   };
   /** A step record outlives the widest window any verification may use. */
   const stepRecord = (value: number, period: number, now: number): SettleStep => ({ value, expiresAt: now + (2 * MAX_WINDOW + 2) * period * 1000 });
