@@ -70,6 +70,22 @@ describe.runIf(havePostgres)('PostgreSQL server', () => {
     await migrate(pools[0]!);
     return { stores: pools.map((client) => postgresStore({ client })), close: async () => void (await Promise.all(pools.map((p) => p.end()))) };
   });
+
+  it('SERIALIZABLE with every default (a pool of 10, the 2 s deadline): 200 parallel logins with one code give exactly one success', async () => {
+    const pool = new (await import('pg')).default.Pool({ connectionString: DATABASE_URL, options: '-c default_transaction_isolation=serializable' });
+    try {
+      await migrate(pool);
+      const verifier = createVerifier({ store: postgresStore({ client: pool }), keyring: KEYRING, maxFailures: 100 });
+      const { credential, secret } = enrolled();
+      const now = T + 60_000;
+      const code = totp(secret, { time: now });
+      const results = await Promise.all(Array.from({ length: 200 }, () => verifier.verify({ credential, code, now })));
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      for (const r of results) if (!r.ok) expect(['replayed', 'locked', 'storage']).toContain(r.reason);
+    } finally {
+      await pool.end();
+    }
+  });
 });
 
 describe.runIf(haveRedis)('Redis server', () => {
