@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, lstatSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { decodeBase32 } from './base32.js';
@@ -33,7 +33,7 @@ const HELP = `totpkit ${VERSION} — TOTP/HOTP from the command line
 
 Usage:
   totpkit new --issuer NAME --account NAME [--algorithm SHA1|SHA256|SHA512] [--digits N] [--period S]
-              [--svg FILE] [--png FILE] [--ascii] [--invert] [--json]
+              [--svg FILE] [--png FILE] [--force] [--ascii] [--invert] [--json]
       Create a secret; print the QR code, the otpauth:// URI and the manual-entry key.
   totpkit code <uri|secret|-> [--at TIME] [--watch] [--digits N] [--period S] [--algorithm A] [--json]
       Print the current code and the seconds left. --watch refreshes until Ctrl-C.
@@ -41,12 +41,13 @@ Usage:
       Exit 0 if the code is valid now (printing the matched delta), 1 if not.
   totpkit inspect <uri|-> [--lenient] [--show-secret] [--json]
       Parse a URI (strictly unless --lenient) and print its fields and every warning.
-  totpkit qr [uri|-] [--svg FILE] [--png FILE] [--ascii] [--invert]
+  totpkit qr [uri|-] [--svg FILE] [--png FILE] [--force] [--ascii] [--invert]
       Render a URI as a QR code; reads the URI from standard input when it is "-" or absent.
 
 A secret is base32 (spaces, lower case and padding are accepted); TIME is an ISO date or epoch
 seconds. Pass "-" to read the URI or secret from standard input, which keeps it out of the
-process list and your shell history. --help, --version.`;
+process list and your shell history. Image files hold the secret: they are created readable by
+you alone (0600), and an existing file or link is replaced only with --force. --help, --version.`;
 
 class UsageError extends Error {}
 
@@ -100,14 +101,40 @@ function print(json: boolean, data: unknown, text: string): void {
   out.write(json ? `${JSON.stringify(data, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}\n` : `${text}\n`);
 }
 
+/**
+ * Writes a file that carries a secret (a QR code of an otpauth URI): created new with mode 0600,
+ * never through a symbolic link, never over an existing file unless `force` (which removes what is
+ * there, a link itself rather than its target, and creates the file anew).
+ */
+function writeSecretFile(path: string, data: string | Uint8Array, force: boolean): void {
+  let exists = true;
+  try {
+    lstatSync(path);
+  } catch {
+    exists = false;
+  }
+  if (exists) {
+    if (!force) throw new UsageError(`${path} exists (a file or a link); pass --force to replace it`);
+    unlinkSync(path);
+  }
+  // O_EXCL: fails if anything appeared at the path since, and never follows a link there.
+  const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+  try {
+    writeFileSync(fd, data); // with a descriptor it writes all of `data`
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function writeImages(uri: string, flags: Record<string, unknown>): string[] {
   const written: string[] = [];
+  const force = flags.force === true;
   if (typeof flags.svg === 'string') {
-    writeFileSync(flags.svg, toSvg(uri, { title: 'Scan with your authenticator app' }));
+    writeSecretFile(flags.svg, toSvg(uri, { title: 'Scan with your authenticator app' }), force);
     written.push(flags.svg);
   }
   if (typeof flags.png === 'string') {
-    writeFileSync(flags.png, toPng(uri));
+    writeSecretFile(flags.png, toPng(uri), force);
     written.push(flags.png);
   }
   return written;
@@ -250,6 +277,7 @@ async function main(argv: string[]): Promise<number> {
       'show-secret': { type: 'boolean' },
       svg: { type: 'string' },
       png: { type: 'string' },
+      force: { type: 'boolean' },
       ascii: { type: 'boolean' },
       invert: { type: 'boolean' },
     },

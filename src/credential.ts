@@ -119,7 +119,12 @@ function checkCredential(value: unknown): Credential {
 
 /** Opens a checked credential's sealed secret and compiles its HMAC key. */
 function openKey(c: Credential, protection: Partial<SecretProtection>): OtpKey {
-  return createOtpKey(loadSecret(c.secret, c.id, protection), { algorithm: c.algorithm });
+  const secret = loadSecret(c.secret, c.id, protection);
+  try {
+    return createOtpKey(secret, { algorithm: c.algorithm });
+  } finally {
+    secret.fill(0); // the key holds its own padded copy; the opened bytes must not linger
+  }
 }
 
 /** The compiled key of a credential, after checking the record (the guard caches these). @internal */

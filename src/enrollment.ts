@@ -31,6 +31,7 @@ import { loadSecret, storeSecret, type Credential, type SecretProtection } from 
 import { digitsOption } from './hotp.js';
 import { algorithmOption, integerOption, optionsObject, rangeError, typeError } from './internal/assert.js';
 import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
+import { credentialId as credentialIdArg } from './internal/text.js';
 import { timeMs } from './internal/time.js';
 import { manualEntry, type ManualEntry } from './manual.js';
 import { generateSecret } from './secret.js';
@@ -132,7 +133,7 @@ export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollm
   const algorithm = algorithmOption(opts.algorithm, DEFAULT_ALGORITHM);
   const digits = digitsOption(opts.digits);
   const period = periodOption(opts.period);
-  const credentialId = opts.credentialId === undefined ? toBase64url(randomBytes(CREDENTIAL_ID_BYTES, opts.random)) : label('credentialId', opts.credentialId, true)!;
+  const credentialId = opts.credentialId === undefined ? toBase64url(randomBytes(CREDENTIAL_ID_BYTES, opts.random)) : credentialIdArg('credentialId', opts.credentialId);
 
   const secret = generateSecret({ random: opts.random });
   const params = { type: 'totp' as const, secret, account, issuer, algorithm, digits, period };
@@ -224,7 +225,12 @@ export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnroll
   if (expected === undefined || given === undefined || !timingSafeEqual(given, expected)) return failed('token_mismatch');
 
   const secret = loadSecret(e.secret, e.credentialId, opts);
-  const r = verifyTotp(secret, opts.code as string, { time: now, period: e.period, digits: e.digits, algorithm: e.algorithm });
+  let r: ReturnType<typeof verifyTotp>;
+  try {
+    r = verifyTotp(secret, opts.code as string, { time: now, period: e.period, digits: e.digits, algorithm: e.algorithm });
+  } finally {
+    secret.fill(0); // opened only to check this one code
+  }
   if (!r.ok) return failed(r.reason === 'malformed' ? 'malformed' : 'code_mismatch');
   const credential: Credential = {
     v: 1,

@@ -22,6 +22,7 @@
 import { _SHA1 } from '@noble/hashes/legacy.js';
 import { _SHA256, _SHA512 } from '@noble/hashes/sha2.js';
 import { DEFAULT_ALGORITHM } from './constants.js';
+import { TotpkitError } from './errors.js';
 import { algorithmOption, optionsObject, rangeError, secretBytes } from './internal/assert.js';
 import type { Algorithm } from './types.js';
 
@@ -58,6 +59,43 @@ function pad(view: DataView, offset: number, blockLen: number, used: number): vo
 }
 
 /**
+ * The known-answer self-test, run when the first key is compiled. This module drives noble's
+ * compression classes through members outside its public API (`process`, `get`, `set`), so a
+ * change inside @noble/hashes could silently make every key give the same code for every counter,
+ * and any code would verify for any user. The RFC vectors below catch that before any code is
+ * computed; if they fail, no key is ever compiled in this process.
+ *
+ * The state only moves forward (not run → passed or failed): it is a memo of a fact
+ * about the installed dependency, not configuration, which is why it may live at module level.
+ */
+let selfTest = 0; // 0 not run, 1 passed (or running: the keys it compiles skip it), 2 failed
+
+/**
+ * Runs the self-test once; throws `ERR_SELF_TEST` now and for ever after if it failed. The vectors
+ * are RFC 6238 Appendix B at t = 1111111109 s (counter 37037036) as 8-digit codes, each algorithm
+ * with its own seed ("1234567890" repeated to 20, 32 and 64 bytes). Any drift in the compression
+ * internals (a no-op `set`, an ignored counter, a wrong state layout) changes the code, and misses
+ * a known 8-digit answer but with probability 10^-8. Kept small: it ships in every bundle that
+ * computes codes, under a size budget.
+ */
+function checkSelfTest(): void {
+  if (selfTest === 0) {
+    selfTest = 1;
+    try {
+      const vectors = [
+        ['SHA1', 20, 7081804],
+        ['SHA256', 32, 68084774],
+        ['SHA512', 64, 25091201],
+      ] as const;
+      if (!vectors.every(([algorithm, length, code]) => new OtpKey(Uint8Array.from({ length }, (_, j) => 48 + ((j + 1) % 10)), algorithm).truncate(0, 37037036) % 1e8 === code)) selfTest = 2;
+    } catch {
+      selfTest = 2; // a throwing hash is as broken as a wrong one
+    }
+  }
+  if (selfTest === 2) throw new TotpkitError('ERR_SELF_TEST', 'self-test failed');
+}
+
+/**
  * A secret with its HMAC key schedule precomputed. Create one per credential with
  * {@link createOtpKey} and pass it wherever a secret is accepted.
  *
@@ -82,6 +120,7 @@ export class OtpKey {
 
   /** @internal use {@link createOtpKey} */
   constructor(secret: Uint8Array, algorithm: Algorithm) {
+    checkSelfTest();
     this.algorithm = algorithm;
     const Hash = HASHES[algorithm];
     const hash = new Hash() as unknown as Compression;
@@ -141,8 +180,8 @@ export class OtpKey {
     const offset = state[n - 1]! & 0x0f;
     const word = offset >>> 2;
     const shift = (offset & 3) * 8;
-    const value = shift === 0 ? state[word]! : (state[word]! << shift) | (state[word + 1]! >>> (32 - shift));
-    return value & 0x7fffffff;
+    // Aligned (shift 0) needs no next word: `shift && …` is then 0 (a shift by 32 would be by 0).
+    return ((state[word]! << shift) | (shift && state[word + 1]! >>> (32 - shift))) & 0x7fffffff;
   }
 
   /** Only the algorithm: a key must never reach a log through `JSON.stringify`. */
@@ -152,7 +191,7 @@ export class OtpKey {
 
   /** Node's `util.inspect` / `console.log` view: no key material. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `OtpKey { algorithm: '${this.algorithm}' }`;
+    return `OtpKey(${this.algorithm})`;
   }
 }
 
@@ -186,7 +225,7 @@ export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown): Otp
   if (secret instanceof OtpKey) {
     if (algorithm !== undefined && algorithmOption(algorithm, DEFAULT_ALGORITHM) !== secret.algorithm) {
       throw rangeError(
-        `"algorithm" is ${String(algorithm)} but the OtpKey was compiled for ${secret.algorithm}`,
+        `"algorithm" ${String(algorithm)} differs from the OtpKey's ${secret.algorithm}`,
         'ERR_KEY_ALGORITHM_MISMATCH',
       );
     }

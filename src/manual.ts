@@ -5,11 +5,11 @@
  */
 import { encodeBase32 } from './base32.js';
 import { DEFAULT_ALGORITHM, DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS } from './constants.js';
-import { algorithmOption, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
+import { algorithmOption, optionsObject, rangeError, secretBytes } from './internal/assert.js';
 import { digitsOption } from './hotp.js';
 import { periodOption } from './totp.js';
 import type { Algorithm } from './types.js';
-import type { OtpauthParams } from './uri.js';
+import { checkLabel, type OtpauthParams } from './uri.js';
 
 /** What a person types into an authenticator app's "enter a setup key" form. */
 export interface ManualEntry {
@@ -34,7 +34,8 @@ export interface ManualEntry {
  *
  * @param params - `type`, `secret`, `account`, optional `issuer`, `algorithm`, `digits`, `period`
  * @returns the fields and a ready-made `text`
- * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for invalid fields
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for invalid fields;
+ *   TotpkitError `ERR_URI_LABEL` for an account or issuer with `:`, control characters or lone surrogates
  * @example
  * ```ts
  * manualEntry({ type: 'totp', secret, account: 'alice@example.com', issuer: 'ACME' }).text
@@ -44,18 +45,20 @@ export interface ManualEntry {
 export function manualEntry(params: Omit<OtpauthParams, 'counter'> & { counter?: number | bigint }): ManualEntry {
   const p = optionsObject('params', params, true);
   if (p.type !== 'totp' && p.type !== 'hotp') throw rangeError(`"type" must be 'totp' or 'hotp'`);
-  if (typeof p.account !== 'string') throw typeError('account', 'a string', p.account);
-  if (p.issuer !== undefined && typeof p.issuer !== 'string') throw typeError('issuer', 'a string', p.issuer);
+  // The same label rules as buildOtpauthUri: an account of "bob\nKey: AAAA…" would otherwise print
+  // a key line of the caller's choosing into the text shown to the user.
+  const account = checkLabel('account', p.account);
+  const issuer = p.issuer === undefined ? undefined : checkLabel('issuer', p.issuer);
   const secret = (encodeBase32(secretBytes(p.secret)).match(/.{1,4}/g) ?? []).join(' ');
   const algorithm = algorithmOption(p.algorithm, DEFAULT_ALGORITHM);
   const digits = digitsOption(p.digits);
   const period = p.type === 'totp' ? periodOption(p.period) : undefined;
   const kind = p.type === 'totp' ? 'Time based' : 'Counter based';
-  const lines = [`Account: ${p.account}`];
-  if (p.issuer !== undefined) lines.push(`Issuer: ${p.issuer}`);
+  const lines = [`Account: ${account}`];
+  if (issuer !== undefined) lines.push(`Issuer: ${issuer}`);
   lines.push(`Key: ${secret}`, `Type: ${kind}`);
   if (algorithm !== DEFAULT_ALGORITHM) lines.push(`Algorithm: ${algorithm}`);
   if (digits !== DEFAULT_DIGITS) lines.push(`Digits: ${digits}`);
   if (period !== undefined && period !== DEFAULT_PERIOD_SECONDS) lines.push(`Period: ${period} seconds`);
-  return { secret, account: p.account, issuer: p.issuer, kind, algorithm, digits, period, text: lines.join('\n') };
+  return { secret, account, issuer, kind, algorithm, digits, period, text: lines.join('\n') };
 }

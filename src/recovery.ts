@@ -61,13 +61,20 @@ export interface GeneratedRecoveryCodes {
   readonly set: RecoveryCodeSet;
 }
 
-/** The canonical form of a code: upper case, no spaces or dashes; `undefined` when it cannot be one. */
+/**
+ * The canonical form of a code: upper case, no spaces or dashes; `undefined` when it cannot be one.
+ * Only ASCII is looked at: `toUpperCase` would fold `ß` into `SS`, `ſ` into `S` and `ﬀ` into `FF`,
+ * letting characters outside the alphabet stand for characters in it.
+ */
 function normalize(input: unknown): string | undefined {
   if (typeof input !== 'string' || input.length > MAX_RECOVERY_INPUT_LENGTH) return undefined;
   let out = '';
-  for (const ch of input.toUpperCase()) {
-    if (ch === ' ' || ch === '-') continue;
-    if (!RECOVERY_ALPHABET.includes(ch)) return undefined;
+  for (let i = 0; i < input.length; i++) {
+    let c = input.charCodeAt(i);
+    if (c === 0x20 || c === 0x2d) continue; // space, dash
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20; // a-z → A-Z
+    const ch = String.fromCharCode(c);
+    if (c > 0x7e || !RECOVERY_ALPHABET.includes(ch)) return undefined;
     out += ch;
   }
   return out.length === RECOVERY_CODE_LENGTH ? out : undefined;

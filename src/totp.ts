@@ -104,9 +104,8 @@ function windowOption(value: unknown): { past: number; future: number } {
     const n = integerOption('window', value, DEFAULT_WINDOW, 0, MAX_WINDOW);
     return { past: n, future: n };
   }
-  if (typeof value !== 'object' || value === null) throw typeError('window', 'a number or { past, future }', value);
-  const w = value as { past?: unknown; future?: unknown };
-  if (w.past === undefined || w.future === undefined) throw typeError('window', 'a number or { past, future }', value);
+  const w = value as { past?: unknown; future?: unknown } | null;
+  if (typeof w !== 'object' || w === null || w.past === undefined || w.future === undefined) throw typeError('window', 'a number or { past, future }', value);
   return {
     past: integerOption('window.past', w.past, DEFAULT_WINDOW, 0, MAX_WINDOW),
     future: integerOption('window.future', w.future, DEFAULT_WINDOW, 0, MAX_WINDOW),

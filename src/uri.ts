@@ -36,6 +36,7 @@ import {
 } from './constants.js';
 import { TotpkitError, type TotpkitErrorCode } from './errors.js';
 import { algorithmOption, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
+import { hasControl, isWellFormed } from './internal/text.js';
 import { splitCounter, digitsOption } from './hotp.js';
 import { periodOption } from './totp.js';
 import type { Algorithm } from './types.js';
@@ -131,28 +132,6 @@ function percentEncode(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** A control character (C0, DEL or C1): never legitimate in a label shown to people. */
-function hasControl(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
-  }
-  return false;
-}
-
-/** No lone UTF-16 surrogates (they cannot be UTF-8 percent-encoded). */
-function isWellFormed(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = text.charCodeAt(i + 1);
-      if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
-  }
-  return true;
-}
-
 /** The reason a label part is unusable, or `undefined` when it is fine. */
 function labelProblem(text: string): string | undefined {
   if (text.length === 0) return 'must not be empty';
@@ -163,7 +142,8 @@ function labelProblem(text: string): string | undefined {
   return undefined;
 }
 
-function checkLabel(label: 'issuer' | 'account', value: unknown): string {
+/** An issuer or account as it may appear in a URI or on screen. @internal (also used by `manualEntry`) */
+export function checkLabel(label: 'issuer' | 'account', value: unknown): string {
   if (typeof value !== 'string') throw typeError(label, 'a string', value);
   const problem = labelProblem(value) ?? (label === 'account' && value.startsWith(' ') ? 'must not start with a space' : undefined);
   if (problem !== undefined) throw new TotpkitError('ERR_URI_LABEL', `"${label}" ${problem}`);

@@ -3,7 +3,7 @@
  * tmux pseudo-terminal for `--watch`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,28 @@ describe('totpkit CLI', () => {
     if (haveTool('zbarimg', '--version', 'apt-get install zbar-tools')) {
       expect(execFileSync('zbarimg', ['--quiet', '--raw', png], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()).toBe(data.uri);
     }
+  });
+
+  it('image files hold the secret: created 0600, never over an existing file or through a link without --force', () => {
+    const svg = join(work, 'secret.svg');
+    expect(run(['new', '--issuer', 'ACME', '--account', 'bob', '--svg', svg]).status).toBe(0);
+    expect(statSync(svg).mode & 0o777).toBe(0o600);
+    // An existing file is not overwritten.
+    const again = run(['new', '--issuer', 'ACME', '--account', 'bob', '--svg', svg]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain('--force');
+    // A link planted at the path is not followed: its target stays untouched.
+    const target = join(work, 'victim.txt');
+    writeFileSync(target, 'precious', { mode: 0o644 });
+    const link = join(work, 'link.png');
+    symlinkSync(target, link);
+    expect(run(['new', '--issuer', 'ACME', '--account', 'bob', '--png', link]).status).toBe(2);
+    expect(readFileSync(target, 'utf8')).toBe('precious');
+    // --force replaces the link itself with a new private file, still leaving the target alone.
+    expect(run(['new', '--issuer', 'ACME', '--account', 'bob', '--png', link, '--force']).status).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(false);
+    expect(statSync(link).mode & 0o777).toBe(0o600);
+    expect(readFileSync(target, 'utf8')).toBe('precious');
   });
 
   it('code: the RFC 6238 vector, from an argument or from stdin, with seconds left', () => {

@@ -185,7 +185,12 @@ const SLOTS: Slot[] = [
   { name: 'toSvg({ foreground })', call: (v) => q.toSvg('x', { foreground: v }), expect: color },
   { name: 'toPng({ moduleSize })', call: (v) => q.toPng('x', { moduleSize: v }), expect: RULES.integer(1, 32) },
   { name: 'toSvg({ quietZone })', call: (v) => q.toSvg('x', { quietZone: v }), expect: RULES.integer(4, 64) },
-  { name: 'toSvg({ title })', call: (v) => q.toSvg('x', { title: v }), expect: (v) => (v === undefined || typeof v === 'string' ? 'ok' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'toSvg({ title })', call: (v) => q.toSvg('x', { title: v }), expect: (v) => {
+    if (v === undefined) return 'ok';
+    if (typeof v !== 'string') return 'ERR_INVALID_ARG_TYPE';
+    // At most 256 characters, each one XML can hold (no NUL, other C0 controls, U+FFFE/U+FFFF, lone surrogates).
+    return v.length <= 256 && !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v) ? 'ok' : 'ERR_OUT_OF_RANGE';
+  } },
   { name: 'contrastRatio(a)', call: (v) => q.contrastRatio(v, '#fff'), expect: (v) => (typeof v === 'string' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'resyncHotp(first)', call: (v) => t.resyncHotp(SECRET, v, '123456', { counter: 0, searchRange: 3 }), expect: (v) => (RULES.code(v) === 'ok' ? 'mismatch-or-ok' : 'malformed') },
   { name: 'resyncHotp({ searchRange })', call: (v) => t.resyncHotp(SECRET, '123456', '123456', { counter: 0, searchRange: v }), expect: (v) => (v === undefined ? 'mismatch-or-ok' : RULES.integer(1, 1000)(v) === 'ok' ? 'mismatch-or-ok' : RULES.integer(1, 1000)(v)) },

@@ -23,6 +23,7 @@ import {
 } from '../constants.js';
 import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
+import { credentialId } from '../internal/text.js';
 
 /** What the adapter needs of a database client. */
 export interface Queryable {
@@ -230,6 +231,7 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
 
   return {
     async settle(id: string, r: SettleRequest): Promise<SettleResult> {
+      credentialId('credentialId', id);
       const verified = r.verified === true;
       const step = verified ? r.step : undefined;
       const once = verified ? r.once : undefined;

@@ -19,6 +19,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { DEFAULT_REDIS_PREFIX, MAX_REDIS_PREFIX_LENGTH } from '../constants.js';
 import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
+import { credentialId } from '../internal/text.js';
 
 /** ioredis `Redis` or `Cluster`. */
 export interface IoredisLikeClient {
@@ -139,6 +140,7 @@ export function redisStore(options: RedisStoreOptions): GuardStore {
 
   return {
     async settle(id: string, r: SettleRequest): Promise<SettleResult> {
+      credentialId('credentialId', id);
       const verified = r.verified === true;
       const step = verified ? r.step : undefined;
       const once = verified ? r.once : undefined;

@@ -28,6 +28,7 @@
  */
 import { DEFAULT_MEMORY_STORE_ENTRIES, MAX_MAX_FAILURES, MAX_MEMORY_STORE_ENTRIES, MEMORY_STORE_SWEEP_PER_WRITE } from '../constants.js';
 import { integerOption, optionsObject } from '../internal/assert.js';
+import { credentialId } from '../internal/text.js';
 import type { GuardStore, SettleRequest, SettleResult } from './store.js';
 
 /** Options of {@link memoryStore}. */
@@ -171,6 +172,7 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
       return entries.size;
     },
     async settle(id, request: SettleRequest): Promise<SettleResult> {
+      credentialId('credentialId', id);
       const { now, maxFailures, lockUntil, verified, step, once } = request;
       if (now > latest) latest = now;
       let e = entries.get(id);

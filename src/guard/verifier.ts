@@ -32,6 +32,7 @@ import {
 import { credentialKey, verifyWithKey, type Credential, type SecretProtection } from '../credential.js';
 import { confirmEnrollment as confirmPure, type ConfirmFailureReason, type Enrollment } from '../enrollment.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
+import { credentialId } from '../internal/text.js';
 import { timeMs } from '../internal/time.js';
 import type { OtpKey } from '../key.js';
 import { consumeRecoveryCode, type RecoveryCodeSet } from '../recovery.js';
@@ -384,6 +385,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const a = optionsObject('args', args, true);
       const credential = a.credential as Credential;
       if (typeof credential !== 'object' || credential === null || typeof credential.id !== 'string') throw typeError('credential', 'a Credential', credential);
+      credentialId('credential.id', credential.id);
       if (a.operation !== undefined && !Object.prototype.hasOwnProperty.call(policies, a.operation)) throw rangeError(`"operation" names no policy`);
       const window = (a.operation === undefined ? undefined : policies[a.operation]!.window) ?? opts.window;
       return attempt<{ credential: Credential; step: number; delta: number }, GuardFailureReason>('verify', credential.id, a, (now) => {
@@ -395,9 +397,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
     async useRecoveryCode(args) {
       const a = optionsObject('args', args, true);
-      const credentialId = a.credentialId;
-      if (typeof credentialId !== 'string') throw typeError('credentialId', 'a string', credentialId);
-      return attempt<{ set: RecoveryCodeSet; remaining: number }, RecoveryFailureReason>('recovery', credentialId, a, (now) => {
+      const id = credentialId('credentialId', a.credentialId);
+      return attempt<{ set: RecoveryCodeSet; remaining: number }, RecoveryFailureReason>('recovery', id, a, (now) => {
         const used = consumeRecoveryCode(a.set as RecoveryCodeSet, a.code as string, { pepper: a.pepper, now });
         if (!used.ok) return used;
         // The set is generation-stamped, so an index names one code of one set for good.
@@ -410,6 +411,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const a = optionsObject('args', args, true);
       const enrollment = a.enrollment as Enrollment;
       if (typeof enrollment !== 'object' || enrollment === null || typeof enrollment.credentialId !== 'string') throw typeError('enrollment', 'an Enrollment', enrollment);
+      credentialId('enrollment.credentialId', enrollment.credentialId);
       let latest = enrollment;
       const r = await attempt<{ credential: Credential; enrollment: Enrollment; step: number }, EnrollmentFailureReason>('enrollment', enrollment.credentialId, a, (now) => {
         const c = confirmPure(enrollment, { ...protection, token: a.token as string, code: a.code as string, now });

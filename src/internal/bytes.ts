@@ -68,7 +68,16 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** A source of cryptographically secure random bytes. */
 export type RandomSource = (bytes: Uint8Array) => unknown;
 
-/** `n` random bytes from `random` or the platform CSPRNG. */
+/**
+ * `n` random bytes from `random` or the platform CSPRNG.
+ *
+ * A source must fill the array it is given, as `crypto.getRandomValues` does. One that returns new
+ * bytes instead (`(b) => crypto.randomBytes(b.length)`) leaves it all zero, which would make every
+ * secret, nonce, token and recovery code the same: that is refused. Every request here is at least
+ * 12 bytes, so a real CSPRNG yields all zeros with probability 2^-96.
+ *
+ * @throws TotpkitError `ERR_RANDOM_UNFILLED` when the bytes come back all zero
+ */
 export function randomBytes(n: number, random: unknown): Uint8Array {
   const out = new Uint8Array(n);
   if (random === undefined) {
@@ -81,5 +90,8 @@ export function randomBytes(n: number, random: unknown): Uint8Array {
     if (typeof random !== 'function') throw typeError('random', 'a function', random);
     (random as RandomSource)(out);
   }
+  let any = 0;
+  for (let i = 0; i < n; i++) any |= out[i]!;
+  if (any === 0) throw new TotpkitError('ERR_RANDOM_UNFILLED', '"random" left the buffer all zero: it must fill the Uint8Array it is given, like crypto.getRandomValues');
   return out;
 }

@@ -15,7 +15,7 @@ export function timeMs(time: unknown, label = 'time', clock = false): number {
   if (clock && typeof time === 'function') return timeMs((time as () => unknown)(), label);
   if (time instanceof Date) {
     const ms = time.getTime();
-    if (!Number.isSafeInteger(ms) || ms < 0) throw rangeError(`"${label}" must be a valid Date not before 1970, got ${ms}`);
+    if (!Number.isSafeInteger(ms) || ms < 0) throw rangeError(`"${label}" must be a valid Date from 1970 on`);
     return ms;
   }
   if (typeof time !== 'number') throw typeError(label, 'a Date or epoch milliseconds', time);

@@ -9,12 +9,30 @@
  *
  * @module
  */
-import { DEFAULT_QR_LOGO_SCALE, MAX_QR_LOGO_LENGTH, MAX_QR_LOGO_SCALE, MIN_QR_LOGO_SCALE } from '../constants.js';
+import { DEFAULT_QR_LOGO_SCALE, MAX_QR_LOGO_LENGTH, MAX_QR_LOGO_SCALE, MAX_QR_TITLE_LENGTH, MIN_QR_LOGO_SCALE } from '../constants.js';
 import { TotpkitError } from '../errors.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { toBase64, utf8 } from '../internal/bytes.js';
 import { hex } from './color.js';
 import { colors, prepare, type QrColorOptions } from './options.js';
+
+/**
+ * An accessible name that XML can hold: at most 256 characters, each an XML 1.0 `Char` (tab, line
+ * feed, carriage return, U+0020..U+D7FF, U+E000..U+FFFD, or a surrogate pair). NUL, other C0
+ * controls, U+FFFE/U+FFFF or a lone surrogate would make a standalone SVG ill-formed.
+ */
+function checkTitle(title: unknown): void {
+  if (typeof title !== 'string') throw typeError('title', 'a string', title);
+  if (title.length > MAX_QR_TITLE_LENGTH) throw rangeError(`"title" must be at most ${MAX_QR_TITLE_LENGTH} characters, got ${title.length}`);
+  for (let i = 0; i < title.length; i++) {
+    const c = title.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && (title.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    if (pair) i++;
+    else if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0xd800 && c <= 0xdfff) || c === 0xfffe || c === 0xffff) {
+      throw rangeError('"title" must hold only characters XML allows (no NUL or other control characters, U+FFFE, U+FFFF or lone surrogates)');
+    }
+  }
+}
 
 /** A logo drawn in the middle of the symbol. Forces error-correction level H. */
 export interface QrLogo {
@@ -81,7 +99,7 @@ export function toSvg(text: string, options?: QrSvgOptions): string {
     throw rangeError(`"ecLevel" must be 'H' with a logo, so that the covered modules can be repaired`);
   }
   const { fg, bg, moduleSize } = colors(opts);
-  if (opts.title !== undefined && typeof opts.title !== 'string') throw typeError('title', 'a string', opts.title);
+  if (opts.title !== undefined) checkTitle(opts.title);
   const href = logo === undefined ? undefined : logoHref(logo);
   const { matrix, quietZone } = prepare(text, opts, logo === undefined ? undefined : 'H');
   const { size, modules } = matrix;

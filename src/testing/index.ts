@@ -18,3 +18,4 @@ export {
 export { simulateAuthenticator, type SimulatedAuthenticator, type SimulatedAuthenticatorOptions } from './authenticator.js';
 export { createFakeClock, type FakeClock } from './clock.js';
 export { decodeQrMatrix } from './qr-decode.js';
+export { deterministicRandom } from './random.js';
