@@ -61,7 +61,10 @@ export const MAX_SECRET_BYTES = 1024;
 
 /** Shortest secret a strict `parseOtpauthUri` accepts (128 bits, RFC 4226 §4). */
 export const MIN_SECRET_BYTES_STRICT = 16;
-/** Shortest secret a lenient `parseOtpauthUri` accepts: the 80-bit keys of older apps. */
+/**
+ * The 80-bit keys of older apps and services (what `legacySecretArb` draws from). Lenient
+ * `parseOtpauthUri` reads any non-empty secret, with a `SECRET_SHORT` warning under 128 bits.
+ */
 export const MIN_SECRET_BYTES_LEGACY = 10;
 
 /** Longest `otpauth://` URI accepted by the parser, in UTF-16 code units. */

@@ -92,15 +92,17 @@ function checkSelfTest(): void {
       selfTest = 2; // a throwing hash is as broken as a wrong one
     }
   }
-  if (selfTest === 2) throw new TotpkitError('ERR_SELF_TEST', 'self-test failed');
+  if (selfTest === 2) throw new TotpkitError('ERR_SELF_TEST', 'HMAC self-test failed (RFC 6238 vectors)');
 }
 
 /**
  * A secret with its HMAC key schedule precomputed. Create one per credential with
  * {@link createOtpKey} and pass it wherever a secret is accepted.
  *
- * The object never exposes the secret: `JSON.stringify` and `util.inspect` show only the
- * algorithm. It is not serializable on purpose; store the secret (sealed), not the key.
+ * The object never exposes the secret: everything derived from it lives in private (`#`) fields,
+ * which `JSON.stringify`, `util.inspect` (even with `showHidden`) and `structuredClone` do not see;
+ * they show only the algorithm. It is not serializable on purpose; store the secret (sealed), not
+ * the key.
  */
 export class OtpKey {
   /** The HMAC hash this key was compiled for. */
@@ -183,16 +185,6 @@ export class OtpKey {
     // Aligned (shift 0) needs no next word: `shift && …` is then 0 (a shift by 32 would be by 0).
     return ((state[word]! << shift) | (shift && state[word + 1]! >>> (32 - shift))) & 0x7fffffff;
   }
-
-  /** Only the algorithm: a key must never reach a log through `JSON.stringify`. */
-  toJSON(): { algorithm: Algorithm } {
-    return { algorithm: this.algorithm };
-  }
-
-  /** Node's `util.inspect` / `console.log` view: no key material. */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `OtpKey(${this.algorithm})`;
-  }
 }
 
 /**
@@ -232,7 +224,8 @@ export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown): Otp
     return secret;
   }
   return new OtpKey(
-    secretBytes(secret, 'secret', 'a Uint8Array or an OtpKey'),
+    // Everyone coming from otplib or otpauth passes base32 text first: say what to do with it.
+    secretBytes(secret, 'secret', 'a Uint8Array or an OtpKey (see decodeBase32)'),
     algorithmOption(algorithm, DEFAULT_ALGORITHM),
   );
 }

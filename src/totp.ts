@@ -84,8 +84,9 @@ export interface VerifyTotpOptions extends TotpOptions {
   /**
    * The last step already accepted for this credential. A code matching this step or an earlier
    * one is `'replayed'` (RFC 6238 §5.2). Store the `step` of each success and pass it here.
+   * `null` (the empty column of a credential that never logged in) or omitted: none.
    */
-  afterStep?: number;
+  afterStep?: number | null;
 }
 
 /** Why a TOTP code was refused. */
@@ -138,7 +139,8 @@ export function verifyTotp(secret: Uint8Array | OtpKey, code: string, options?: 
   const key = resolveKey(secret, opts.algorithm);
   const digits = digitsOption(opts.digits);
   const { past, future } = windowOption(opts.window);
-  const afterStep = opts.afterStep === undefined ? -1 : nonNegativeSafeInteger('afterStep', opts.afterStep);
+  // `== null`: a nullable database column holds null for a credential that never logged in.
+  const afterStep = opts.afterStep == null ? -1 : nonNegativeSafeInteger('afterStep', opts.afterStep);
   const step = timeStep(opts);
 
   const submitted = parseCode(code, digits);

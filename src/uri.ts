@@ -31,7 +31,6 @@ import {
   MAX_URI_LENGTH,
   MIN_DIGITS,
   MIN_PERIOD_SECONDS,
-  MIN_SECRET_BYTES_LEGACY,
   MIN_SECRET_BYTES_STRICT,
 } from './constants.js';
 import { TotpkitError, type TotpkitErrorCode } from './errors.js';
@@ -66,8 +65,15 @@ export type UriWarningCode =
   | 'NO_ISSUER'
   /** (lenient) The issuer appears only as label prefix, not as `issuer=`. */
   | 'ISSUER_ONLY_IN_LABEL'
-  /** (lenient) `issuer=` used `+` for spaces (form encoding) and matched the label only so. */
+  /**
+   * (lenient) `issuer=` used `+` for spaces (form encoding): read as spaces, whether or not the label
+   * names the issuer too (strict mode reads `+` literally, and refuses it where the label disagrees).
+   */
   | 'ISSUER_PLUS_AS_SPACE'
+  /** (lenient) The label had an empty issuer prefix (`otpauth://totp/:alice`); the issuer comes from `issuer=`, if any. */
+  | 'EMPTY_LABEL_ISSUER'
+  /** (lenient) A parameter name was not in lower case (`SECRET=`, `Issuer=`); it was read as the lower-case one. */
+  | 'PARAMETER_CASE'
   /** (lenient) The secret was lower case. */
   | 'SECRET_LOWERCASE'
   /** (lenient) The secret had `=` padding. */
@@ -76,7 +82,7 @@ export type UriWarningCode =
   | 'SECRET_SEPARATORS'
   /** (lenient) The secret's last character had non-zero unused bits. */
   | 'SECRET_NONCANONICAL'
-  /** (lenient) The secret is shorter than 128 bits (legacy 80-bit keys). */
+  /** (lenient) The secret is shorter than 128 bits (legacy keys: 80-bit ones are common, shorter ones exist). */
   | 'SECRET_SHORT'
   /** (lenient) `algorithm` was not spelled exactly `SHA1`/`SHA256`/`SHA512`. */
   | 'ALGORITHM_SPELLING'
@@ -318,10 +324,15 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
     rawIssuer = rawLabel.slice(0, sep);
     rawAccount = rawLabel.slice(sep + (sep === colon ? 1 : 3));
   }
-  const labelIssuer = rawIssuer === undefined ? undefined : percentDecode(rawIssuer, 'label issuer');
+  let labelIssuer = rawIssuer === undefined ? undefined : percentDecode(rawIssuer, 'label issuer');
+  if (labelIssuer === '' && lenient) {
+    // otpauth://totp/:alice — emitted by some services; otpauth and pyotp read it as no issuer.
+    warn('EMPTY_LABEL_ISSUER', 'the label had an empty issuer prefix');
+    labelIssuer = undefined;
+  }
   let account = percentDecode(rawAccount, 'label account');
   let accountStart = 0;
-  while (labelIssuer !== undefined && account.charCodeAt(accountStart) === 32) accountStart++;
+  while (rawIssuer !== undefined && account.charCodeAt(accountStart) === 32) accountStart++;
   account = account.slice(accountStart);
   const accountProblem = labelProblem(account);
   if (accountProblem !== undefined) fail('ERR_URI_LABEL', `label account ${accountProblem}`);
@@ -340,7 +351,14 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
         warn('EMPTY_PARAMETER', 'an empty parameter was ignored');
         continue;
       }
-      const name = percentDecode(piece.slice(0, eq), 'a parameter name');
+      let name = percentDecode(piece.slice(0, eq), 'a parameter name');
+      const lower = name.toLowerCase();
+      if (lower !== name && KNOWN_PARAMETERS.includes(lower)) {
+        // Apps read SECRET= as nothing at all; say so rather than "no secret" in strict mode.
+        if (!lenient) fail('ERR_URI_PARAMETER_CASE', `parameter names are lower case ("${lower}" was spelled otherwise)`);
+        warn('PARAMETER_CASE', 'a parameter name was not in lower case');
+        name = lower;
+      }
       if (params.has(name)) fail('ERR_URI_DUPLICATE_PARAMETER', `URI repeats a parameter${KNOWN_PARAMETERS.includes(name) ? ` ("${name}")` : ''}`);
       params.set(name, piece.slice(eq + 1));
     }
@@ -371,11 +389,11 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
     }
   }
   if (secret.length > MAX_SECRET_BYTES) fail('ERR_URI_SECRET_INVALID', `secret must be at most ${MAX_SECRET_BYTES} bytes, got ${secret.length}`);
+  if (secret.length === 0) fail('ERR_URI_SECRET_INVALID', 'secret is empty');
   if (secret.length < MIN_SECRET_BYTES_STRICT) {
-    if (!lenient || secret.length < MIN_SECRET_BYTES_LEGACY) {
-      const min = lenient ? MIN_SECRET_BYTES_LEGACY : MIN_SECRET_BYTES_STRICT;
-      fail('ERR_URI_SECRET_TOO_SHORT', `secret must be at least ${min} bytes, got ${secret.length}`);
-    }
+    // Lenient reads any existing account (oathtool, pyotp and otpauth compute with short keys);
+    // building a new URI still refuses fewer than 128 bits.
+    if (!lenient) fail('ERR_URI_SECRET_TOO_SHORT', `secret must be at least ${MIN_SECRET_BYTES_STRICT} bytes, got ${secret.length}`);
     warn('SECRET_SHORT', `the secret has only ${secret.length * 8} bits (at least 128 are recommended)`);
   }
 
@@ -386,10 +404,14 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
     const issuerParam = percentDecode(rawIssuerParam, 'issuer');
     const problem = labelProblem(issuerParam);
     if (problem !== undefined) fail('ERR_URI_LABEL', `issuer parameter ${problem}`);
+    const plusAsSpace = lenient && rawIssuerParam.includes('+') ? percentDecode(rawIssuerParam.replaceAll('+', '%20'), 'issuer') : issuerParam;
     if (labelIssuer !== undefined && labelIssuer !== issuerParam) {
-      const plusAsSpace = percentDecode(rawIssuerParam.replaceAll('+', '%20'), 'issuer');
-      if (!lenient || plusAsSpace !== labelIssuer) fail('ERR_URI_ISSUER_MISMATCH', 'issuer parameter disagrees with the label prefix');
+      if (plusAsSpace !== labelIssuer) fail('ERR_URI_ISSUER_MISMATCH', 'issuer parameter disagrees with the label prefix');
       warn('ISSUER_PLUS_AS_SPACE', 'the issuer parameter used + for spaces');
+    } else if (labelIssuer === undefined && plusAsSpace !== issuerParam) {
+      // issuer=My+TOTP+Code with no label prefix: form encoding, as pyotp reads it.
+      warn('ISSUER_PLUS_AS_SPACE', 'the issuer parameter used + for spaces');
+      issuer = plusAsSpace;
     } else {
       issuer = issuerParam;
     }

@@ -7,7 +7,7 @@ import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseOtpauthUri, totp } from '../src/index.js';
+import { decodeBase32, parseOtpauthUri, totp } from '../src/index.js';
 import { decodeQrMatrix } from '../src/testing/index.js';
 import { haveTool, root } from './helpers.js';
 
@@ -96,6 +96,10 @@ describe('totpkit CLI', () => {
     expect(JSON.parse(run(['code', '-', '--at', '1111111111', '--digits', '8', '--json'], `${RFC_SECRET}\n`).stdout)).toEqual({ code: '14050471', remaining: 29, step: 37037037 });
     const uri = `otpauth://totp/ACME:a?secret=${RFC_SECRET}&issuer=ACME&digits=8`;
     expect(run(['code', uri, '--at', '2009-02-13T23:31:30Z']).stdout).toMatch(/^89005924 {2}30s left\n$/);
+    // An old account whose secret is only 50 bits: read (leniently), as oathtool and pyotp do.
+    const old = run(['code', 'otpauth://totp/Old:bob?secret=MZXW6YTBOI&issuer=Old', '--at', '59']);
+    expect(old.status).toBe(0);
+    expect(old.stdout.slice(0, 6)).toBe(totp(decodeBase32('MZXW6YTBOI'), { time: 59_000 }));
   });
 
   it('verify: exit 0 with the delta for a valid code, 1 for a wrong one', () => {

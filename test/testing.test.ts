@@ -48,8 +48,8 @@ describe('decodeQrMatrix', () => {
     const { modules } = toMatrix('otpauth://totp/a?secret=AAAAAAAAAAAAAAAAAAAAAAAAAA');
     const damaged = modules.map((row) => [...row]);
     for (let c = 9; c < 14; c++) damaged[12]![c] = !damaged[12]![c];
-    expect(() => decodeQrMatrix(damaged)).toThrow(expect.objectContaining({ code: 'ERR_QR_CAPACITY' }));
-    expect(() => decodeQrMatrix([[true]])).toThrow(expect.objectContaining({ code: 'ERR_QR_CAPACITY' }));
+    expect(() => decodeQrMatrix(damaged)).toThrow(expect.objectContaining({ code: 'ERR_QR_UNREADABLE' }));
+    expect(() => decodeQrMatrix([[true]])).toThrow(expect.objectContaining({ code: 'ERR_QR_UNREADABLE' }));
   });
 });
 

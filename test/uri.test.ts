@@ -119,6 +119,13 @@ describe('parseOtpauthUri', () => {
     ['padded secret', `otpauth://totp/ACME:alice?secret=${encodeBase32(SECRET.slice(0, 16))}%3D%3D%3D%3D%3D%3D&issuer=ACME`, 'ERR_URI_SECRET_INVALID', ['SECRET_PADDED']],
     ['spaced secret', `otpauth://totp/ACME:alice?secret=${B32.slice(0, 4)}%20${B32.slice(4)}&issuer=ACME`, 'ERR_URI_SECRET_INVALID', ['SECRET_SEPARATORS']],
     ['80-bit legacy secret', `otpauth://totp/ACME:alice?secret=${B32.slice(0, 16)}&issuer=ACME`, 'ERR_URI_SECRET_TOO_SHORT', ['SECRET_SHORT']],
+    ['40-bit secret (oathtool, pyotp and otpauth compute with it)', `otpauth://totp/ACME:alice?secret=${B32.slice(0, 8)}&issuer=ACME`, 'ERR_URI_SECRET_TOO_SHORT', ['SECRET_SHORT']],
+    ['one-byte secret', `otpauth://totp/ACME:alice?secret=${encodeBase32(new Uint8Array([7]))}&issuer=ACME`, 'ERR_URI_SECRET_TOO_SHORT', ['SECRET_SHORT']],
+    ['empty issuer prefix (otpauth suite)', `otpauth://totp/:alice?secret=${B32}&issuer=ACME`, 'ERR_URI_LABEL', ['EMPTY_LABEL_ISSUER']],
+    ['empty issuer prefix, no issuer=', `otpauth://totp/:alice?secret=${B32}`, 'ERR_URI_LABEL', ['EMPTY_LABEL_ISSUER', 'NO_ISSUER']],
+    ['empty encoded issuer prefix with a space', `otpauth://totp/%3A%20alice?secret=${B32}&issuer=ACME`, 'ERR_URI_LABEL', ['EMPTY_LABEL_ISSUER']],
+    ['upper-case parameter names', `otpauth://totp/ACME:alice?SECRET=${B32}&ISSUER=ACME`, 'ERR_URI_PARAMETER_CASE', ['PARAMETER_CASE']],
+    ['mixed-case parameter name', `otpauth://totp/ACME:alice?secret=${B32}&Issuer=ACME&Digits=6`, 'ERR_URI_PARAMETER_CASE', ['PARAMETER_CASE']],
     ['issuer only in the label', `otpauth://totp/ACME:alice?secret=${B32}`, 'ERR_URI_ISSUER_MISSING', ['ISSUER_ONLY_IN_LABEL']],
     ['+ for space in issuer', `otpauth://totp/Big%20Co:alice?secret=${B32}&issuer=Big+Co`, 'ERR_URI_ISSUER_MISMATCH', ['ISSUER_PLUS_AS_SPACE']],
     ['algorithm spelled sha-256', `${base}&algorithm=sha-256`, 'ERR_URI_ALGORITHM', ['ALGORITHM_SPELLING', 'NON_DEFAULT_ALGORITHM']],
@@ -131,6 +138,30 @@ describe('parseOtpauthUri', () => {
     expect(e?.code).toBe(code);
     expect(e?.name).toBe('TotpkitError');
     expect(warningCodes(uri, 'lenient')).toEqual(warnings);
+  });
+
+  it('lenient readings: the values behind the warnings', () => {
+    const lenient = (uri: string) => parseOtpauthUri(uri, { mode: 'lenient' });
+    expect(lenient(`otpauth://totp/:alice?secret=${B32}&issuer=ACME`)).toMatchObject({ account: 'alice', issuer: 'ACME' });
+    expect(lenient(`otpauth://totp/:alice?secret=${B32}`)).toMatchObject({ account: 'alice', issuer: undefined });
+    expect(lenient(`otpauth://totp/ACME:alice?SECRET=${B32}&ISSUER=ACME`)).toMatchObject({ secret: SECRET, issuer: 'ACME' });
+    expect(lenient(`otpauth://totp/ACME:alice?secret=${B32.slice(0, 8)}&issuer=ACME`).secret).toEqual(SECRET.slice(0, 5));
+    // Any non-empty secret is read; an empty one is no secret.
+    expect(errorOf(() => lenient(`otpauth://totp/A:b?secret=&issuer=A`))?.code).toBe('ERR_URI_SECRET_MISSING');
+    // Two spellings of one parameter are still a duplicate, whichever case.
+    expect(errorOf(() => lenient(`otpauth://totp/a?secret=${B32}&SECRET=${B32}`))?.code).toBe('ERR_URI_DUPLICATE_PARAMETER');
+    // An unknown parameter keeps its case and stays unknown.
+    expect(lenient(`${base}&Image=x`).warnings.map((w) => w.code)).toEqual(['UNKNOWN_PARAMETER']);
+  });
+
+  it('issuer=My+TOTP+Code with no label prefix: strict reads it literally, lenient reads spaces (as pyotp does) and says so', () => {
+    const uri = `otpauth://totp/alice?secret=${B32}&issuer=My+TOTP+Code`;
+    expect(parseOtpauthUri(uri)).toMatchObject({ issuer: 'My+TOTP+Code', warnings: [] });
+    const lenient = parseOtpauthUri(uri, { mode: 'lenient' });
+    expect(lenient.issuer).toBe('My TOTP Code');
+    expect(lenient.warnings.map((w) => w.code)).toEqual(['ISSUER_PLUS_AS_SPACE']);
+    // %2B is a real plus, in both modes.
+    expect(parseOtpauthUri(`otpauth://totp/alice?secret=${B32}&issuer=C%2B%2B`, { mode: 'lenient' })).toMatchObject({ issuer: 'C++', warnings: [] });
   });
 
   it('lenient parsing still yields the right secret', () => {
@@ -151,7 +182,6 @@ describe('parseOtpauthUri', () => {
     ['duplicate secret', `otpauth://totp/A:b?secret=${B32}&secret=${B32}&issuer=A`, 'ERR_URI_DUPLICATE_PARAMETER'],
     ['duplicate issuer', `otpauth://totp/A:b?secret=${B32}&issuer=A&issuer=B`, 'ERR_URI_DUPLICATE_PARAMETER'],
     ['invalid secret', `otpauth://totp/A:b?secret=${B32.slice(0, 31)}1&issuer=A`, 'ERR_URI_SECRET_INVALID'],
-    ['tiny secret even in lenient', `otpauth://totp/A:b?secret=MZXW6YTBOI&issuer=A`, 'ERR_URI_SECRET_TOO_SHORT'],
     ['unknown algorithm', `${base}&algorithm=MD5`, 'ERR_URI_ALGORITHM'],
     ['digits 5', `${base}&digits=5`, 'ERR_URI_DIGITS'],
     ['digits 11', `${base}&digits=11`, 'ERR_URI_DIGITS'],

@@ -227,3 +227,33 @@ describe('verifyHotp', () => {
     );
   });
 });
+
+describe('papercuts a new user hits', () => {
+  it('afterStep: null (a nullable column of a new credential) means none, like omitting it', () => {
+    const secret = new Uint8Array(20).fill(4);
+    const code = totp(secret, { time: 90_000 });
+    expect(verifyTotp(secret, code, { time: 90_000, afterStep: null })).toEqual(verifyTotp(secret, code, { time: 90_000 }));
+    expect(verifyTotp(secret, code, { time: 90_000, afterStep: 3 })).toEqual({ ok: false, reason: 'replayed' });
+  });
+
+  it('a base32 string passed as a secret is refused with a pointer to decodeBase32', () => {
+    for (const call of [() => totp('JBSWY3DPEHPK3PXP' as never), () => verifyTotp('JBSWY3DPEHPK3PXP' as never, '123456'), () => hotp('JBSWY3DPEHPK3PXP' as never, 0)]) {
+      expect(call).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('decodeBase32') }));
+      expect(call).toThrow(expect.objectContaining({ message: expect.not.stringContaining('JBSW') }));
+    }
+  });
+});
+
+describe('an OtpKey reveals nothing of its secret', () => {
+  it('JSON, util.inspect (even showHidden), structuredClone and own keys show only the algorithm', async () => {
+    const { inspect } = await import('node:util');
+    const secret = new Uint8Array(32).fill(0xab);
+    const key = createOtpKey(secret, { algorithm: 'SHA256' });
+    expect(JSON.stringify(key)).toBe('{"algorithm":"SHA256"}');
+    expect(inspect(key, { showHidden: true, depth: 10 })).toBe("OtpKey { algorithm: 'SHA256' }");
+    expect(Object.getOwnPropertyNames(key)).toEqual(['algorithm']);
+    expect(Object.getOwnPropertySymbols(key)).toEqual([]);
+    expect(structuredClone(key)).toEqual({ algorithm: 'SHA256' });
+    expect(`${String(key)} ${JSON.stringify({ key })}`).not.toMatch(/ab|171/i);
+  });
+});

@@ -94,8 +94,7 @@ export function optionsObject<T extends object>(label: string, value: T | undefi
   if (value === undefined && !required) return {};
   // Only ordinary objects: a Map, array, Date or typed array passed by mistake has no options to
   // read, and silently treating it as `{}` would hide the bug.
-  if (typeof value !== 'object' || value === null || Object.prototype.toString.call(value) !== '[object Object]') {
-    throw typeError(label, 'an object', value);
-  }
-  return value;
+  // The tag alone also refuses null ("[object Null]") and every primitive ("[object Number]", …).
+  if (Object.prototype.toString.call(value) !== '[object Object]') throw typeError(label, 'an object', value);
+  return value as T;
 }

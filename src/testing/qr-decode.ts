@@ -4,7 +4,7 @@
  *
  * It reads the symbol the way ISO/IEC 18004 lays it out: skip the function patterns, read the
  * codewords in the zig-zag order, undo one of the 8 masks, split the interleaved Reed-Solomon
- * blocks, and parse the byte-mode segments. Instead of carrying the standard's 160-row block table,
+ * blocks, and parse the segments (numeric, alphanumeric, byte, Kanji, ECI). Instead of carrying the standard's 160-row block table,
  * it tries every block layout `(blocks, ecPerBlock)` that fits the symbol and keeps the one whose
  * error-correction codewords *verify* under Reed-Solomon: a wrong layout or mask cannot pass that
  * check by accident. It corrects no errors; a matrix with any damage is refused.
@@ -119,39 +119,126 @@ function readCodewords(modules: boolean[][], fn: boolean[][], mask: (i: number, 
   return out;
 }
 
-/** Byte-mode segments of a data stream, or `undefined` when the stream is not well formed. */
-function parseSegments(data: Uint8Array, version: number): Uint8Array | undefined {
+const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+
+/** Bits of a segment's character count, by mode and version band (ISO/IEC 18004 Table 3). */
+function countBits(mode: 'numeric' | 'alphanumeric' | 'byte' | 'kanji', version: number): number {
+  const band = version <= 9 ? 0 : version <= 26 ? 1 : 2;
+  return { numeric: [10, 12, 14], alphanumeric: [9, 11, 13], byte: [8, 16, 16], kanji: [8, 10, 12] }[mode][band]!;
+}
+
+/** A run of payload bytes and the character set they are in. */
+interface Run {
+  charset: 'utf-8' | 'iso-8859-1' | 'shift_jis';
+  bytes: number[];
+}
+
+/** ECI assignment numbers this decoder knows (ISO/IEC 18004 §6.4.2; AIM ECI): the rest are refused. */
+function eciCharset(eci: number): Run['charset'] | undefined {
+  if (eci === 26) return 'utf-8';
+  if (eci === 1 || eci === 3) return 'iso-8859-1';
+  if (eci === 20) return 'shift_jis';
+  return undefined;
+}
+
+/**
+ * The payload of a data stream as text, or `undefined` when the stream is not well formed (this
+ * layout or mask is not the right one). Reads every segment mode a text payload uses: numeric,
+ * alphanumeric, byte, Kanji, and ECI designators that switch the byte character set. Byte data
+ * without an ECI is read as UTF-8, as every authenticator app does with otpauth URIs (the
+ * standard's default, ISO-8859-1, agrees with it on ASCII).
+ *
+ * @throws TotpkitError `ERR_QR_UNREADABLE` for a well-formed stream this decoder cannot read
+ *   (structured append, FNC1, an unknown ECI)
+ */
+function parseSegments(data: Uint8Array, version: number): string | undefined {
   let pos = 0;
+  const total = data.length * 8;
   const take = (count: number): number => {
     let v = 0;
-    for (let i = 0; i < count; i++, pos++) v = (v << 1) | ((data[pos >> 3]! >> (7 - (pos & 7))) & 1);
+    for (let i = 0; i < count; i++, pos++) v = v * 2 + ((data[pos >> 3]! >> (7 - (pos & 7))) & 1);
     return v;
   };
-  const total = data.length * 8;
-  const out: number[] = [];
+  const runs: Run[] = [{ charset: 'utf-8', bytes: [] }];
+  let charset: Run['charset'] = 'utf-8';
+  const emit = (byte: number, as: Run['charset'] = charset): void => {
+    if (runs.at(-1)!.charset !== as) runs.push({ charset: as, bytes: [] });
+    runs.at(-1)!.bytes.push(byte);
+  };
   while (pos + 4 <= total) {
     const mode = take(4);
-    if (mode === 0) break; // terminator
-    if (mode !== 0b0100) return undefined; // only byte mode: what totpkit's renderer writes
-    const length = take(version <= 9 ? 8 : 16);
-    if (pos + length * 8 > total) return undefined;
-    for (let i = 0; i < length; i++) out.push(take(8));
+    if (mode === 0b0000) break; // terminator
+    if (mode === 0b0111) {
+      // ECI designator: 1, 2 or 3 bytes, told apart by their leading bits.
+      if (pos + 8 > total) return undefined;
+      const first = take(8);
+      const eci = (first & 0x80) === 0 ? first : (first & 0xc0) === 0x80 ? ((first & 0x3f) << 8) | take(8) : ((first & 0x1f) << 16) | take(16);
+      const next = eciCharset(eci);
+      if (next === undefined) throw new TotpkitError('ERR_QR_UNREADABLE', `the symbol uses ECI ${eci}, a character set this decoder does not read`);
+      charset = next;
+      continue;
+    }
+    if (mode === 0b0001) {
+      const count = take(countBits('numeric', version));
+      for (let left = count; left > 0; left -= 3) {
+        const digits = Math.min(3, left);
+        const bits = digits === 3 ? 10 : digits === 2 ? 7 : 4;
+        if (pos + bits > total) return undefined;
+        const value = take(bits);
+        if (value >= 10 ** digits) return undefined;
+        for (const ch of String(value).padStart(digits, '0')) emit(ch.charCodeAt(0), 'utf-8');
+      }
+    } else if (mode === 0b0010) {
+      const count = take(countBits('alphanumeric', version));
+      for (let left = count; left > 0; left -= 2) {
+        const pair = left >= 2;
+        if (pos + (pair ? 11 : 6) > total) return undefined;
+        const value = take(pair ? 11 : 6);
+        const chars = pair ? [Math.floor(value / 45), value % 45] : [value];
+        for (const c of chars) {
+          if (c >= 45) return undefined;
+          emit(ALPHANUMERIC.charCodeAt(c), 'utf-8');
+        }
+      }
+    } else if (mode === 0b0100) {
+      const count = take(countBits('byte', version));
+      if (pos + count * 8 > total) return undefined;
+      for (let i = 0; i < count; i++) emit(take(8));
+    } else if (mode === 0b1000) {
+      // Kanji: 13 bits a character, folded from Shift_JIS (ISO/IEC 18004 §7.4.6).
+      const count = take(countBits('kanji', version));
+      if (pos + count * 13 > total) return undefined;
+      for (let i = 0; i < count; i++) {
+        const value = take(13);
+        const folded = Math.floor(value / 0xc0) * 0x100 + (value % 0xc0);
+        const sjis = folded + (folded + 0x8140 <= 0x9ffc ? 0x8140 : 0xc140);
+        emit(sjis >> 8, 'shift_jis');
+        emit(sjis & 0xff, 'shift_jis');
+      }
+    } else if (mode === 0b0011 || mode === 0b0101 || mode === 0b1001) {
+      throw new TotpkitError('ERR_QR_UNREADABLE', 'the symbol uses structured append or FNC1, which this decoder does not read');
+    } else {
+      return undefined; // not a mode: this layout or mask is not the right one
+    }
   }
   // What follows must be the standard padding: zero bits to a byte boundary, then 0xEC 0x11 …
   const firstPad = Math.ceil(pos / 8);
   for (let i = firstPad, k = 0; i < data.length; i++, k++) if (data[i] !== (k % 2 === 0 ? 0xec : 0x11)) return undefined;
-  return new Uint8Array(out);
+  return runs.map((r) => new TextDecoder(r.charset, { fatal: false }).decode(new Uint8Array(r.bytes))).join('');
 }
 
 const EC_PER_BLOCK = [7, 10, 13, 15, 16, 17, 18, 20, 22, 24, 26, 28, 30];
 
 /**
- * Decode a clean QR module matrix (`modules[row][col]`, `true` = dark, without quiet zone) holding
- * byte-mode data, and return its bytes as UTF-8 text.
+ * Decode a clean QR module matrix (`modules[row][col]`, `true` = dark, without quiet zone) and
+ * return its payload as text. Every segment mode a text payload uses is read: numeric,
+ * alphanumeric, byte, Kanji and ECI (UTF-8, ISO-8859-1, Shift_JIS); byte data without an ECI is
+ * UTF-8.
  *
  * @param modules - the matrix, e.g. `toMatrix(uri).modules`
  * @returns the payload text
- * @throws TotpkitError `ERR_QR_CAPACITY` when the matrix is not a readable QR symbol
+ * @throws TotpkitError `ERR_QR_UNREADABLE` when the matrix is not a readable QR symbol, or uses a
+ *   feature this decoder does not read (structured append, FNC1, another ECI)
  * @example
  * ```ts
  * decodeQrMatrix(toMatrix(uri).modules) === uri
@@ -161,9 +248,10 @@ export function decodeQrMatrix(modules: boolean[][]): string {
   const n = Array.isArray(modules) ? modules.length : 0;
   const version = (n - 17) / 4;
   if (!Number.isInteger(version) || version < 1 || version > 40 || !modules.every((r) => Array.isArray(r) && r.length === n)) {
-    throw new TotpkitError('ERR_QR_CAPACITY', 'not a QR module matrix (size must be 21..177, 17 + 4·version)');
+    throw new TotpkitError('ERR_QR_UNREADABLE', 'not a QR module matrix (size must be 21..177, 17 + 4·version)');
   }
   const fn = functionModules(version);
+  let unreadable: unknown;
   for (const mask of MASKS) {
     const codewords = readCodewords(modules, fn, mask);
     const c = codewords.length;
@@ -187,15 +275,23 @@ export function decodeQrMatrix(modules: boolean[][]): string {
         data.set(block, o);
         o += block.length;
       }
-      const payload = parseSegments(data, version);
+      let payload: string | undefined;
+      try {
+        payload = parseSegments(data, version);
+      } catch (error) {
+        // A stream this decoder cannot read counts only if its error correction verifies too.
+        unreadable = error;
+        continue;
+      }
       if (payload === undefined) continue;
       let valid = true;
       for (let b = 0; b < blocks && valid; b++) {
         const expected = reedSolomon(dataBlocks[b]!, ec);
         for (let k = 0; k < ec; k++) if (codewords[d + k * blocks + b] !== expected[k]) valid = false;
       }
-      if (valid) return new TextDecoder('utf-8', { fatal: false }).decode(payload);
+      if (valid) return payload;
     }
   }
-  throw new TotpkitError('ERR_QR_CAPACITY', 'no QR payload could be read from this matrix');
+  if (unreadable !== undefined) throw unreadable;
+  throw new TotpkitError('ERR_QR_UNREADABLE', 'no QR payload could be read from this matrix (damaged, or not a QR symbol)');
 }
