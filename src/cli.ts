@@ -12,6 +12,7 @@ import { closeSync, constants as fsConstants, lstatSync, openSync, readFileSync,
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { decodeBase32 } from './base32.js';
+import { isTotpkitError, TotpkitError, type TotpkitErrorCode } from './errors.js';
 import { ALGORITHMS, DEFAULT_ALGORITHM, DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS } from './constants.js';
 import { manualEntry } from './manual.js';
 import { toPng, toSvg, toTerminal } from './qr/index.js';
@@ -64,6 +65,9 @@ function source(arg: string | undefined, flags: Record<string, unknown>): Parsed
   if (arg === undefined) throw new UsageError('missing <uri|secret> (or "-" to read it from standard input)');
   const text = arg === '-' ? readStdin() : arg;
   if (/^otpauth:/i.test(text)) return parseOtpauthUri(text, { mode: 'lenient' });
+  // A base32 secret never holds a colon: anything with a scheme is some other kind of URI.
+  const scheme = /^([a-z][a-z0-9+.-]{0,19}):/i.exec(text);
+  if (scheme !== null) throw new UsageError(`the input is a ${scheme[1]!.toLowerCase()}: URI, not an otpauth:// URI or a base32 secret`);
   const secret = decodeBase32(text, { mode: 'lenient' });
   return {
     type: 'totp',
@@ -157,12 +161,15 @@ function commandNew(flags: Record<string, unknown>): number {
   const manual = manualEntry(params);
   const files = writeImages(uri, flags);
   const qr = toTerminal(uri, terminalOptions(flags));
-  print(flags.json === true, { uri, secret: manual.secret.replaceAll(' ', ''), account: manual.account, issuer: manual.issuer, files }, [
+  // The same warnings inspect gives: many apps ignore a non-default algorithm, digits or period.
+  const warnings = parseOtpauthUri(uri).warnings;
+  print(flags.json === true, { uri, secret: manual.secret.replaceAll(' ', ''), account: manual.account, issuer: manual.issuer, files, warnings }, [
     qr,
     '',
     `${bold('URI')}     ${uri}`,
     ...manual.text.split('\n').map((l) => l.replace(/^([^:]+):/, (_, k: string) => bold(`${k}:`.padEnd(8)))),
     ...files.map((f) => `${dim('wrote')}   ${f}`),
+    ...warnings.map((w) => `${yellow('warning')} ${w.code}: ${w.message}`),
     '',
     yellow('This is the secret: store it sealed, show it once, never log it.'),
   ].join('\n'));
@@ -225,8 +232,24 @@ function commandVerify(args: string[], flags: Record<string, unknown>): number {
 function commandInspect(args: string[], flags: Record<string, unknown>): number {
   if (args[0] === undefined) throw new UsageError('inspect needs a <uri> (or "-")');
   const text = args[0] === '-' ? readStdin() : args[0];
-  const p = parseOtpauthUri(text, { mode: flags.lenient === true ? 'lenient' : 'strict' });
-  const secret = flags['show-secret'] === true ? manualEntry({ ...p, counter: p.counter }).secret : `(${p.secret.length * 8} bits; --show-secret to print)`;
+  const lenient = flags.lenient === true;
+  let p: ParsedOtpauthUri;
+  try {
+    p = parseOtpauthUri(text, { mode: lenient ? 'lenient' : 'strict' });
+  } catch (error) {
+    // Say when lenient mode would read it (what real apps and services emit), and what it would warn.
+    if (lenient || !isTotpkitError(error)) throw error;
+    let relaxed: ParsedOtpauthUri | undefined;
+    try {
+      relaxed = parseOtpauthUri(text, { mode: 'lenient' });
+    } catch {
+      throw error;
+    }
+    const codes = relaxed.warnings.map((w) => w.code).join(', ');
+    throw new TotpkitError(error.code as TotpkitErrorCode, `${error.message}; --lenient reads it${codes === '' ? '' : ` (with warnings: ${codes})`}`);
+  }
+  const shown = flags['show-secret'] === true;
+  const secretText = shown ? manualEntry({ ...p, counter: p.counter }).secret : null;
   const fields = {
     type: p.type,
     account: p.account,
@@ -234,12 +257,13 @@ function commandInspect(args: string[], flags: Record<string, unknown>): number 
     algorithm: p.algorithm,
     digits: p.digits,
     ...(p.type === 'totp' ? { period: p.period } : { counter: p.counter }),
-    secret,
+    secret: secretText,
+    secretBits: p.secret.length * 8,
     warnings: p.warnings,
   };
   const lines = Object.entries(fields)
-    .filter(([k]) => k !== 'warnings')
-    .map(([k, v]) => `${bold(k.padEnd(10))}${String(v)}`);
+    .filter(([k]) => k !== 'warnings' && k !== 'secretBits')
+    .map(([k, v]) => `${bold(k.padEnd(10))}${k === 'secret' && !shown ? `(${fields.secretBits} bits; --show-secret to print)` : String(v)}`);
   for (const w of p.warnings) lines.push(`${yellow('warning')}   ${w.code}: ${w.message}`);
   print(flags.json === true, fields, lines.join('\n'));
   return 0;
@@ -256,8 +280,9 @@ function commandQr(args: string[], flags: Record<string, unknown>): number {
   return 0;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values: flags, positionals } = parseArgs({
+/** The command line, parsed strictly (unknown options are errors). */
+function parse(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
@@ -282,6 +307,27 @@ async function main(argv: string[]): Promise<number> {
       invert: { type: 'boolean' },
     },
   });
+}
+
+/** node:util's parseArgs errors, in our words (its own suggest quoting tricks that do not apply). */
+function parseArgsError(error: unknown): unknown {
+  const e = error as { code?: string; message?: string };
+  const found = /'(-{1,2}[^'\s]{1,40})/.exec(e.message ?? '')?.[1];
+  const option = found === undefined ? 'option' : `option ${found}`;
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown ${option} (see --help)`);
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new UsageError(`${option} ${/argument missing/.test(e.message ?? '') ? 'needs a value' : 'takes no value'}`);
+  if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError('unexpected argument (see --help)');
+  return error;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw parseArgsError(error);
+  }
+  const { values: flags, positionals } = parsed;
   if (flags.version === true) {
     out.write(`${VERSION}\n`);
     return 0;
@@ -314,8 +360,11 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // Our errors never contain secrets or URI text, so their messages are safe to show.
     const e = error as { code?: string; message?: string };
-    const prefix = error instanceof UsageError || String(e.code).startsWith('ERR_PARSE_ARGS') ? 'usage' : (e.code ?? 'error');
-    process.stderr.write(`totpkit: ${prefix}: ${e.message ?? String(error)}\n`);
+    const code = error instanceof UsageError || String(e.code).startsWith('ERR_PARSE_ARGS') ? 'usage' : (e.code ?? 'error');
+    const message = e.message ?? String(error);
+    // With --json, errors are JSON too (on standard output, where the caller reads the result).
+    if (process.argv.includes('--json')) out.write(`${JSON.stringify({ error: { code, message } })}\n`);
+    else process.stderr.write(`totpkit: ${code}: ${message}\n`);
     process.exitCode = 2;
   },
 );

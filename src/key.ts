@@ -224,7 +224,7 @@ export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown): Otp
     return secret;
   }
   return new OtpKey(
-    // Everyone coming from otplib or otpauth passes base32 text first: say what to do with it.
+    // Users of other libraries pass base32 text first: say what to do with it.
     secretBytes(secret, 'secret', 'a Uint8Array or an OtpKey (see decodeBase32)'),
     algorithmOption(algorithm, DEFAULT_ALGORITHM),
   );

@@ -293,6 +293,7 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
   }
 
   const schemeEnd = uri.indexOf('://');
+  if (schemeEnd < 0 && /^otpauth:/i.test(uri)) fail('ERR_URI_MALFORMED', 'URI is missing the two slashes after the otpauth: scheme');
   if (schemeEnd < 0 || uri.slice(0, schemeEnd).toLowerCase() !== 'otpauth') fail('ERR_URI_SCHEME', 'URI scheme must be otpauth');
   let rest = uri.slice(schemeEnd + 3);
 

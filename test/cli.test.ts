@@ -47,7 +47,37 @@ describe('totpkit CLI', () => {
     expect(run(['--help']).stdout).toContain('Usage:');
     expect(run([])).toMatchObject({ status: 2 });
     expect(run(['frobnicate'])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command') });
-    expect(run(['code', '--bogus'])).toMatchObject({ status: 2 });
+    expect(run(['code', '--bogus'])).toMatchObject({ status: 2, stderr: 'totpkit: usage: unknown option --bogus (see --help)\n' });
+    expect(run(['new', '--issuer'])).toMatchObject({ status: 2, stderr: 'totpkit: usage: option --issuer needs a value\n' });
+  });
+
+  it('papercuts: JSON errors with --json, other URIs named, broken otpauth named, --lenient suggested, new warns', () => {
+    // With --json, errors are JSON too.
+    const jsonError = run(['code', 'not-base32!', '--json']);
+    expect(jsonError.status).toBe(2);
+    expect(JSON.parse(jsonError.stdout)).toEqual({ error: { code: expect.stringMatching(/^ERR_BASE32/), message: expect.any(String) } });
+    expect(JSON.parse(run(['code', '--bogus', '--json']).stdout)).toEqual({ error: { code: 'usage', message: 'unknown option --bogus (see --help)' } });
+    // A URI of another scheme is named as such, not as bad base32; its secret is not echoed.
+    const http = run(['code', 'https://example.com/?secret=JBSWY3DPEHPK3PXP']);
+    expect(http).toMatchObject({ status: 2, stderr: 'totpkit: usage: the input is a https: URI, not an otpauth:// URI or a base32 secret\n' });
+    // otpauth:/broken says what is broken.
+    expect(run(['inspect', 'otpauth:/totp/A:b?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP']).stderr).toContain('missing the two slashes after the otpauth: scheme');
+    // A strict refusal says that --lenient reads it, and with which warnings.
+    const strict = run(['inspect', 'otpauth://totp/ACME:alice?secret=jbswy3dpehpk3pxpjbswy3dpehpk3pxp&issuer=ACME']);
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toContain('--lenient reads it (with warnings: SECRET_LOWERCASE)');
+    expect(strict.stderr).not.toMatch(/jbswy3dp/i);
+    // Truly broken input gets no such suggestion.
+    expect(run(['inspect', 'otpauth://totp/A:b?issuer=A']).stderr).not.toContain('--lenient');
+    // inspect --json: no placeholder text where the secret would be.
+    const fields = JSON.parse(run(['inspect', '--json', `otpauth://totp/A:b?secret=${RFC_SECRET}&issuer=A`]).stdout) as Record<string, unknown>;
+    expect(fields).toMatchObject({ secret: null, secretBits: 160 });
+    expect(JSON.parse(run(['inspect', '--json', '--show-secret', `otpauth://totp/A:b?secret=${RFC_SECRET}&issuer=A`]).stdout)).toMatchObject({ secret: expect.stringMatching(/^GEZD/), secretBits: 160 });
+    // new warns, as inspect does, about settings many apps ignore.
+    const created = run(['new', '--issuer', 'ACME', '--account', 'bob', '--algorithm', 'SHA256', '--digits', '8']);
+    for (const w of ['NON_DEFAULT_ALGORITHM', 'NON_DEFAULT_DIGITS']) expect(created.stdout).toContain(w);
+    const createdJson = JSON.parse(run(['new', '--issuer', 'ACME', '--account', 'bob', '--period', '60', '--json']).stdout) as { warnings: { code: string }[] };
+    expect(createdJson.warnings.map((w) => w.code)).toEqual(['NON_DEFAULT_PERIOD']);
   });
 
   it('new: prints a scannable terminal QR, the URI and the key; --json and image files', () => {

@@ -231,6 +231,7 @@ const SLOTS: Slot[] = [
   { name: 'schemaSql(prefix)', call: (v) => postgres.schemaSql(v as string), expect: (v) => (v === undefined ? 'ok' : typeof v === 'string' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'createFakeClock(start)', call: (v) => testing.createFakeClock(v as number), expect: RULES.time },
   { name: 'simulateAuthenticator(source)', call: (v) => testing.simulateAuthenticator(v as string), expect: (v) => (typeof v === 'string' ? 'ok-or-data-error' : Array.isArray(v) ? 'ERR_QR_UNREADABLE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'deterministicRandom(seed)', call: (v) => testing.deterministicRandom(v as string), expect: (v) => (typeof v === 'string' ? 'ok' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'decodeQrMatrix(modules)', call: (v) => testing.decodeQrMatrix(v as boolean[][]), expect: () => 'ERR_QR_UNREADABLE' },
   { name: 'isTotpkitError(value)', call: (v) => { if (t.isTotpkitError(v) !== false) throw new Error('claimed a non-error'); }, expect: () => 'ok' },
 ];

@@ -179,6 +179,7 @@ describe('parseOtpauthUri', () => {
     ['encoded colon in account', `otpauth://totp/A:B%3AC?secret=${B32}&issuer=A`, 'ERR_URI_LABEL'],
     ['encoded control character', `otpauth://totp/A:B%0AC?secret=${B32}&issuer=A`, 'ERR_URI_LABEL'],
     ['missing secret', `otpauth://totp/A:b?issuer=A`, 'ERR_URI_SECRET_MISSING'],
+    ['one slash after the scheme', `otpauth:/totp/A:b?secret=${B32}&issuer=A`, 'ERR_URI_MALFORMED'],
     ['duplicate secret', `otpauth://totp/A:b?secret=${B32}&secret=${B32}&issuer=A`, 'ERR_URI_DUPLICATE_PARAMETER'],
     ['duplicate issuer', `otpauth://totp/A:b?secret=${B32}&issuer=A&issuer=B`, 'ERR_URI_DUPLICATE_PARAMETER'],
     ['invalid secret', `otpauth://totp/A:b?secret=${B32.slice(0, 31)}1&issuer=A`, 'ERR_URI_SECRET_INVALID'],
