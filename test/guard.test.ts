@@ -2,7 +2,7 @@
  * The guard and its stores, against real servers: memory, PGlite, the PostgreSQL server at
  * DATABASE_URL, and the Redis server at REDIS_URL (ioredis and node-redis).
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -331,6 +331,19 @@ describe('guard behaviour', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('keeps no timer once every attempt is answered: a short script exits at once, not at the deadline', () => {
+    const script = `
+      import { createVerifier, memoryStore } from './dist/guard/index.js';
+      const v = createVerifier({ store: memoryStore(), insecurePlaintext: true, timeoutMs: 30000 });
+      const credential = { v: 1, id: 'c', type: 'totp', account: 'a', issuer: 'B', algorithm: 'SHA1', digits: 6, period: 30,
+        secret: 'plain:JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', lastStep: 0, drift: 0, deviceLabel: null, createdAt: 0, lastUsedAt: 0 };
+      console.log((await v.verify({ credential, code: '000000', now: 1e12 })).ok);`;
+    const started = Date.now();
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(here, '..'), encoding: 'utf8', timeout: 20_000 });
+    expect(out.trim()).toBe('false');
+    expect(Date.now() - started, 'exited well before the 30 s deadline').toBeLessThan(10_000);
   });
 
   it('makes exactly one store call per attempt, on every path', async () => {

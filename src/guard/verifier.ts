@@ -271,7 +271,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const dropAnswered = (): void => {
     while (head !== undefined && head.answered) head = head.next;
-    if (head === undefined) tail = undefined;
+    if (head === undefined) {
+      tail = undefined;
+      // Nothing left to wait for: no timer may keep a short-lived process alive.
+      clearTimeout(timer);
+      timer = undefined;
+    }
   };
   const arm = (): void => {
     if (timer === undefined && head !== undefined) timer = setTimeout(expire, Math.max(0, head.deadline - performance.now()));
