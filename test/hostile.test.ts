@@ -175,6 +175,11 @@ const SLOTS: Slot[] = [
   } },
   { name: 'buildOtpauthUri({ counter })', call: (v) => t.buildOtpauthUri({ type: 'hotp', secret: SECRET, account: 'a', counter: v }), expect: RULES.counter },
   { name: 'manualEntry(params)', call: (v) => t.manualEntry(v), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'manualEntry({ account })', call: (v) => t.manualEntry({ type: 'totp', account: v as string, secret: SECRET }), expect: (v) => {
+    if (typeof v !== 'string') return 'ERR_INVALID_ARG_TYPE';
+    // The URI label rules: 1..256 characters, no leading space, no ":" or control characters.
+    return v.length >= 1 && v.length <= 256 && !v.startsWith(' ') ? 'ok' : 'ERR_URI_LABEL';
+  } },
   { name: 'manualEntry({ secret })', call: (v) => t.manualEntry({ type: 'totp', account: 'a', secret: v }), expect: RULES.secret },
   { name: 'toMatrix(text)', call: (v) => q.toMatrix(v), expect: qrText },
   { name: 'toSvg(text)', call: (v) => q.toSvg(v), expect: qrText },
@@ -197,6 +202,11 @@ const SLOTS: Slot[] = [
   { name: 'startEnrollment({ account })', call: (v) => t.startEnrollment({ account: v, issuer: 'I', keyring: KEYRING }), expect: (v) => {
     if (typeof v !== 'string') return 'ERR_INVALID_ARG_TYPE';
     return v.length >= 1 && v.length <= 256 ? (v.startsWith(' ') ? 'ERR_URI_LABEL' : 'ok') : 'ERR_OUT_OF_RANGE';
+  } },
+  { name: 'startEnrollment({ credentialId })', call: (v) => t.startEnrollment({ account: 'a', issuer: 'I', keyring: KEYRING, credentialId: v as string }), expect: (v) => {
+    if (v === undefined) return 'ok';
+    if (typeof v !== 'string') return 'ERR_INVALID_ARG_TYPE';
+    return v.length >= 1 && v.length <= 256 ? 'ok' : 'ERR_OUT_OF_RANGE'; // lone surrogates: see hardening.test.ts
   } },
   { name: 'startEnrollment({ ttlSeconds })', call: (v) => t.startEnrollment({ account: 'a', issuer: 'I', keyring: KEYRING, ttlSeconds: v }), expect: RULES.integer(60, 3600) },
   // `now` of the stateful APIs also takes a clock function (the hostile one returns 1: a valid time).
