@@ -18,9 +18,40 @@ import { DATABASE_URL, haveRedis, haveRedisBinaries, havePostgres, ioredisClient
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 const here = dirname(fileURLToPath(import.meta.url));
 
-storeConformance('memory', async (n) => {
-  const store = memoryStore(); // one process: every "connection" is the same map
-  return { stores: Array.from({ length: n }, () => store), close: async () => {} };
+/**
+ * n "connections" to one in-process store: each delays its calls by a random 0–2 ms, so calls from
+ * different connections interleave on the event loop. A store that awaited between reading and
+ * writing a record would lose updates here and fail the races (shown below with such a store).
+ */
+function interleaved(store: GuardStore, n: number): GuardStore[] {
+  const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
+  return Array.from({ length: n }, () => ({ settle: async (id, r) => (await pause(), store.settle(id, r)) }));
+}
+
+storeConformance('memory', async (n) => ({ stores: interleaved(memoryStore(), n), close: async () => {} }));
+
+it('the races can fail: a store that awaits between read and write loses to them', async () => {
+  // A deliberately broken store: reads, yields, then writes. The conformance races must catch it.
+  const steps = new Map<string, number>();
+  const broken: GuardStore = {
+    settle: async (id, r) => {
+      const current = steps.get(id) ?? -1;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (!r.verified || r.step === undefined || current >= r.step.value) return { status: 'replayed', failures: 1, resetAt: r.lockUntil };
+      steps.set(id, r.step.value);
+      return { status: 'accepted', clearedFailures: 0 };
+    },
+  };
+  const stores = interleaved(broken, 4);
+  const request = { now: T, maxFailures: 100, lockUntil: T + 60_000, verified: true, step: { value: 1000, expiresAt: T + 60_000 } };
+  const results = await Promise.all(Array.from({ length: 200 }, (_, i) => stores[i % 4]!.settle('c', request)));
+  expect(results.filter((r) => r.status === 'accepted').length).toBeGreaterThan(1);
+});
+
+it('createVerifier names what is wrong: the options, or the store in them', () => {
+  expect(() => createVerifier(5 as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('"options"') }));
+  expect(() => createVerifier({} as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('"store"') }));
+  expect(() => createVerifier({ store: { consumeStep() {} } } as never)).toThrow(expect.objectContaining({ message: expect.stringContaining('settle()') }));
 });
 
 // One embedded database for the whole suite: starting PGlite (a WebAssembly PostgreSQL) takes seconds.

@@ -9,7 +9,7 @@ import {
   type OtpauthParams,
   type UriWarningCode,
 } from '../src/index.js';
-import { labelArb } from '../src/testing/index.js';
+import { otpauthParamsArb } from '../src/testing/index.js';
 
 const SECRET = new Uint8Array(Array.from({ length: 20 }, (_, i) => i * 13));
 const B32 = encodeBase32(SECRET); // 32 characters, canonical
@@ -225,26 +225,10 @@ describe('parseOtpauthUri', () => {
 });
 
 describe('parseOtpauthUri(buildOtpauthUri(x)) equals x', () => {
-  // Wide Unicode: astral planes, combining marks, RTL, emoji, spaces inside, but no ':' and no
-  // control characters (which build refuses), and no leading space in the account (which the
-  // Key Uri Format strips after the issuer's colon).
-  // The label arbitrary from totpkit/testing: wide Unicode, minus what the format forbids.
-  const label = labelArb();
-  const common = {
-    secret: fc.uint8Array({ minLength: 16, maxLength: 64 }),
-    account: label,
-    issuer: fc.option(label, { nil: undefined }),
-    algorithm: fc.constantFrom('SHA1' as const, 'SHA256' as const, 'SHA512' as const),
-    digits: fc.integer({ min: 6, max: 10 }),
-  };
-  const paramsArb = fc.oneof(
-    fc.record({ type: fc.constant('totp' as const), ...common, period: fc.integer({ min: 1, max: 2 ** 31 - 1 }) }),
-    fc.record({
-      type: fc.constant('hotp' as const),
-      ...common,
-      counter: fc.oneof(fc.maxSafeNat(), fc.bigInt({ min: BigInt(Number.MAX_SAFE_INTEGER) + 1n, max: MAX_COUNTER })),
-    }),
-  );
+  // The parameters arbitrary that totpkit/testing exports: wide Unicode labels (astral planes,
+  // combining marks, RTL, emoji, inner spaces) minus what the format forbids, every algorithm,
+  // 6..10 digits, any period and any counter up to 2^64 − 1. One definition, used here and by users.
+  const paramsArb = otpauthParamsArb();
 
   it('for wide Unicode accounts and issuers, every algorithm, digits, period and counter', () => {
     fc.assert(

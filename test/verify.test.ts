@@ -218,7 +218,11 @@ describe('verifyHotp', () => {
     expect(verifyHotp(secret, hotp(secret, c + 3n), { counter: c, lookAhead: 5 })).toEqual({ ok: true, counter: c + 3n, next: c + 4n });
     const last = MAX_COUNTER;
     expect(verifyHotp(secret, hotp(secret, last), { counter: last - 1n, lookAhead: 5 })).toEqual({ ok: true, counter: last, next: last + 1n });
-    expect(verifyHotp(secret, '000000', { counter: last, lookAhead: 100 }).ok).toBeTypeOf('boolean');
+    // At the last counter there is nothing to look ahead to: only 2^64−1 itself is a candidate, so a
+    // wrong code is a mismatch (no wrap-around to counter 0, no overflow into a 9th byte).
+    const wrong = hotp(secret, last) === '000000' ? '000001' : '000000';
+    expect(verifyHotp(secret, wrong, { counter: last, lookAhead: 100 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyHotp(secret, hotp(secret, 0n), { counter: last, lookAhead: 100 })).toEqual({ ok: false, reason: 'mismatch' });
   });
 
   it('asks for a bigint when a number counter would leave the safe range', () => {
