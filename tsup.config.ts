@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 
-// Public entry points: the core, and one per heavier subpath as they land.
+// Public entry points: the core, and one per heavier subpath (QR, guard, adapters, testing, CLI).
 const entry = {
   index: 'src/index.ts',
   'qr/index': 'src/qr/index.ts',

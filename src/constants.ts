@@ -74,7 +74,7 @@ export const MAX_LABEL_LENGTH = 256;
 /** Longest base32 text `decodeBase32` looks at (enough for `MAX_SECRET_BYTES` with separators). */
 export const MAX_BASE32_LENGTH = 4096;
 
-/** QR error-correction level used when none is given (REQUIREMENTS: at least M). */
+/** QR error-correction level used when none is given: at least M, for a code shown on screens and printed. */
 export const DEFAULT_QR_EC_LEVEL = 'M';
 /** Quiet zone around a QR symbol in modules: ISO/IEC 18004 requires at least 4. */
 export const MIN_QR_QUIET_ZONE = 4;
@@ -97,7 +97,7 @@ export const QR_BYTE_CAPACITY = /* @__PURE__ */ Object.freeze({ L: 2953, M: 2331
 
 /** Enrollment lifetime by default: long enough to find the phone, short enough to be useless later. */
 export const DEFAULT_ENROLLMENT_TTL_SECONDS = 600;
-/** Shortest and longest enrollment lifetimes accepted (REQUIREMENTS: minutes, not days). */
+/** Shortest and longest enrollment lifetimes accepted: minutes, not days (an enrollment QR is a live secret). */
 export const MIN_ENROLLMENT_TTL_SECONDS = 60;
 export const MAX_ENROLLMENT_TTL_SECONDS = 3600;
 /** Failed confirmations (wrong token or code) after which a pending enrollment is revoked. */

@@ -1,5 +1,7 @@
 /**
- * The one place a default clock is read.
+ * Moments as epoch milliseconds: where a `Date`, a number or a clock function given by the caller is
+ * checked, and where `Date.now()` stands in when none is given (the guard's `clock` option and the
+ * CLI's `--at` have defaults of their own at the outer layer).
  *
  * @module
  */

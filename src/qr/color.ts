@@ -93,7 +93,7 @@ export function contrastRatio(a: string, b: string): number {
 
 /**
  * Check a foreground/background pair for scanning: contrast at least 4.5:1 and dark modules on a
- * light background. Returns the parsed colours and any warnings (lenient mode).
+ * light background. Returns the parsed colours; in lenient mode, problems go to `onWarning`.
  *
  * @internal
  */
@@ -102,7 +102,7 @@ export function checkColors(
   background: unknown,
   mode: unknown,
   onWarning: unknown,
-): { fg: Rgb; bg: Rgb; warnings: QrWarning[] } {
+): { fg: Rgb; bg: Rgb } {
   // Only `undefined` means "default": a `null` colour is a bug upstream, not a request for black.
   const fg = parseColor('foreground', foreground === undefined ? DEFAULT_QR_FOREGROUND : foreground);
   const bg = parseColor('background', background === undefined ? DEFAULT_QR_BACKGROUND : background);
@@ -121,5 +121,5 @@ export function checkColors(
   }
   if (lf > lb) report('INVERTED', 'ERR_QR_INVERTED', 'light modules on a dark background cannot be read by some scanners');
   for (const w of warnings) (onWarning as ((w: QrWarning) => void) | undefined)?.(w);
-  return { fg, bg, warnings };
+  return { fg, bg };
 }
