@@ -13,6 +13,7 @@ import { createVerifier, memoryStore, type GuardEvent, type GuardStore } from '.
 import { generateRecoveryCodes, parseOtpauthUri, startEnrollment, totp } from '../src/index.js';
 import { enrolled, KEYRING, storeConformance } from './conformance.js';
 import { startRedisCluster, type RedisCluster } from './fixtures/servers.mjs';
+import { fastMode } from './helpers.js';
 import { DATABASE_URL, haveRedis, haveRedisBinaries, havePostgres, ioredisClient, nodeRedisClient, pgPool, pglite, REDIS_URL } from './services.js';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -364,7 +365,7 @@ describe('guard behaviour', () => {
     }
   });
 
-  it('keeps no timer once every attempt is answered: a short script exits at once, not at the deadline', () => {
+  it.skipIf(fastMode)('keeps no timer once every attempt is answered: a short script exits at once, not at the deadline', () => {
     const script = `
       import { createVerifier, memoryStore } from './dist/guard/index.js';
       const v = createVerifier({ store: memoryStore(), insecurePlaintext: true, timeoutMs: 30000 });
