@@ -526,3 +526,24 @@ describe('memory store at capacity', () => {
     expect((used.user + used.system) / 1e6, 'CPU seconds').toBeLessThan(10);
   });
 });
+
+describe('the verifier key cache', () => {
+  it('hits by id, replaces an entry whose envelope changed, and keeps the most recently used', async () => {
+    const { createKeyCache } = await import('../src/guard/key-cache.js');
+    const { loadSecret, sealSecret, hotp } = await import('../src/index.js');
+    const keyFor = createKeyCache({ keyring: KEYRING }, 2);
+    const [a, b, c] = [enrolled().credential, enrolled().credential, enrolled().credential];
+    const keyA = keyFor(a);
+    expect(keyFor({ ...a })).toBe(keyA); // same id and envelope, another object: a hit
+    // The same secret sealed anew (a new nonce): a different envelope, so a freshly compiled key.
+    const resealed = { ...a, secret: sealSecret(loadSecret(a.secret, a.id, { keyring: KEYRING }), { keyring: KEYRING, aad: a.id }) };
+    const keyResealed = keyFor(resealed);
+    expect(keyResealed).not.toBe(keyA);
+    expect(hotp(keyResealed, 7)).toBe(hotp(keyA, 7));
+    const keyB = keyFor(b);
+    keyFor(resealed); // a (resealed) is now the most recently used
+    keyFor(c); // evicts b, the least recently used
+    expect(keyFor(resealed)).toBe(keyResealed);
+    expect(keyFor(b)).not.toBe(keyB); // b was compiled afresh
+  });
+});

@@ -29,14 +29,14 @@ import {
   MIN_GUARD_TIMEOUT_MS,
   RECOVERY_USE_RECORD_MS,
 } from '../constants.js';
-import { credentialKey, verifyWithKey, type Credential, type SecretProtection } from '../credential.js';
+import { verifyWithKey, type Credential, type SecretProtection } from '../credential.js';
 import { confirmEnrollment as confirmPure, type ConfirmFailureReason, type Enrollment } from '../enrollment.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
 import { timeMs } from '../internal/time.js';
-import type { OtpKey } from '../key.js';
 import { consumeRecoveryCode, type RecoveryCodeSet } from '../recovery.js';
 import type { TotpWindow } from '../totp.js';
+import { createKeyCache } from './key-cache.js';
 import type { GuardStore, SettleOnce, SettleRequest, SettleResult, SettleStep } from './store.js';
 
 /** Why a guarded login failed. */
@@ -366,22 +366,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  // Opening a sealed secret and compiling its HMAC key costs more than the verification itself, so
-  // each verifier keeps the keys of recently seen credentials (bounded, least recently used first).
-  // An entry is found by credential id and used only if the envelope and algorithm are the ones it
-  // was compiled from: a re-enrolled or re-sealed secret replaces it. (Keying by id alone spares
-  // building and hashing a long string per login.)
-  const keys = new Map<string, { secret: string; algorithm: string; key: OtpKey }>();
-  const keyFor = (c: Credential): OtpKey => {
-    let entry = keys.get(c.id);
-    if (entry === undefined || entry.secret !== c.secret || entry.algorithm !== c.algorithm) {
-      entry = { secret: c.secret, algorithm: c.algorithm, key: credentialKey(c, protection) };
-      if (!keys.has(c.id) && keys.size >= GUARD_KEY_CACHE_SIZE) keys.delete(keys.keys().next().value!);
-    }
-    keys.delete(c.id);
-    keys.set(c.id, entry);
-    return entry.key;
-  };
+  const keyFor = createKeyCache(protection, GUARD_KEY_CACHE_SIZE);
   /** A step record outlives the widest window any verification may use. */
   const stepRecord = (value: number, period: number, now: number): SettleStep => ({ value, expiresAt: now + (2 * MAX_WINDOW + 2) * period * 1000 });
 
