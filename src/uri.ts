@@ -12,7 +12,10 @@
  *
  * Parsing is strict by default and lenient on request; every tolerance of the lenient mode, and
  * every property of a URI that some apps ignore, is reported as a warning with a stable code.
- * The parser is a single linear pass with no regular expressions, bounded to 4096 characters.
+ * The parser is a few named steps in URI order (characters, scheme and type, label, parameters,
+ * secret, issuer, algorithm, then the decimal parameters through one bounded reader). Input is
+ * capped at 4096 characters and every step is linear in it: the few regular expressions are fixed
+ * patterns without nested or adjacent quantifiers, so none can backtrack.
  *
  * @module
  * @see https://github.com/google/google-authenticator/wiki/Key-Uri-Format
@@ -242,15 +245,213 @@ function decimal(text: string): bigint | undefined {
 const KNOWN_PARAMETERS = /* @__PURE__ */ Object.freeze(['secret', 'issuer', 'algorithm', 'digits', 'period', 'counter']);
 
 /**
+ * What every parsing step shares: the mode, and the warnings so far (one per code, in the order
+ * they arose). The steps below run in URI order, so the rules for one part stay side by side.
+ */
+interface Reading {
+  readonly lenient: boolean;
+  readonly warnings: UriWarning[];
+  warn(code: UriWarningCode, message: string): void;
+}
+
+function reading(lenient: boolean): Reading {
+  const warnings: UriWarning[] = [];
+  return {
+    lenient,
+    warnings,
+    warn(code, message) {
+      if (!warnings.some((w) => w.code === code)) warnings.push({ code, message });
+    },
+  };
+}
+
+/** Characters: controls never; anything outside RFC 3986 only in lenient mode. */
+function checkCharacters(uri: string, r: Reading): void {
+  for (let i = 0; i < uri.length; i++) {
+    const c = uri.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) fail('ERR_URI_ENCODING', `URI contains a control character at index ${i}`);
+    if (!isUriChar(c)) {
+      if (!r.lenient) fail('ERR_URI_ENCODING', `URI contains a character that must be percent-encoded at index ${i}`);
+      r.warn('UNENCODED_CHARACTERS', 'characters that must be percent-encoded appeared raw');
+    }
+  }
+}
+
+/** Scheme, fragment and type; the raw label and query behind them. */
+function splitUri(uri: string, r: Reading): { type: 'totp' | 'hotp'; rawLabel: string; rawQuery: string } {
+  const schemeEnd = uri.indexOf('://');
+  if (schemeEnd < 0 && /^otpauth:/i.test(uri)) fail('ERR_URI_MALFORMED', 'URI is missing the two slashes after the otpauth: scheme');
+  if (schemeEnd < 0 || uri.slice(0, schemeEnd).toLowerCase() !== 'otpauth') fail('ERR_URI_SCHEME', 'URI scheme must be otpauth');
+  let rest = uri.slice(schemeEnd + 3);
+  const hash = rest.indexOf('#');
+  if (hash >= 0) {
+    if (!r.lenient) fail('ERR_URI_MALFORMED', 'URI must not have a #fragment');
+    r.warn('FRAGMENT', 'the #fragment was ignored');
+    rest = rest.slice(0, hash);
+  }
+  // The type is the authority: everything up to the path ('/') or, when the label is missing, the query.
+  let typeEnd = 0;
+  while (typeEnd < rest.length && rest[typeEnd] !== '/' && rest[typeEnd] !== '?') typeEnd++;
+  const type = rest.slice(0, typeEnd).toLowerCase();
+  if (type !== 'totp' && type !== 'hotp') fail('ERR_URI_TYPE', `URI type must be totp or hotp`);
+  if (rest[typeEnd] !== '/') fail('ERR_URI_LABEL', 'URI has no label');
+  rest = rest.slice(typeEnd + 1);
+  const question = rest.indexOf('?');
+  return { type, rawLabel: question < 0 ? rest : rest.slice(0, question), rawQuery: question < 0 ? '' : rest.slice(question + 1) };
+}
+
+/** Label: ISSUER ":" or "%3A" ACCOUNT, with optional spaces before the account. */
+function parseLabel(rawLabel: string, r: Reading): { labelIssuer: string | undefined; account: string } {
+  let rawIssuer: string | undefined;
+  let rawAccount = rawLabel;
+  const colon = rawLabel.indexOf(':');
+  const encodedColon = rawLabel.search(/%3a/i);
+  const sep = colon < 0 ? encodedColon : encodedColon < 0 ? colon : Math.min(colon, encodedColon);
+  if (sep >= 0) {
+    rawIssuer = rawLabel.slice(0, sep);
+    rawAccount = rawLabel.slice(sep + (sep === colon ? 1 : 3));
+  }
+  let labelIssuer = rawIssuer === undefined ? undefined : percentDecode(rawIssuer, 'label issuer');
+  if (labelIssuer === '' && r.lenient) {
+    // otpauth://totp/:alice — emitted by some services; otpauth and pyotp read it as no issuer.
+    r.warn('EMPTY_LABEL_ISSUER', 'the label had an empty issuer prefix');
+    labelIssuer = undefined;
+  }
+  let account = percentDecode(rawAccount, 'label account');
+  let accountStart = 0;
+  while (rawIssuer !== undefined && account.charCodeAt(accountStart) === 32) accountStart++;
+  account = account.slice(accountStart);
+  const accountProblem = labelProblem(account);
+  if (accountProblem !== undefined) fail('ERR_URI_LABEL', `label account ${accountProblem}`);
+  if (labelIssuer !== undefined) {
+    const issuerProblem = labelProblem(labelIssuer);
+    if (issuerProblem !== undefined) fail('ERR_URI_LABEL', `label issuer ${issuerProblem}`);
+  }
+  return { labelIssuer, account };
+}
+
+/** Parameters, split by hand; duplicates are refused because apps disagree on which one wins. */
+function parseParameters(rawQuery: string, r: Reading): Map<string, string> {
+  const params = new Map<string, string>();
+  if (rawQuery.length > 0) {
+    for (const piece of rawQuery.split('&')) {
+      const eq = piece.indexOf('=');
+      if (eq <= 0 || eq === piece.length - 1) {
+        if (!r.lenient) fail('ERR_URI_MALFORMED', 'URI has an empty parameter or one without a value');
+        r.warn('EMPTY_PARAMETER', 'an empty parameter was ignored');
+        continue;
+      }
+      let name = percentDecode(piece.slice(0, eq), 'a parameter name');
+      const lower = name.toLowerCase();
+      if (lower !== name && KNOWN_PARAMETERS.includes(lower)) {
+        // Apps read SECRET= as nothing at all; say so rather than "no secret" in strict mode.
+        if (!r.lenient) fail('ERR_URI_PARAMETER_CASE', `parameter names are lower case ("${lower}" was spelled otherwise)`);
+        r.warn('PARAMETER_CASE', 'a parameter name was not in lower case');
+        name = lower;
+      }
+      if (params.has(name)) fail('ERR_URI_DUPLICATE_PARAMETER', `URI repeats a parameter${KNOWN_PARAMETERS.includes(name) ? ` ("${name}")` : ''}`);
+      params.set(name, piece.slice(eq + 1));
+    }
+  }
+  for (const name of params.keys()) {
+    if (!KNOWN_PARAMETERS.includes(name)) r.warn('UNKNOWN_PARAMETER', 'parameters this format does not define were ignored');
+  }
+  return params;
+}
+
+/** The secret: canonical base32 (strict), or any base32 spelling apps emit (lenient, with warnings). */
+function parseSecret(raw: string | undefined, r: Reading): Uint8Array {
+  if (raw === undefined) fail('ERR_URI_SECRET_MISSING', 'URI has no secret parameter');
+  const text = percentDecode(raw, 'secret');
+  let secret: Uint8Array;
+  try {
+    secret = decodeBase32(text);
+  } catch (strictError) {
+    if (!r.lenient) fail('ERR_URI_SECRET_INVALID', 'secret is not canonical base32 (upper case, unpadded)', strictError);
+    try {
+      secret = decodeBase32(text, { mode: 'lenient' });
+    } catch (cause) {
+      return fail('ERR_URI_SECRET_INVALID', 'secret is not valid base32', cause);
+    }
+    if (/[a-z]/.test(text)) r.warn('SECRET_LOWERCASE', 'the secret was lower case');
+    if (text.includes('=')) r.warn('SECRET_PADDED', 'the secret had = padding');
+    if (/[ -]/.test(text)) r.warn('SECRET_SEPARATORS', 'the secret had spaces or dashes');
+    if (encodeBase32(secret) !== text.replace(/[ =-]/g, '').toUpperCase()) r.warn('SECRET_NONCANONICAL', 'the secret had non-zero unused bits');
+  }
+  if (secret.length > MAX_SECRET_BYTES) fail('ERR_URI_SECRET_INVALID', `secret must be at most ${MAX_SECRET_BYTES} bytes, got ${secret.length}`);
+  if (secret.length === 0) fail('ERR_URI_SECRET_INVALID', 'secret is empty');
+  if (secret.length < MIN_SECRET_BYTES_STRICT) {
+    // Lenient reads any existing account (oathtool, pyotp and otpauth compute with short keys);
+    // building a new URI still refuses fewer than 128 bits.
+    if (!r.lenient) fail('ERR_URI_SECRET_TOO_SHORT', `secret must be at least ${MIN_SECRET_BYTES_STRICT} bytes, got ${secret.length}`);
+    r.warn('SECRET_SHORT', `the secret has only ${secret.length * 8} bits (at least 128 are recommended)`);
+  }
+  return secret;
+}
+
+/** The issuer: label prefix and `issuer=` must agree; `+` as a space only in lenient mode. */
+function parseIssuer(raw: string | undefined, labelIssuer: string | undefined, r: Reading): string | undefined {
+  if (raw === undefined) {
+    if (labelIssuer !== undefined) {
+      if (!r.lenient) fail('ERR_URI_ISSUER_MISSING', 'issuer is in the label but not in an issuer parameter');
+      r.warn('ISSUER_ONLY_IN_LABEL', 'the issuer was only in the label');
+    } else {
+      r.warn('NO_ISSUER', 'the URI names no issuer');
+    }
+    return labelIssuer;
+  }
+  const issuer = percentDecode(raw, 'issuer');
+  const problem = labelProblem(issuer);
+  if (problem !== undefined) fail('ERR_URI_LABEL', `issuer parameter ${problem}`);
+  const plusAsSpace = r.lenient && raw.includes('+') ? percentDecode(raw.replaceAll('+', '%20'), 'issuer') : issuer;
+  if (labelIssuer !== undefined && labelIssuer !== issuer) {
+    if (plusAsSpace !== labelIssuer) fail('ERR_URI_ISSUER_MISMATCH', 'issuer parameter disagrees with the label prefix');
+    r.warn('ISSUER_PLUS_AS_SPACE', 'the issuer parameter used + for spaces');
+    return labelIssuer;
+  }
+  if (labelIssuer === undefined && plusAsSpace !== issuer) {
+    // issuer=My+TOTP+Code with no label prefix: form encoding, as pyotp reads it.
+    r.warn('ISSUER_PLUS_AS_SPACE', 'the issuer parameter used + for spaces');
+    return plusAsSpace;
+  }
+  return issuer;
+}
+
+/** The algorithm: exact names (strict), or loose spellings such as `sha-256` (lenient). */
+function parseAlgorithm(raw: string | undefined, r: Reading): Algorithm {
+  if (raw === undefined) return DEFAULT_ALGORITHM;
+  const text = percentDecode(raw, 'algorithm');
+  let algorithm = text as Algorithm;
+  if (!(ALGORITHMS as readonly string[]).includes(text)) {
+    const loose = text.toUpperCase().replace('-', '');
+    if (!r.lenient || !(ALGORITHMS as readonly string[]).includes(loose)) fail('ERR_URI_ALGORITHM', `algorithm must be one of ${ALGORITHMS.join(', ')}`);
+    r.warn('ALGORITHM_SPELLING', 'the algorithm name was not spelled exactly');
+    algorithm = loose as Algorithm;
+  }
+  if (algorithm !== DEFAULT_ALGORITHM) r.warn('NON_DEFAULT_ALGORITHM', `${algorithm} is ignored by many authenticator apps`);
+  return algorithm;
+}
+
+/**
+ * The one reader of decimal parameters (digits, period, counter): ASCII digits only, as a `bigint`
+ * so that no value is rounded before it is compared with its bounds, then within `min..max`.
+ */
+function boundedDecimal(raw: string, name: string, min: bigint, max: bigint, code: TotpkitErrorCode, message: string): bigint {
+  const n = decimal(percentDecode(raw, name));
+  if (n === undefined || n < min || n > max) fail(code, message);
+  return n;
+}
+
+/**
  * Parse an `otpauth://` URI.
  *
  * Strict mode (default) accepts what {@link buildOtpauthUri} emits and anything else the Key Uri
  * Format allows: case-insensitive scheme and type, `%3A` or `:` between issuer and account,
  * spaces before the account, an `issuer=` without label prefix, unknown extra parameters (with a
  * warning). Lenient mode also accepts, each with a warning: lower-case, padded, spaced or
- * non-canonical base32; secrets of 80..127 bits; an issuer only in the label; `+` for space in
- * `issuer=`; loosely spelled algorithms (`sha-256`); raw unencoded characters; empty parameters; a
- * fragment. Never accepted: duplicate parameters, an issuer that disagrees with the label, control
+ * non-canonical base32; any non-empty secret under 128 bits; an issuer only in the label; an empty
+ * label issuer; `+` for space in `issuer=`; parameter names in another case; loosely spelled
+ * algorithms (`sha-256`); raw unencoded characters; empty parameters; a fragment. Never accepted: duplicate parameters, an issuer that disagrees with the label, control
  * characters, invalid percent-encoding.
  *
  * @param uri - the URI text, at most 4096 characters
@@ -259,7 +460,8 @@ const KNOWN_PARAMETERS = /* @__PURE__ */ Object.freeze(['secret', 'issuer', 'alg
  * @throws TypeError `ERR_INVALID_ARG_TYPE` when `uri` is not a string
  * @throws RangeError `ERR_OUT_OF_RANGE` for an unknown `mode`
  * @throws TotpkitError `ERR_URI_TOO_LONG`, `ERR_URI_SCHEME`, `ERR_URI_TYPE`, `ERR_URI_MALFORMED`,
- *   `ERR_URI_ENCODING`, `ERR_URI_LABEL`, `ERR_URI_DUPLICATE_PARAMETER`, `ERR_URI_SECRET_MISSING`,
+ *   `ERR_URI_ENCODING`, `ERR_URI_LABEL`, `ERR_URI_DUPLICATE_PARAMETER`, `ERR_URI_PARAMETER_CASE`,
+ *   `ERR_URI_SECRET_MISSING`,
  *   `ERR_URI_SECRET_INVALID`, `ERR_URI_SECRET_TOO_SHORT`, `ERR_URI_ALGORITHM`, `ERR_URI_DIGITS`,
  *   `ERR_URI_PERIOD`, `ERR_URI_COUNTER`, `ERR_URI_COUNTER_MISSING`, `ERR_URI_ISSUER_MISMATCH`,
  *   `ERR_URI_ISSUER_MISSING`. Messages name the part, never its text.
@@ -274,203 +476,38 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
   const opts = optionsObject('options', options);
   const mode = opts.mode === undefined ? 'strict' : opts.mode;
   if (mode !== 'strict' && mode !== 'lenient') throw rangeError(`"mode" must be 'strict' or 'lenient'`);
-  const lenient = mode === 'lenient';
   if (uri.length > MAX_URI_LENGTH) fail('ERR_URI_TOO_LONG', `URI must be at most ${MAX_URI_LENGTH} characters, got ${uri.length}`);
+  const r = reading(mode === 'lenient');
 
-  const warnings: UriWarning[] = [];
-  const warn = (code: UriWarningCode, message: string): void => {
-    if (!warnings.some((w) => w.code === code)) warnings.push({ code, message });
-  };
-
-  // Characters: controls never; anything outside RFC 3986 only in lenient mode.
-  for (let i = 0; i < uri.length; i++) {
-    const c = uri.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) fail('ERR_URI_ENCODING', `URI contains a control character at index ${i}`);
-    if (!isUriChar(c)) {
-      if (!lenient) fail('ERR_URI_ENCODING', `URI contains a character that must be percent-encoded at index ${i}`);
-      warn('UNENCODED_CHARACTERS', 'characters that must be percent-encoded appeared raw');
-    }
-  }
-
-  const schemeEnd = uri.indexOf('://');
-  if (schemeEnd < 0 && /^otpauth:/i.test(uri)) fail('ERR_URI_MALFORMED', 'URI is missing the two slashes after the otpauth: scheme');
-  if (schemeEnd < 0 || uri.slice(0, schemeEnd).toLowerCase() !== 'otpauth') fail('ERR_URI_SCHEME', 'URI scheme must be otpauth');
-  let rest = uri.slice(schemeEnd + 3);
-
-  const hash = rest.indexOf('#');
-  if (hash >= 0) {
-    if (!lenient) fail('ERR_URI_MALFORMED', 'URI must not have a #fragment');
-    warn('FRAGMENT', 'the #fragment was ignored');
-    rest = rest.slice(0, hash);
-  }
-  // The type is the authority: everything up to the path ('/') or, when the label is missing, the query.
-  let typeEnd = 0;
-  while (typeEnd < rest.length && rest[typeEnd] !== '/' && rest[typeEnd] !== '?') typeEnd++;
-  const typeText = rest.slice(0, typeEnd).toLowerCase();
-  if (typeText !== 'totp' && typeText !== 'hotp') fail('ERR_URI_TYPE', `URI type must be totp or hotp`);
-  const type: 'totp' | 'hotp' = typeText;
-  if (rest[typeEnd] !== '/') fail('ERR_URI_LABEL', 'URI has no label');
-  rest = rest.slice(typeEnd + 1);
-  const question = rest.indexOf('?');
-  const rawLabel = question < 0 ? rest : rest.slice(0, question);
-  const rawQuery = question < 0 ? '' : rest.slice(question + 1);
-
-  // Label: ISSUER ":" or "%3A" ACCOUNT, with optional spaces before the account.
-  let rawIssuer: string | undefined;
-  let rawAccount = rawLabel;
-  const colon = rawLabel.indexOf(':');
-  const encodedColon = rawLabel.search(/%3a/i);
-  const sep = colon < 0 ? encodedColon : encodedColon < 0 ? colon : Math.min(colon, encodedColon);
-  if (sep >= 0) {
-    rawIssuer = rawLabel.slice(0, sep);
-    rawAccount = rawLabel.slice(sep + (sep === colon ? 1 : 3));
-  }
-  let labelIssuer = rawIssuer === undefined ? undefined : percentDecode(rawIssuer, 'label issuer');
-  if (labelIssuer === '' && lenient) {
-    // otpauth://totp/:alice — emitted by some services; otpauth and pyotp read it as no issuer.
-    warn('EMPTY_LABEL_ISSUER', 'the label had an empty issuer prefix');
-    labelIssuer = undefined;
-  }
-  let account = percentDecode(rawAccount, 'label account');
-  let accountStart = 0;
-  while (rawIssuer !== undefined && account.charCodeAt(accountStart) === 32) accountStart++;
-  account = account.slice(accountStart);
-  const accountProblem = labelProblem(account);
-  if (accountProblem !== undefined) fail('ERR_URI_LABEL', `label account ${accountProblem}`);
-  if (labelIssuer !== undefined) {
-    const issuerProblem = labelProblem(labelIssuer);
-    if (issuerProblem !== undefined) fail('ERR_URI_LABEL', `label issuer ${issuerProblem}`);
-  }
-
-  // Parameters: split by hand; duplicates are refused because apps disagree on which one wins.
-  const params = new Map<string, string>();
-  if (rawQuery.length > 0) {
-    for (const piece of rawQuery.split('&')) {
-      const eq = piece.indexOf('=');
-      if (eq <= 0 || eq === piece.length - 1) {
-        if (!lenient) fail('ERR_URI_MALFORMED', 'URI has an empty parameter or one without a value');
-        warn('EMPTY_PARAMETER', 'an empty parameter was ignored');
-        continue;
-      }
-      let name = percentDecode(piece.slice(0, eq), 'a parameter name');
-      const lower = name.toLowerCase();
-      if (lower !== name && KNOWN_PARAMETERS.includes(lower)) {
-        // Apps read SECRET= as nothing at all; say so rather than "no secret" in strict mode.
-        if (!lenient) fail('ERR_URI_PARAMETER_CASE', `parameter names are lower case ("${lower}" was spelled otherwise)`);
-        warn('PARAMETER_CASE', 'a parameter name was not in lower case');
-        name = lower;
-      }
-      if (params.has(name)) fail('ERR_URI_DUPLICATE_PARAMETER', `URI repeats a parameter${KNOWN_PARAMETERS.includes(name) ? ` ("${name}")` : ''}`);
-      params.set(name, piece.slice(eq + 1));
-    }
-  }
-  for (const name of params.keys()) {
-    if (!KNOWN_PARAMETERS.includes(name)) warn('UNKNOWN_PARAMETER', 'parameters this format does not define were ignored');
-  }
-
-  // Secret.
-  const rawSecret = params.get('secret');
-  if (rawSecret === undefined) fail('ERR_URI_SECRET_MISSING', 'URI has no secret parameter');
-  const secretText = percentDecode(rawSecret, 'secret');
-  let secret: Uint8Array;
-  try {
-    secret = decodeBase32(secretText);
-  } catch (strictError) {
-    if (!lenient) fail('ERR_URI_SECRET_INVALID', 'secret is not canonical base32 (upper case, unpadded)', strictError);
-    try {
-      secret = decodeBase32(secretText, { mode: 'lenient' });
-    } catch (cause) {
-      return fail('ERR_URI_SECRET_INVALID', 'secret is not valid base32', cause);
-    }
-    if (/[a-z]/.test(secretText)) warn('SECRET_LOWERCASE', 'the secret was lower case');
-    if (secretText.includes('=')) warn('SECRET_PADDED', 'the secret had = padding');
-    if (/[ -]/.test(secretText)) warn('SECRET_SEPARATORS', 'the secret had spaces or dashes');
-    if (encodeBase32(secret) !== secretText.replace(/[ =-]/g, '').toUpperCase()) {
-      warn('SECRET_NONCANONICAL', 'the secret had non-zero unused bits');
-    }
-  }
-  if (secret.length > MAX_SECRET_BYTES) fail('ERR_URI_SECRET_INVALID', `secret must be at most ${MAX_SECRET_BYTES} bytes, got ${secret.length}`);
-  if (secret.length === 0) fail('ERR_URI_SECRET_INVALID', 'secret is empty');
-  if (secret.length < MIN_SECRET_BYTES_STRICT) {
-    // Lenient reads any existing account (oathtool, pyotp and otpauth compute with short keys);
-    // building a new URI still refuses fewer than 128 bits.
-    if (!lenient) fail('ERR_URI_SECRET_TOO_SHORT', `secret must be at least ${MIN_SECRET_BYTES_STRICT} bytes, got ${secret.length}`);
-    warn('SECRET_SHORT', `the secret has only ${secret.length * 8} bits (at least 128 are recommended)`);
-  }
-
-  // Issuer: label prefix and parameter must agree.
-  let issuer = labelIssuer;
-  const rawIssuerParam = params.get('issuer');
-  if (rawIssuerParam !== undefined) {
-    const issuerParam = percentDecode(rawIssuerParam, 'issuer');
-    const problem = labelProblem(issuerParam);
-    if (problem !== undefined) fail('ERR_URI_LABEL', `issuer parameter ${problem}`);
-    const plusAsSpace = lenient && rawIssuerParam.includes('+') ? percentDecode(rawIssuerParam.replaceAll('+', '%20'), 'issuer') : issuerParam;
-    if (labelIssuer !== undefined && labelIssuer !== issuerParam) {
-      if (plusAsSpace !== labelIssuer) fail('ERR_URI_ISSUER_MISMATCH', 'issuer parameter disagrees with the label prefix');
-      warn('ISSUER_PLUS_AS_SPACE', 'the issuer parameter used + for spaces');
-    } else if (labelIssuer === undefined && plusAsSpace !== issuerParam) {
-      // issuer=My+TOTP+Code with no label prefix: form encoding, as pyotp reads it.
-      warn('ISSUER_PLUS_AS_SPACE', 'the issuer parameter used + for spaces');
-      issuer = plusAsSpace;
-    } else {
-      issuer = issuerParam;
-    }
-  } else if (labelIssuer !== undefined) {
-    if (!lenient) fail('ERR_URI_ISSUER_MISSING', 'issuer is in the label but not in an issuer parameter');
-    warn('ISSUER_ONLY_IN_LABEL', 'the issuer was only in the label');
-  } else {
-    warn('NO_ISSUER', 'the URI names no issuer');
-  }
-
-  // Algorithm.
-  let algorithm: Algorithm = DEFAULT_ALGORITHM;
-  const rawAlgorithm = params.get('algorithm');
-  if (rawAlgorithm !== undefined) {
-    const text = percentDecode(rawAlgorithm, 'algorithm');
-    if ((ALGORITHMS as readonly string[]).includes(text)) {
-      algorithm = text as Algorithm;
-    } else {
-      const loose = text.toUpperCase().replace('-', '');
-      if (!lenient || !(ALGORITHMS as readonly string[]).includes(loose)) {
-        fail('ERR_URI_ALGORITHM', `algorithm must be one of ${ALGORITHMS.join(', ')}`);
-      }
-      warn('ALGORITHM_SPELLING', 'the algorithm name was not spelled exactly');
-      algorithm = loose as Algorithm;
-    }
-    if (algorithm !== DEFAULT_ALGORITHM) warn('NON_DEFAULT_ALGORITHM', `${algorithm} is ignored by many authenticator apps`);
-  }
-
-  // Digits.
+  checkCharacters(uri, r);
+  const { type, rawLabel, rawQuery } = splitUri(uri, r);
+  const { labelIssuer, account } = parseLabel(rawLabel, r);
+  const params = parseParameters(rawQuery, r);
+  const secret = parseSecret(params.get('secret'), r);
+  const issuer = parseIssuer(params.get('issuer'), labelIssuer, r);
+  const algorithm = parseAlgorithm(params.get('algorithm'), r);
   let digits = DEFAULT_DIGITS;
   const rawDigits = params.get('digits');
   if (rawDigits !== undefined) {
-    const n = decimal(percentDecode(rawDigits, 'digits'));
-    if (n === undefined || n < BigInt(MIN_DIGITS) || n > BigInt(MAX_DIGITS)) fail('ERR_URI_DIGITS', `digits must be ${MIN_DIGITS}..${MAX_DIGITS}`);
-    digits = Number(n);
-    if (digits !== DEFAULT_DIGITS) warn('NON_DEFAULT_DIGITS', `${digits}-digit codes are ignored by many authenticator apps`);
+    digits = Number(boundedDecimal(rawDigits, 'digits', BigInt(MIN_DIGITS), BigInt(MAX_DIGITS), 'ERR_URI_DIGITS', `digits must be ${MIN_DIGITS}..${MAX_DIGITS}`));
+    if (digits !== DEFAULT_DIGITS) r.warn('NON_DEFAULT_DIGITS', `${digits}-digit codes are ignored by many authenticator apps`);
   }
 
   const rawPeriod = params.get('period');
   const rawCounter = params.get('counter');
-  const common = { secret, account, issuer, algorithm, digits, warnings };
+  const common = { secret, account, issuer, algorithm, digits, warnings: r.warnings };
   if (type === 'totp') {
     let period = DEFAULT_PERIOD_SECONDS;
     if (rawPeriod !== undefined) {
-      const n = decimal(percentDecode(rawPeriod, 'period'));
-      if (n === undefined || n < BigInt(MIN_PERIOD_SECONDS) || n > BigInt(MAX_PERIOD_SECONDS)) {
-        fail('ERR_URI_PERIOD', `period must be ${MIN_PERIOD_SECONDS}..${MAX_PERIOD_SECONDS} seconds`);
-      }
-      period = Number(n);
-      if (period !== DEFAULT_PERIOD_SECONDS) warn('NON_DEFAULT_PERIOD', `a ${period} s period is ignored by many authenticator apps`);
+      period = Number(boundedDecimal(rawPeriod, 'period', BigInt(MIN_PERIOD_SECONDS), BigInt(MAX_PERIOD_SECONDS), 'ERR_URI_PERIOD', `period must be ${MIN_PERIOD_SECONDS}..${MAX_PERIOD_SECONDS} seconds`));
+      if (period !== DEFAULT_PERIOD_SECONDS) r.warn('NON_DEFAULT_PERIOD', `a ${period} s period is ignored by many authenticator apps`);
     }
-    if (rawCounter !== undefined) warn('IGNORED_PARAMETER', 'counter does not apply to TOTP and was ignored');
+    if (rawCounter !== undefined) r.warn('IGNORED_PARAMETER', 'counter does not apply to TOTP and was ignored');
     return { type, period, ...common };
   }
   if (rawCounter === undefined) fail('ERR_URI_COUNTER_MISSING', 'an HOTP URI needs a counter parameter');
-  const n = decimal(percentDecode(rawCounter, 'counter'));
-  if (n === undefined || n > MAX_COUNTER) fail('ERR_URI_COUNTER', 'counter must be an integer in 0..2^64-1');
-  if (rawPeriod !== undefined) warn('IGNORED_PARAMETER', 'period does not apply to HOTP and was ignored');
+  const n = boundedDecimal(rawCounter, 'counter', 0n, MAX_COUNTER, 'ERR_URI_COUNTER', 'counter must be an integer in 0..2^64-1');
+  if (rawPeriod !== undefined) r.warn('IGNORED_PARAMETER', 'period does not apply to HOTP and was ignored');
   const counter = n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
   return { type, counter, ...common };
 }
