@@ -24,6 +24,7 @@ import base32Encode from 'base32-encode';
 import { MAX_BASE32_LENGTH } from './constants.js';
 import { TotpkitError } from './errors.js';
 import { isBytes, optionsObject, rangeError, typeError } from './internal/assert.js';
+import { enumOption, MODES } from './internal/options.js';
 
 /** How forgiving {@link decodeBase32} is; see the module table. */
 export type Base32Mode = 'strict' | 'lenient';
@@ -84,8 +85,7 @@ export function encodeBase32(bytes: Uint8Array): string {
 export function decodeBase32(text: string, options?: DecodeBase32Options): Uint8Array {
   if (typeof text !== 'string') throw typeError('text', 'a string', text);
   const opts = optionsObject('options', options);
-  const mode = opts.mode === undefined ? 'strict' : opts.mode;
-  if (mode !== 'strict' && mode !== 'lenient') throw rangeError(`"mode" must be 'strict' or 'lenient'`);
+  const mode = enumOption('mode', opts.mode, MODES, 'strict');
   if (text.length > MAX_BASE32_LENGTH) {
     throw rangeError(`"text" must be at most ${MAX_BASE32_LENGTH} characters, got ${text.length}`);
   }

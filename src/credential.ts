@@ -15,7 +15,7 @@ import { timeMs } from './internal/time.js';
 import { createOtpKey, type OtpKey } from './key.js';
 import { openSecret, sealSecret, type Keyring } from './seal.js';
 import { verifyTotp, type TotpWindow, type VerifyTotpResult } from './totp.js';
-import type { Algorithm } from './types.js';
+import type { Algorithm, Moment } from './types.js';
 
 /** An enrolled TOTP authenticator, as stored by the server. JSON-serializable. */
 export interface Credential {
@@ -74,7 +74,7 @@ export function loadSecret(stored: string, id: string, protection: Partial<Secre
 /** Options of {@link verifyCredential}. */
 export type VerifyCredentialOptions = Partial<SecretProtection> & {
   /** The moment of the login: a `Date` or epoch ms; `Date.now()` by default. */
-  now?: Date | number | (() => number);
+  now?: Moment;
   /** Accepted drift in steps (default ±1). Use `0` or `{ past: 1, future: 0 }` for high-risk actions. */
   window?: TotpWindow;
   /** Centre the window on the drift learned from the last success (|drift| ≤ 10). */
@@ -111,7 +111,8 @@ export function verifyCredential(credential: Credential, code: string, options: 
   return verifyWithKey(c, openKey(c, opts), code, opts);
 }
 
-function checkCredential(value: unknown): Credential {
+/** A credential record, checked: `TypeError` for a non-object, `RangeError` for a malformed record. @internal */
+export function checkCredential(value: unknown): Credential {
   const c = optionsObject('credential', value as Credential, true) as Credential;
   if (c.v !== 1 || c.type !== 'totp' || typeof c.id !== 'string') throw rangeError('"credential" is not a totpkit TOTP credential record');
   return c;

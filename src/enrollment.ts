@@ -28,15 +28,15 @@ import {
   MIN_ENROLLMENT_TTL_SECONDS,
 } from './constants.js';
 import { loadSecret, storeSecret, type Credential, type SecretProtection } from './credential.js';
-import { digitsOption } from './hotp.js';
 import { algorithmOption, integerOption, optionsObject, rangeError, typeError } from './internal/assert.js';
 import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
+import { digitsOption, periodOption } from './internal/options.js';
 import { credentialId as credentialIdArg } from './internal/text.js';
 import { timeMs } from './internal/time.js';
 import { manualEntry, type ManualEntry } from './manual.js';
 import { generateSecret } from './secret.js';
-import { periodOption, verifyTotp } from './totp.js';
-import type { Algorithm } from './types.js';
+import { verifyTotp } from './totp.js';
+import type { Algorithm, Moment } from './types.js';
 import { buildOtpauthUri } from './uri.js';
 
 /** A started enrollment, as stored by the server until it is confirmed, revoked or expires. */
@@ -69,7 +69,7 @@ export type StartEnrollmentOptions = Partial<SecretProtection> & {
   account: string;
   issuer: string;
   /** The moment, a `Date` or epoch ms; `Date.now()` by default. */
-  now?: Date | number | (() => number);
+  now?: Moment;
   /** Lifetime, 60..3600 s, 600 by default. */
   ttlSeconds?: number;
   /** Id for the new credential; 128 random bits, base64url, by default. */
@@ -178,12 +178,13 @@ export type ConfirmEnrollmentOptions = Partial<SecretProtection> & {
   token: string;
   /** The first code from the authenticator app. */
   code: string;
-  now?: Date | number | (() => number);
+  now?: Moment;
 };
 
-function checkEnrollment(value: unknown): Enrollment {
+/** An enrollment record, checked: `TypeError` for a non-object, `RangeError` for a malformed record. @internal */
+export function checkEnrollment(value: unknown): Enrollment {
   const e = optionsObject('enrollment', value as Enrollment, true) as Enrollment;
-  if (e.v !== 1 || (e.status !== 'pending' && e.status !== 'used' && e.status !== 'revoked') || typeof e.tokenHash !== 'string') {
+  if (e.v !== 1 || (e.status !== 'pending' && e.status !== 'used' && e.status !== 'revoked') || typeof e.tokenHash !== 'string' || typeof e.credentialId !== 'string') {
     throw rangeError('"enrollment" is not a totpkit enrollment record');
   }
   return e;
@@ -264,7 +265,7 @@ export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnroll
  * await db.saveEnrollment(user.id, revokeEnrollment(pending))
  * ```
  */
-export function revokeEnrollment(enrollment: Enrollment, options?: { now?: Date | number | (() => number) }): Enrollment {
+export function revokeEnrollment(enrollment: Enrollment, options?: { now?: Moment }): Enrollment {
   const e = checkEnrollment(enrollment);
   const now = timeMs(optionsObject('options', options).now, 'now', true);
   return e.status === 'pending' ? { ...e, status: 'revoked', endedAt: now } : e;

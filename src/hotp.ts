@@ -3,48 +3,14 @@
  *
  * @module
  */
-import {
-  DEFAULT_DIGITS,
-  DEFAULT_HOTP_LOOK_AHEAD,
-  DEFAULT_HOTP_RESYNC_RANGE,
-  MAX_HOTP_RESYNC_RANGE,
-  MAX_COUNTER,
-  MAX_DIGITS,
-  MAX_HOTP_LOOK_AHEAD,
-  MIN_DIGITS,
-} from './constants.js';
-import { integerOption, optionsObject, rangeError, typeError } from './internal/assert.js';
+import { DEFAULT_HOTP_LOOK_AHEAD, DEFAULT_HOTP_RESYNC_RANGE, MAX_COUNTER, MAX_HOTP_LOOK_AHEAD, MAX_HOTP_RESYNC_RANGE } from './constants.js';
+import { integerOption, optionsObject, rangeError } from './internal/assert.js';
 import { formatCode, parseCode, POW10 } from './internal/code.js';
+import { digitsOption, splitCounter } from './internal/options.js';
 import { type OtpKey, resolveKey } from './key.js';
 import type { CodeOptions } from './types.js';
 
 const TWO_32 = 0x1_0000_0000;
-
-/**
- * A counter split into its high and low 32-bit halves, after checking it is an integer in
- * 0..2^64−1 (RFC 4226 §5.2: an 8-byte moving factor). Numbers must be safe integers; larger
- * counters must be given as `bigint`.
- *
- * @internal
- */
-export function splitCounter(label: string, counter: unknown): [high: number, low: number] {
-  if (typeof counter === 'number') {
-    if (!Number.isSafeInteger(counter) || counter < 0) {
-      throw rangeError(`"${label}" must be a non-negative safe integer (or a bigint up to 2^64-1), got ${counter}`);
-    }
-    return [Math.floor(counter / TWO_32), counter >>> 0];
-  }
-  if (typeof counter === 'bigint') {
-    if (counter < 0n || counter > MAX_COUNTER) throw rangeError(`"${label}" must be in 0..2^64-1, got ${counter}n`);
-    return [Number(counter >> 32n), Number(counter & 0xffff_ffffn)];
-  }
-  throw typeError(label, 'a non-negative integer or bigint', counter);
-}
-
-/** The `digits` option, checked. @internal */
-export function digitsOption(value: unknown): number {
-  return integerOption('digits', value, DEFAULT_DIGITS, MIN_DIGITS, MAX_DIGITS);
-}
 
 /**
  * Generate an HOTP code.

@@ -69,7 +69,7 @@ export {
   type VerifyTotpOptions,
   type VerifyTotpResult,
 } from './totp.js';
-export type { Algorithm, CodeOptions, TimeOptions } from './types.js';
+export type { Algorithm, CodeOptions, Moment, TimeOptions } from './types.js';
 export {
   buildOtpauthUri,
   parseOtpauthUri,

@@ -6,8 +6,7 @@
 import { encodeBase32 } from './base32.js';
 import { DEFAULT_ALGORITHM, DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS } from './constants.js';
 import { algorithmOption, optionsObject, rangeError, secretBytes } from './internal/assert.js';
-import { digitsOption } from './hotp.js';
-import { periodOption } from './totp.js';
+import { digitsOption, enumOption, OTP_TYPES, periodOption } from './internal/options.js';
 import type { Algorithm } from './types.js';
 import { checkLabel, type OtpauthParams } from './uri.js';
 
@@ -44,7 +43,7 @@ export interface ManualEntry {
  */
 export function manualEntry(params: Omit<OtpauthParams, 'counter'> & { counter?: number | bigint }): ManualEntry {
   const p = optionsObject('params', params, true);
-  if (p.type !== 'totp' && p.type !== 'hotp') throw rangeError(`"type" must be 'totp' or 'hotp'`);
+  const type = enumOption('type', p.type, OTP_TYPES);
   // The same label rules as buildOtpauthUri: an account of "bob\nKey: AAAA…" would otherwise print
   // a key line of the caller's choosing into the text shown to the user.
   const account = checkLabel('account', p.account);
@@ -52,8 +51,8 @@ export function manualEntry(params: Omit<OtpauthParams, 'counter'> & { counter?:
   const secret = (encodeBase32(secretBytes(p.secret)).match(/.{1,4}/g) ?? []).join(' ');
   const algorithm = algorithmOption(p.algorithm, DEFAULT_ALGORITHM);
   const digits = digitsOption(p.digits);
-  const period = p.type === 'totp' ? periodOption(p.period) : undefined;
-  const kind = p.type === 'totp' ? 'Time based' : 'Counter based';
+  const period = type === 'totp' ? periodOption(p.period) : undefined;
+  const kind = type === 'totp' ? 'Time based' : 'Counter based';
   const lines = [`Account: ${account}`];
   if (issuer !== undefined) lines.push(`Issuer: ${issuer}`);
   lines.push(`Key: ${secret}`, `Type: ${kind}`);

@@ -28,6 +28,7 @@ import {
 import { integerOption, isBytes, optionsObject, rangeError, typeError } from './internal/assert.js';
 import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
 import { timeMs } from './internal/time.js';
+import type { Moment } from './types.js';
 
 /** The stored form of a set of recovery codes. JSON-serializable; holds no code in clear. */
 export interface RecoveryCodeSet {
@@ -49,7 +50,7 @@ export interface GenerateRecoveryCodesOptions {
   previous?: RecoveryCodeSet;
   /** Optional server-side secret mixed into every hash (keep it out of the database). */
   pepper?: Uint8Array;
-  now?: Date | number | (() => number);
+  now?: Moment;
   /** Randomness (tests only); the platform CSPRNG by default. */
   random?: RandomSource;
 }
@@ -157,7 +158,7 @@ export type ConsumeRecoveryCodeResult =
  * if (r.ok) { user.recovery = r.set; if (r.remaining < 3) suggestRegenerating() }
  * ```
  */
-export function consumeRecoveryCode(set: RecoveryCodeSet, input: string, options?: { pepper?: Uint8Array; now?: Date | number | (() => number) }): ConsumeRecoveryCodeResult {
+export function consumeRecoveryCode(set: RecoveryCodeSet, input: string, options?: { pepper?: Uint8Array; now?: Moment }): ConsumeRecoveryCodeResult {
   const s = checkSet(set);
   const opts = optionsObject('options', options);
   const pepper = pepperOption(opts.pepper);

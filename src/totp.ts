@@ -3,20 +3,15 @@
  *
  * @module
  */
-import { DEFAULT_PERIOD_SECONDS, DEFAULT_T0_SECONDS, DEFAULT_WINDOW, MAX_PERIOD_SECONDS, MAX_WINDOW, MIN_PERIOD_SECONDS } from './constants.js';
-import { integerOption, nonNegativeSafeInteger, optionsObject, rangeError, typeError } from './internal/assert.js';
-import { timeMs } from './internal/time.js';
+import { DEFAULT_T0_SECONDS } from './constants.js';
+import { nonNegativeSafeInteger, optionsObject, rangeError } from './internal/assert.js';
 import { formatCode, parseCode, POW10 } from './internal/code.js';
-import { digitsOption } from './hotp.js';
+import { digitsOption, periodOption, windowOption } from './internal/options.js';
+import { timeMs } from './internal/time.js';
 import { type OtpKey, resolveKey } from './key.js';
 import type { CodeOptions, TimeOptions } from './types.js';
 
 const TWO_32 = 0x1_0000_0000;
-
-/** The `period` option in seconds, checked. @internal */
-export function periodOption(value: unknown): number {
-  return integerOption('period', value, DEFAULT_PERIOD_SECONDS, MIN_PERIOD_SECONDS, MAX_PERIOD_SECONDS);
-}
 
 /**
  * The RFC 6238 §4.2 time step `T = floor((unixSeconds − T0) / X)` for the given moment.
@@ -99,19 +94,6 @@ export type TotpFailureReason = 'malformed' | 'mismatch' | 'replayed';
 export type VerifyTotpResult =
   | { readonly ok: true; readonly step: number; readonly delta: number }
   | { readonly ok: false; readonly reason: TotpFailureReason };
-
-function windowOption(value: unknown): { past: number; future: number } {
-  if (value === undefined || typeof value === 'number') {
-    const n = integerOption('window', value, DEFAULT_WINDOW, 0, MAX_WINDOW);
-    return { past: n, future: n };
-  }
-  const w = value as { past?: unknown; future?: unknown } | null;
-  if (typeof w !== 'object' || w === null || w.past === undefined || w.future === undefined) throw typeError('window', 'a number or { past, future }', value);
-  return {
-    past: integerOption('window.past', w.past, DEFAULT_WINDOW, 0, MAX_WINDOW),
-    future: integerOption('window.future', w.future, DEFAULT_WINDOW, 0, MAX_WINDOW),
-  };
-}
 
 /**
  * Verify a TOTP code within a drift window, refusing replays.

@@ -16,6 +16,13 @@ export interface CodeOptions {
   digits?: number;
 }
 
+/**
+ * A moment, wherever state changes with time (enrollment, credentials, recovery codes, the guard):
+ * a `Date`, epoch milliseconds, or a clock function returning epoch milliseconds (so a test clock
+ * can be passed as is). Omitted, it is `Date.now()`.
+ */
+export type Moment = Date | number | (() => number);
+
 /** Options that place a moment on the TOTP time-step grid (RFC 6238 §4). */
 export interface TimeOptions {
   /** The moment: a `Date` or epoch milliseconds (like `Date.now()`, the default). */

@@ -39,8 +39,7 @@ import {
 import { TotpkitError, type TotpkitErrorCode } from './errors.js';
 import { algorithmOption, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
 import { hasControl, isWellFormed } from './internal/text.js';
-import { splitCounter, digitsOption } from './hotp.js';
-import { periodOption } from './totp.js';
+import { digitsOption, enumOption, MODES, OTP_TYPES, periodOption, splitCounter } from './internal/options.js';
 import type { Algorithm } from './types.js';
 
 /** Fields shared by both kinds of `otpauth://` URI. */
@@ -177,8 +176,7 @@ export function checkLabel(label: 'issuer' | 'account', value: unknown): string 
  */
 export function buildOtpauthUri(params: OtpauthParams): string {
   optionsObject('params', params, true);
-  const { type } = params;
-  if (type !== 'totp' && type !== 'hotp') throw rangeError(`"type" must be 'totp' or 'hotp'`);
+  const type = enumOption('type', params.type, OTP_TYPES);
   const secret = secretBytes(params.secret);
   if (secret.length < MIN_SECRET_BYTES_STRICT) {
     throw rangeError(`"secret" must be at least ${MIN_SECRET_BYTES_STRICT} bytes for a new enrollment, got ${secret.length}`);
@@ -211,10 +209,6 @@ export function buildOtpauthUri(params: OtpauthParams): string {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-function fail(code: TotpkitErrorCode, message: string, cause?: unknown): never {
-  throw new TotpkitError(code, message, cause === undefined ? undefined : { cause });
-}
-
 /** Characters RFC 3986 allows unescaped in a URI besides letters and digits (delimiters and `%`). */
 const URI_PUNCTUATION = "-._~:/?#[]@!$&'()*+,;=%";
 
@@ -228,7 +222,7 @@ function percentDecode(text: string, what: string): string {
   try {
     return decodeURIComponent(text);
   } catch (cause) {
-    return fail('ERR_URI_ENCODING', `${what} has invalid percent-encoding`, cause);
+    throw new TotpkitError('ERR_URI_ENCODING', `${what} has invalid percent-encoding`, { cause });
   }
 }
 
@@ -269,9 +263,9 @@ function reading(lenient: boolean): Reading {
 function checkCharacters(uri: string, r: Reading): void {
   for (let i = 0; i < uri.length; i++) {
     const c = uri.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) fail('ERR_URI_ENCODING', `URI contains a control character at index ${i}`);
+    if (c < 0x20 || c === 0x7f) throw new TotpkitError('ERR_URI_ENCODING', `URI contains a control character at index ${i}`);
     if (!isUriChar(c)) {
-      if (!r.lenient) fail('ERR_URI_ENCODING', `URI contains a character that must be percent-encoded at index ${i}`);
+      if (!r.lenient) throw new TotpkitError('ERR_URI_ENCODING', `URI contains a character that must be percent-encoded at index ${i}`);
       r.warn('UNENCODED_CHARACTERS', 'characters that must be percent-encoded appeared raw');
     }
   }
@@ -280,12 +274,12 @@ function checkCharacters(uri: string, r: Reading): void {
 /** Scheme, fragment and type; the raw label and query behind them. */
 function splitUri(uri: string, r: Reading): { type: 'totp' | 'hotp'; rawLabel: string; rawQuery: string } {
   const schemeEnd = uri.indexOf('://');
-  if (schemeEnd < 0 && /^otpauth:/i.test(uri)) fail('ERR_URI_MALFORMED', 'URI is missing the two slashes after the otpauth: scheme');
-  if (schemeEnd < 0 || uri.slice(0, schemeEnd).toLowerCase() !== 'otpauth') fail('ERR_URI_SCHEME', 'URI scheme must be otpauth');
+  if (schemeEnd < 0 && /^otpauth:/i.test(uri)) throw new TotpkitError('ERR_URI_MALFORMED', 'URI is missing the two slashes after the otpauth: scheme');
+  if (schemeEnd < 0 || uri.slice(0, schemeEnd).toLowerCase() !== 'otpauth') throw new TotpkitError('ERR_URI_SCHEME', 'URI scheme must be otpauth');
   let rest = uri.slice(schemeEnd + 3);
   const hash = rest.indexOf('#');
   if (hash >= 0) {
-    if (!r.lenient) fail('ERR_URI_MALFORMED', 'URI must not have a #fragment');
+    if (!r.lenient) throw new TotpkitError('ERR_URI_MALFORMED', 'URI must not have a #fragment');
     r.warn('FRAGMENT', 'the #fragment was ignored');
     rest = rest.slice(0, hash);
   }
@@ -293,8 +287,8 @@ function splitUri(uri: string, r: Reading): { type: 'totp' | 'hotp'; rawLabel: s
   let typeEnd = 0;
   while (typeEnd < rest.length && rest[typeEnd] !== '/' && rest[typeEnd] !== '?') typeEnd++;
   const type = rest.slice(0, typeEnd).toLowerCase();
-  if (type !== 'totp' && type !== 'hotp') fail('ERR_URI_TYPE', `URI type must be totp or hotp`);
-  if (rest[typeEnd] !== '/') fail('ERR_URI_LABEL', 'URI has no label');
+  if (type !== 'totp' && type !== 'hotp') throw new TotpkitError('ERR_URI_TYPE', `URI type must be totp or hotp`);
+  if (rest[typeEnd] !== '/') throw new TotpkitError('ERR_URI_LABEL', 'URI has no label');
   rest = rest.slice(typeEnd + 1);
   const question = rest.indexOf('?');
   return { type, rawLabel: question < 0 ? rest : rest.slice(0, question), rawQuery: question < 0 ? '' : rest.slice(question + 1) };
@@ -322,10 +316,10 @@ function parseLabel(rawLabel: string, r: Reading): { labelIssuer: string | undef
   while (rawIssuer !== undefined && account.charCodeAt(accountStart) === 32) accountStart++;
   account = account.slice(accountStart);
   const accountProblem = labelProblem(account);
-  if (accountProblem !== undefined) fail('ERR_URI_LABEL', `label account ${accountProblem}`);
+  if (accountProblem !== undefined) throw new TotpkitError('ERR_URI_LABEL', `label account ${accountProblem}`);
   if (labelIssuer !== undefined) {
     const issuerProblem = labelProblem(labelIssuer);
-    if (issuerProblem !== undefined) fail('ERR_URI_LABEL', `label issuer ${issuerProblem}`);
+    if (issuerProblem !== undefined) throw new TotpkitError('ERR_URI_LABEL', `label issuer ${issuerProblem}`);
   }
   return { labelIssuer, account };
 }
@@ -337,7 +331,7 @@ function parseParameters(rawQuery: string, r: Reading): Map<string, string> {
     for (const piece of rawQuery.split('&')) {
       const eq = piece.indexOf('=');
       if (eq <= 0 || eq === piece.length - 1) {
-        if (!r.lenient) fail('ERR_URI_MALFORMED', 'URI has an empty parameter or one without a value');
+        if (!r.lenient) throw new TotpkitError('ERR_URI_MALFORMED', 'URI has an empty parameter or one without a value');
         r.warn('EMPTY_PARAMETER', 'an empty parameter was ignored');
         continue;
       }
@@ -345,11 +339,11 @@ function parseParameters(rawQuery: string, r: Reading): Map<string, string> {
       const lower = name.toLowerCase();
       if (lower !== name && KNOWN_PARAMETERS.includes(lower)) {
         // Apps read SECRET= as nothing at all; say so rather than "no secret" in strict mode.
-        if (!r.lenient) fail('ERR_URI_PARAMETER_CASE', `parameter names are lower case ("${lower}" was spelled otherwise)`);
+        if (!r.lenient) throw new TotpkitError('ERR_URI_PARAMETER_CASE', `parameter names are lower case ("${lower}" was spelled otherwise)`);
         r.warn('PARAMETER_CASE', 'a parameter name was not in lower case');
         name = lower;
       }
-      if (params.has(name)) fail('ERR_URI_DUPLICATE_PARAMETER', `URI repeats a parameter${KNOWN_PARAMETERS.includes(name) ? ` ("${name}")` : ''}`);
+      if (params.has(name)) throw new TotpkitError('ERR_URI_DUPLICATE_PARAMETER', `URI repeats a parameter${KNOWN_PARAMETERS.includes(name) ? ` ("${name}")` : ''}`);
       params.set(name, piece.slice(eq + 1));
     }
   }
@@ -361,29 +355,29 @@ function parseParameters(rawQuery: string, r: Reading): Map<string, string> {
 
 /** The secret: canonical base32 (strict), or any base32 spelling apps emit (lenient, with warnings). */
 function parseSecret(raw: string | undefined, r: Reading): Uint8Array {
-  if (raw === undefined) fail('ERR_URI_SECRET_MISSING', 'URI has no secret parameter');
+  if (raw === undefined) throw new TotpkitError('ERR_URI_SECRET_MISSING', 'URI has no secret parameter');
   const text = percentDecode(raw, 'secret');
   let secret: Uint8Array;
   try {
     secret = decodeBase32(text);
   } catch (strictError) {
-    if (!r.lenient) fail('ERR_URI_SECRET_INVALID', 'secret is not canonical base32 (upper case, unpadded)', strictError);
+    if (!r.lenient) throw new TotpkitError('ERR_URI_SECRET_INVALID', 'secret is not canonical base32 (upper case, unpadded)', { cause: strictError });
     try {
       secret = decodeBase32(text, { mode: 'lenient' });
     } catch (cause) {
-      return fail('ERR_URI_SECRET_INVALID', 'secret is not valid base32', cause);
+      throw new TotpkitError('ERR_URI_SECRET_INVALID', 'secret is not valid base32', { cause });
     }
     if (/[a-z]/.test(text)) r.warn('SECRET_LOWERCASE', 'the secret was lower case');
     if (text.includes('=')) r.warn('SECRET_PADDED', 'the secret had = padding');
     if (/[ -]/.test(text)) r.warn('SECRET_SEPARATORS', 'the secret had spaces or dashes');
     if (encodeBase32(secret) !== text.replace(/[ =-]/g, '').toUpperCase()) r.warn('SECRET_NONCANONICAL', 'the secret had non-zero unused bits');
   }
-  if (secret.length > MAX_SECRET_BYTES) fail('ERR_URI_SECRET_INVALID', `secret must be at most ${MAX_SECRET_BYTES} bytes, got ${secret.length}`);
-  if (secret.length === 0) fail('ERR_URI_SECRET_INVALID', 'secret is empty');
+  if (secret.length > MAX_SECRET_BYTES) throw new TotpkitError('ERR_URI_SECRET_INVALID', `secret must be at most ${MAX_SECRET_BYTES} bytes, got ${secret.length}`);
+  if (secret.length === 0) throw new TotpkitError('ERR_URI_SECRET_INVALID', 'secret is empty');
   if (secret.length < MIN_SECRET_BYTES_STRICT) {
     // Lenient reads any existing account (oathtool, pyotp and otpauth compute with short keys);
     // building a new URI still refuses fewer than 128 bits.
-    if (!r.lenient) fail('ERR_URI_SECRET_TOO_SHORT', `secret must be at least ${MIN_SECRET_BYTES_STRICT} bytes, got ${secret.length}`);
+    if (!r.lenient) throw new TotpkitError('ERR_URI_SECRET_TOO_SHORT', `secret must be at least ${MIN_SECRET_BYTES_STRICT} bytes, got ${secret.length}`);
     r.warn('SECRET_SHORT', `the secret has only ${secret.length * 8} bits (at least 128 are recommended)`);
   }
   return secret;
@@ -393,7 +387,7 @@ function parseSecret(raw: string | undefined, r: Reading): Uint8Array {
 function parseIssuer(raw: string | undefined, labelIssuer: string | undefined, r: Reading): string | undefined {
   if (raw === undefined) {
     if (labelIssuer !== undefined) {
-      if (!r.lenient) fail('ERR_URI_ISSUER_MISSING', 'issuer is in the label but not in an issuer parameter');
+      if (!r.lenient) throw new TotpkitError('ERR_URI_ISSUER_MISSING', 'issuer is in the label but not in an issuer parameter');
       r.warn('ISSUER_ONLY_IN_LABEL', 'the issuer was only in the label');
     } else {
       r.warn('NO_ISSUER', 'the URI names no issuer');
@@ -402,10 +396,10 @@ function parseIssuer(raw: string | undefined, labelIssuer: string | undefined, r
   }
   const issuer = percentDecode(raw, 'issuer');
   const problem = labelProblem(issuer);
-  if (problem !== undefined) fail('ERR_URI_LABEL', `issuer parameter ${problem}`);
+  if (problem !== undefined) throw new TotpkitError('ERR_URI_LABEL', `issuer parameter ${problem}`);
   const plusAsSpace = r.lenient && raw.includes('+') ? percentDecode(raw.replaceAll('+', '%20'), 'issuer') : issuer;
   if (labelIssuer !== undefined && labelIssuer !== issuer) {
-    if (plusAsSpace !== labelIssuer) fail('ERR_URI_ISSUER_MISMATCH', 'issuer parameter disagrees with the label prefix');
+    if (plusAsSpace !== labelIssuer) throw new TotpkitError('ERR_URI_ISSUER_MISMATCH', 'issuer parameter disagrees with the label prefix');
     r.warn('ISSUER_PLUS_AS_SPACE', 'the issuer parameter used + for spaces');
     return labelIssuer;
   }
@@ -424,7 +418,7 @@ function parseAlgorithm(raw: string | undefined, r: Reading): Algorithm {
   let algorithm = text as Algorithm;
   if (!(ALGORITHMS as readonly string[]).includes(text)) {
     const loose = text.toUpperCase().replace('-', '');
-    if (!r.lenient || !(ALGORITHMS as readonly string[]).includes(loose)) fail('ERR_URI_ALGORITHM', `algorithm must be one of ${ALGORITHMS.join(', ')}`);
+    if (!r.lenient || !(ALGORITHMS as readonly string[]).includes(loose)) throw new TotpkitError('ERR_URI_ALGORITHM', `algorithm must be one of ${ALGORITHMS.join(', ')}`);
     r.warn('ALGORITHM_SPELLING', 'the algorithm name was not spelled exactly');
     algorithm = loose as Algorithm;
   }
@@ -438,7 +432,7 @@ function parseAlgorithm(raw: string | undefined, r: Reading): Algorithm {
  */
 function boundedDecimal(raw: string, name: string, min: bigint, max: bigint, code: TotpkitErrorCode, message: string): bigint {
   const n = decimal(percentDecode(raw, name));
-  if (n === undefined || n < min || n > max) fail(code, message);
+  if (n === undefined || n < min || n > max) throw new TotpkitError(code, message);
   return n;
 }
 
@@ -474,9 +468,8 @@ function boundedDecimal(raw: string, name: string, min: bigint, max: bigint, cod
 export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): ParsedOtpauthUri {
   if (typeof uri !== 'string') throw typeError('uri', 'a string', uri);
   const opts = optionsObject('options', options);
-  const mode = opts.mode === undefined ? 'strict' : opts.mode;
-  if (mode !== 'strict' && mode !== 'lenient') throw rangeError(`"mode" must be 'strict' or 'lenient'`);
-  if (uri.length > MAX_URI_LENGTH) fail('ERR_URI_TOO_LONG', `URI must be at most ${MAX_URI_LENGTH} characters, got ${uri.length}`);
+  const mode = enumOption('mode', opts.mode, MODES, 'strict');
+  if (uri.length > MAX_URI_LENGTH) throw new TotpkitError('ERR_URI_TOO_LONG', `URI must be at most ${MAX_URI_LENGTH} characters, got ${uri.length}`);
   const r = reading(mode === 'lenient');
 
   checkCharacters(uri, r);
@@ -505,7 +498,7 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
     if (rawCounter !== undefined) r.warn('IGNORED_PARAMETER', 'counter does not apply to TOTP and was ignored');
     return { type, period, ...common };
   }
-  if (rawCounter === undefined) fail('ERR_URI_COUNTER_MISSING', 'an HOTP URI needs a counter parameter');
+  if (rawCounter === undefined) throw new TotpkitError('ERR_URI_COUNTER_MISSING', 'an HOTP URI needs a counter parameter');
   const n = boundedDecimal(rawCounter, 'counter', 0n, MAX_COUNTER, 'ERR_URI_COUNTER', 'counter must be an integer in 0..2^64-1');
   if (rawPeriod !== undefined) r.warn('IGNORED_PARAMETER', 'period does not apply to HOTP and was ignored');
   const counter = n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;

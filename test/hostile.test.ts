@@ -168,13 +168,14 @@ const SLOTS: Slot[] = [
   { name: 'decodeBase32(text)', call: (v) => t.decodeBase32(v), expect: RULES.text('ERR_OUT_OF_RANGE') },
   { name: 'parseOtpauthUri(uri)', call: (v) => t.parseOtpauthUri(v), expect: RULES.text('ERR_URI_TOO_LONG') },
   { name: 'parseOtpauthUri(uri, options)', call: (v) => t.parseOtpauthUri(`otpauth://totp/a?secret=${'A'.repeat(32)}`, v), expect: RULES.options },
-  { name: 'buildOtpauthUri(params)', call: (v) => t.buildOtpauthUri(v), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
+  // Not an object: the params are of the wrong type; an object without a `type`: `type` is.
+  { name: 'buildOtpauthUri(params)', call: (v) => t.buildOtpauthUri(v), expect: () => 'ERR_INVALID_ARG_TYPE' },
   { name: 'buildOtpauthUri({ account })', call: (v) => t.buildOtpauthUri({ type: 'totp', secret: SECRET, account: v }), expect: (v) => {
     if (typeof v !== 'string') return 'ERR_INVALID_ARG_TYPE';
     return v.length >= 1 && v.length <= 256 && !v.startsWith(' ') ? 'ok' : 'ERR_URI_LABEL';
   } },
   { name: 'buildOtpauthUri({ counter })', call: (v) => t.buildOtpauthUri({ type: 'hotp', secret: SECRET, account: 'a', counter: v }), expect: RULES.counter },
-  { name: 'manualEntry(params)', call: (v) => t.manualEntry(v), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
+  { name: 'manualEntry(params)', call: (v) => t.manualEntry(v), expect: () => 'ERR_INVALID_ARG_TYPE' },
   { name: 'manualEntry({ account })', call: (v) => t.manualEntry({ type: 'totp', account: v as string, secret: SECRET }), expect: (v) => {
     if (typeof v !== 'string') return 'ERR_INVALID_ARG_TYPE';
     // The URI label rules: 1..256 characters, no leading space, no ":" or control characters.
@@ -289,4 +290,48 @@ describe('hostile input', () => {
       expect(ms, 'returns quickly').toBeLessThan(250);
     });
   }
+});
+
+/** The error `fn` throws (name and code), or undefined. */
+function errorOf(fn: () => unknown): { name: string; code: unknown } | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return { name: (e as Error).name, code: (e as { code?: unknown }).code };
+  }
+  return undefined;
+}
+
+describe('one rule: a wrong type is a TypeError, a wrong value of the right type a RangeError', () => {
+  const uri = `otpauth://totp/a?secret=${'A'.repeat(32)}`;
+  const cases: [string, (v: unknown) => unknown, unknown, unknown][] = [
+    // [option, call, a value of the wrong type, a string or boolean that is not allowed]
+    ['decodeBase32 mode', (v) => t.decodeBase32('AAAA', { mode: v as never }), 1, 'loose'],
+    ['parseOtpauthUri mode', (v) => t.parseOtpauthUri(uri, { mode: v as never }), true, 'loose'],
+    ['buildOtpauthUri type', (v) => t.buildOtpauthUri({ type: v as never, secret: SECRET, account: 'a' }), 0, 'steam'],
+    ['manualEntry type', (v) => t.manualEntry({ type: v as never, secret: SECRET, account: 'a' }), null, 'steam'],
+    ['toTerminal charset', (v) => q.toTerminal('x', { charset: v as never }), 8, 'ebcdic'],
+    ['toSvg colorCheck', (v) => q.toSvg('x', { colorCheck: v as never }), 1, 'off'],
+    ['toMatrix ecLevel', (v) => q.toMatrix('x', { ecLevel: v as never }), 3, 'X'],
+  ];
+  for (const [name, call, wrongType, wrongValue] of cases) {
+    it(name, () => {
+      expect(errorOf(() => call(wrongType))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', name: 'TypeError' });
+      expect(errorOf(() => call(wrongValue))).toMatchObject({ code: 'ERR_OUT_OF_RANGE', name: 'RangeError' });
+    });
+  }
+  it('boolean options: anything but a boolean is the wrong type', () => {
+    for (const v of ['yes', 1, null]) {
+      expect(errorOf(() => q.toTerminal('x', { invert: v as never }))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', name: 'TypeError' });
+      expect(errorOf(() => q.toSvg('x', { allowNarrowQuietZone: v as never }))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE', name: 'TypeError' });
+    }
+  });
+  it('records: a non-object is the wrong type, a malformed record a wrong value, in the core and the guard alike', async () => {
+    const verifier = guard.createVerifier({ store: guard.memoryStore(), keyring: KEYRING });
+    expect(errorOf(() => t.verifyCredential(5 as never, '123456', { keyring: KEYRING }))).toMatchObject({ name: 'TypeError' });
+    await expect(verifier.verify({ credential: 5 as never, code: '123456' })).rejects.toMatchObject({ name: 'TypeError' });
+    expect(errorOf(() => t.verifyCredential({ v: 2 } as never, '123456', { keyring: KEYRING }))).toMatchObject({ code: 'ERR_OUT_OF_RANGE', name: 'RangeError' });
+    await expect(verifier.verify({ credential: { v: 2 } as never, code: '123456' })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE', name: 'RangeError' });
+    await expect(verifier.confirmEnrollment({ enrollment: { v: 2 } as never, token: 'x', code: '123456' })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE', name: 'RangeError' });
+  });
 });

@@ -29,8 +29,8 @@ import {
   MIN_GUARD_TIMEOUT_MS,
   RECOVERY_USE_RECORD_MS,
 } from '../constants.js';
-import { verifyWithKey, type Credential, type SecretProtection } from '../credential.js';
-import { confirmEnrollment as confirmPure, type ConfirmFailureReason, type Enrollment } from '../enrollment.js';
+import { checkCredential, verifyWithKey, type Credential, type SecretProtection } from '../credential.js';
+import { checkEnrollment, confirmEnrollment as confirmPure, type ConfirmFailureReason, type Enrollment } from '../enrollment.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
 import { timeMs } from '../internal/time.js';
@@ -38,6 +38,7 @@ import { consumeRecoveryCode, type RecoveryCodeSet } from '../recovery.js';
 import type { TotpWindow } from '../totp.js';
 import { createKeyCache } from './key-cache.js';
 import type { GuardStore, SettleOnce, SettleRequest, SettleResult, SettleStep } from './store.js';
+import type { Moment } from '../types.js';
 
 /** Why a guarded login failed. */
 export type GuardFailureReason = 'malformed' | 'mismatch' | 'replayed' | 'locked' | 'expired' | 'storage';
@@ -131,7 +132,7 @@ export type EnrollmentAttemptResult =
 /** Arguments common to every guarded call. */
 interface Attempt {
   /** The moment (Date or epoch ms); the verifier's clock by default. */
-  now?: Date | number | (() => number);
+  now?: Moment;
   /** Passed to the audit event untouched. */
   context?: Record<string, unknown>;
 }
@@ -373,8 +374,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return {
     async verify(args) {
       const a = optionsObject('args', args, true);
-      const credential = a.credential as Credential;
-      if (typeof credential !== 'object' || credential === null || typeof credential.id !== 'string') throw typeError('credential', 'a Credential', credential);
+      // One rule with the core: a non-object is a TypeError, a malformed record a RangeError.
+      const credential = checkCredential(a.credential);
       credentialId('credential.id', credential.id);
       if (a.operation !== undefined && !Object.prototype.hasOwnProperty.call(policies, a.operation)) throw rangeError(`"operation" names no policy`);
       const window = (a.operation === undefined ? undefined : policies[a.operation]!.window) ?? opts.window;
@@ -399,8 +400,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
     async confirmEnrollment(args) {
       const a = optionsObject('args', args, true);
-      const enrollment = a.enrollment as Enrollment;
-      if (typeof enrollment !== 'object' || enrollment === null || typeof enrollment.credentialId !== 'string') throw typeError('enrollment', 'an Enrollment', enrollment);
+      const enrollment = checkEnrollment(a.enrollment);
       credentialId('enrollment.credentialId', enrollment.credentialId);
       let latest = enrollment;
       const r = await attempt<{ credential: Credential; enrollment: Enrollment; step: number }, EnrollmentFailureReason>('enrollment', enrollment.credentialId, a, (now) => {

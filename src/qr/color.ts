@@ -10,6 +10,7 @@
 import { DEFAULT_QR_BACKGROUND, DEFAULT_QR_FOREGROUND, MIN_QR_CONTRAST } from '../constants.js';
 import { TotpkitError } from '../errors.js';
 import { rangeError, typeError } from '../internal/assert.js';
+import { enumOption, MODES } from '../internal/options.js';
 
 /** An sRGB colour, 0..255 per channel. */
 export interface Rgb {
@@ -106,7 +107,7 @@ export function checkColors(
   // Only `undefined` means "default": a `null` colour is a bug upstream, not a request for black.
   const fg = parseColor('foreground', foreground === undefined ? DEFAULT_QR_FOREGROUND : foreground);
   const bg = parseColor('background', background === undefined ? DEFAULT_QR_BACKGROUND : background);
-  if (mode !== undefined && mode !== 'strict' && mode !== 'lenient') throw rangeError(`"colorCheck" must be 'strict' or 'lenient'`);
+  enumOption('colorCheck', mode, MODES, 'strict');
   if (onWarning !== undefined && typeof onWarning !== 'function') throw typeError('onWarning', 'a function', onWarning);
   const warnings: QrWarning[] = [];
   const lf = luminance(fg);

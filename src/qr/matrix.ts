@@ -14,6 +14,7 @@ import { DEFAULT_QR_EC_LEVEL, QR_BYTE_CAPACITY } from '../constants.js';
 import { TotpkitError } from '../errors.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { utf8 } from '../internal/bytes.js';
+import { EC_LEVELS, enumOption } from '../internal/options.js';
 
 /** QR error-correction level: recovers about 7%, 15%, 25% or 30% of the symbol. */
 export type QrEcLevel = 'L' | 'M' | 'Q' | 'H';
@@ -44,12 +45,7 @@ function utf8Binary(text: string): string {
 
 /** The `ecLevel` option, checked. @internal */
 export function ecLevelOption(value: unknown, fallback: QrEcLevel = DEFAULT_QR_EC_LEVEL): QrEcLevel {
-  if (value === undefined) return fallback;
-  if (value !== 'L' && value !== 'M' && value !== 'Q' && value !== 'H') {
-    if (typeof value !== 'string') throw typeError('ecLevel', "'L', 'M', 'Q' or 'H'", value);
-    throw rangeError(`"ecLevel" must be 'L', 'M', 'Q' or 'H'`);
-  }
-  return value;
+  return enumOption('ecLevel', value, EC_LEVELS, fallback);
 }
 
 /**
@@ -74,9 +70,9 @@ export function toMatrix(text: string, options?: QrMatrixOptions): QrMatrix {
   const ecLevel = ecLevelOption(opts.ecLevel);
   const capacity = QR_BYTE_CAPACITY[ecLevel];
   // A UTF-16 unit is at most 3 UTF-8 bytes: reject obviously huge input before encoding it.
-  if (text.length > capacity) throw capacityError(text.length, ecLevel);
+  if (text.length > capacity) throw new TotpkitError('ERR_QR_CAPACITY', capacityMessage(text.length, ecLevel));
   const data = utf8Binary(text);
-  if (data.length > capacity) throw capacityError(data.length, ecLevel);
+  if (data.length > capacity) throw new TotpkitError('ERR_QR_CAPACITY', capacityMessage(data.length, ecLevel));
 
   const qr = qrcode(0, ecLevel);
   qr.addData(data, 'Byte');
@@ -96,9 +92,6 @@ export function toMatrix(text: string, options?: QrMatrixOptions): QrMatrix {
   return { size, version: (size - 17) / 4, ecLevel, modules };
 }
 
-function capacityError(bytes: number, ecLevel: QrEcLevel): TotpkitError {
-  return new TotpkitError(
-    'ERR_QR_CAPACITY',
-    `${bytes} bytes exceed the ${QR_BYTE_CAPACITY[ecLevel]}-byte capacity of a QR symbol at level ${ecLevel}`,
-  );
+function capacityMessage(bytes: number, ecLevel: QrEcLevel): string {
+  return `${bytes} bytes exceed the ${QR_BYTE_CAPACITY[ecLevel]}-byte capacity of a QR symbol at level ${ecLevel}`;
 }

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_QR_MODULE_SIZE, MAX_QR_MODULE_SIZE, MAX_QR_QUIET_ZONE, MIN_QR_QUIET_ZONE } from '../constants.js';
 import { integerOption, rangeError } from '../internal/assert.js';
+import { booleanOption } from '../internal/options.js';
 import { checkColors, type ColorCheckMode, type QrWarning, type Rgb } from './color.js';
 import { ecLevelOption, type QrEcLevel, type QrMatrix, toMatrix } from './matrix.js';
 
@@ -41,9 +42,7 @@ export interface Prepared {
 /** @internal */
 export function prepare(text: string, opts: Partial<QrRenderOptions>, ecFallback?: QrEcLevel): Prepared {
   const min = opts.allowNarrowQuietZone === true ? 0 : MIN_QR_QUIET_ZONE;
-  if (opts.allowNarrowQuietZone !== undefined && typeof opts.allowNarrowQuietZone !== 'boolean') {
-    throw rangeError('"allowNarrowQuietZone" must be a boolean');
-  }
+  booleanOption('allowNarrowQuietZone', opts.allowNarrowQuietZone, false);
   const quietZone = integerOption('quietZone', opts.quietZone, MIN_QR_QUIET_ZONE, min, MAX_QR_QUIET_ZONE);
   const matrix = toMatrix(text, { ecLevel: ecLevelOption(opts.ecLevel, ecFallback) });
   return { matrix, quietZone };

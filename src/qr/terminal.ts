@@ -7,6 +7,7 @@
  * @module
  */
 import { optionsObject, rangeError } from '../internal/assert.js';
+import { booleanOption, enumOption } from '../internal/options.js';
 import { prepare, type QrRenderOptions } from './options.js';
 
 /** Options of {@link toTerminal}. */
@@ -36,9 +37,8 @@ const HALF_BLOCKS = [' ', '▄', '▀', '█']; // index: (top ? 2 : 0) | (botto
  */
 export function toTerminal(text: string, options?: QrTerminalOptions): string {
   const opts = optionsObject('options', options);
-  const charset = opts.charset === undefined ? 'unicode' : opts.charset;
-  if (charset !== 'unicode' && charset !== 'ascii') throw rangeError(`"charset" must be 'unicode' or 'ascii'`);
-  if (opts.invert !== undefined && typeof opts.invert !== 'boolean') throw rangeError('"invert" must be a boolean');
+  const charset = enumOption('charset', opts.charset, ['unicode', 'ascii'], 'unicode');
+  const invert = booleanOption('invert', opts.invert, false);
   const { matrix, quietZone } = prepare(text, opts);
   const { size, modules } = matrix;
   const full = size + 2 * quietZone;
@@ -47,7 +47,7 @@ export function toTerminal(text: string, options?: QrTerminalOptions): string {
     const r = row - quietZone;
     const c = col - quietZone;
     const dark = r >= 0 && r < size && c >= 0 && c < size && modules[r]![c]!;
-    return opts.invert === true ? dark : !dark;
+    return invert ? dark : !dark;
   };
   const lines: string[] = [];
   if (charset === 'ascii') {
@@ -60,7 +60,7 @@ export function toTerminal(text: string, options?: QrTerminalOptions): string {
     for (let row = 0; row < full; row += 2) {
       let line = '';
       for (let col = 0; col < full; col++) {
-        const bottom = row + 1 < full ? ink(row + 1, col) : opts.invert !== true;
+        const bottom = row + 1 < full ? ink(row + 1, col) : !invert;
         line += HALF_BLOCKS[(ink(row, col) ? 2 : 0) | (bottom ? 1 : 0)];
       }
       lines.push(line);
