@@ -6,11 +6,9 @@
 import { DEFAULT_HOTP_LOOK_AHEAD, DEFAULT_HOTP_RESYNC_RANGE, MAX_COUNTER, MAX_HOTP_LOOK_AHEAD, MAX_HOTP_RESYNC_RANGE } from './constants.js';
 import { integerOption, optionsObject, rangeError } from './internal/assert.js';
 import { formatCode, parseCode, POW10 } from './internal/code.js';
-import { digitsOption, splitCounter } from './internal/options.js';
+import { digitsOption, splitCounter, TWO_32 } from './internal/options.js';
 import { type OtpKey, resolveKey } from './key.js';
 import type { CodeOptions } from './types.js';
-
-const TWO_32 = 0x1_0000_0000;
 
 /**
  * Generate an HOTP code.

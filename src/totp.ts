@@ -6,12 +6,10 @@
 import { DEFAULT_T0_SECONDS } from './constants.js';
 import { nonNegativeSafeInteger, optionsObject, rangeError } from './internal/assert.js';
 import { formatCode, parseCode, POW10 } from './internal/code.js';
-import { digitsOption, periodOption, windowOption } from './internal/options.js';
+import { digitsOption, periodOption, TWO_32, windowOption } from './internal/options.js';
 import { timeMs } from './internal/time.js';
 import { type OtpKey, resolveKey } from './key.js';
 import type { CodeOptions, TimeOptions } from './types.js';
-
-const TWO_32 = 0x1_0000_0000;
 
 /**
  * The RFC 6238 §4.2 time step `T = floor((unixSeconds − T0) / X)` for the given moment.

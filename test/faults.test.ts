@@ -99,34 +99,31 @@ async function drill(store: GuardStore, fault: () => Promise<void>, recover: () 
 // ---- Redis killed mid-run and restarted ------------------------------------------------------
 
 type RedisSetup = (url: string) => Promise<{ client: RedisLikeClient; close: () => Promise<void> }>;
+
+/** An ioredis client with `options`, errors listened to (an unheard 'error' event fills the log). */
+const ioredisSetup = (options: import('ioredis').RedisOptions): RedisSetup => async (url) => {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, options);
+  client.on('error', () => {});
+  // Without an offline queue, commands fail until connected: wait for that first.
+  if (options.enableOfflineQueue === false) await new Promise((r) => client.once('ready', r));
+  return { client, close: async () => client.disconnect() };
+};
+
+/** A connected node-redis client with `options`, errors listened to (an unheard one crashes). */
+const nodeRedisSetup = (options: Parameters<typeof import('redis').createClient>[0]): RedisSetup => async (url) => {
+  const { createClient } = await import('redis');
+  const client = createClient({ ...options, url });
+  client.on('error', () => {});
+  await client.connect();
+  return { client: client as unknown as RedisLikeClient, close: async () => client.destroy() };
+};
+
 const redisSetups: Record<string, RedisSetup> = {
-  'ioredis, defaults (new Redis(url))': async (url) => {
-    const { Redis } = await import('ioredis');
-    const client = new Redis(url);
-    client.on('error', () => {});
-    return { client, close: async () => client.disconnect() };
-  },
-  'ioredis, README fail-fast options': async (url) => {
-    const { Redis } = await import('ioredis');
-    const client = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000, commandTimeout: 1000 });
-    client.on('error', () => {});
-    await new Promise((r) => client.once('ready', r)); // without an offline queue, wait until connected
-    return { client, close: async () => client.disconnect() };
-  },
-  'node-redis, defaults': async (url) => {
-    const { createClient } = await import('redis');
-    const client = createClient({ url });
-    client.on('error', () => {});
-    await client.connect();
-    return { client: client as unknown as RedisLikeClient, close: async () => client.destroy() };
-  },
-  'node-redis, README fail-fast options': async (url) => {
-    const { createClient } = await import('redis');
-    const client = createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) } });
-    client.on('error', () => {});
-    await client.connect();
-    return { client: client as unknown as RedisLikeClient, close: async () => client.destroy() };
-  },
+  'ioredis, defaults (new Redis(url))': ioredisSetup({}),
+  'ioredis, README fail-fast options': ioredisSetup({ maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000, commandTimeout: 1000 }),
+  'node-redis, defaults': nodeRedisSetup({}),
+  'node-redis, README fail-fast options': nodeRedisSetup({ disableOfflineQueue: true, socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) } }),
 };
 
 describe.runIf(haveRedisBinaries)('Redis killed mid-run and restarted', () => {
@@ -147,19 +144,18 @@ describe.runIf(haveRedisBinaries)('Redis killed mid-run and restarted', () => {
 // ---- PostgreSQL stopped and started -----------------------------------------------------------
 
 type PgSetup = (url: string) => Promise<{ client: import('pg').Pool; close: () => Promise<void> }>;
+
+/** A pg Pool with `options`; an idle client's lost connection is reported as a pool 'error' event. */
+const pgSetup = (options: import('pg').PoolConfig): PgSetup => async (url) => {
+  const { default: pg } = await import('pg');
+  const client = new pg.Pool({ ...options, connectionString: url });
+  client.on('error', () => {});
+  return { client, close: () => client.end() };
+};
+
 const pgSetups: Record<string, PgSetup> = {
-  'pg Pool, defaults': async (url) => {
-    const { default: pg } = await import('pg');
-    const client = new pg.Pool({ connectionString: url });
-    client.on('error', () => {}); // an idle client's lost connection is reported here
-    return { client, close: () => client.end() };
-  },
-  'pg Pool, README fail-fast options': async (url) => {
-    const { default: pg } = await import('pg');
-    const client = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 1000, query_timeout: 1500, keepAlive: true });
-    client.on('error', () => {});
-    return { client, close: () => client.end() };
-  },
+  'pg Pool, defaults': pgSetup({}),
+  'pg Pool, README fail-fast options': pgSetup({ connectionTimeoutMillis: 1000, query_timeout: 1500, keepAlive: true }),
 };
 
 describe.runIf(canMakePostgres)('PostgreSQL stopped and started', () => {

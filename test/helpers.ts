@@ -69,6 +69,16 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** What `fn` throws (with its `code`), or `undefined` when it does not throw. */
+export function errorOf(fn: () => unknown): (Error & { code?: ErrorCode }) | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error & { code?: ErrorCode };
+  }
+  return undefined;
+}
+
 /** The `code` of what `fn` throws, or `undefined` when it does not throw. */
 export function errorCode(fn: () => unknown): ErrorCode | undefined {
   try {

@@ -11,6 +11,7 @@ import * as guard from '../src/guard/index.js';
 import * as redis from '../src/adapters/redis.js';
 import * as postgres from '../src/adapters/postgres.js';
 import * as testing from '../src/testing/index.js';
+import { errorOf } from './helpers.js';
 
 const SECRET = new Uint8Array(20).fill(1);
 const MEGABYTE = '1'.repeat(1 << 20);
@@ -291,16 +292,6 @@ describe('hostile input', () => {
     });
   }
 });
-
-/** The error `fn` throws (name and code), or undefined. */
-function errorOf(fn: () => unknown): { name: string; code: unknown } | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return { name: (e as Error).name, code: (e as { code?: unknown }).code };
-  }
-  return undefined;
-}
 
 describe('one rule: a wrong type is a TypeError, a wrong value of the right type a RangeError', () => {
   const uri = `otpauth://totp/a?secret=${'A'.repeat(32)}`;

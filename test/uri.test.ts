@@ -10,18 +10,11 @@ import {
   type UriWarningCode,
 } from '../src/index.js';
 import { otpauthParamsArb } from '../src/testing/index.js';
+import { errorOf } from './helpers.js';
 
 const SECRET = new Uint8Array(Array.from({ length: 20 }, (_, i) => i * 13));
 const B32 = encodeBase32(SECRET); // 32 characters, canonical
 
-function errorOf(fn: () => unknown): (Error & { code?: ErrorCode }) | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error & { code?: ErrorCode };
-  }
-  return undefined;
-}
 const warningCodes = (uri: string, mode: 'strict' | 'lenient' = 'strict'): UriWarningCode[] =>
   parseOtpauthUri(uri, { mode }).warnings.map((w) => w.code);
 

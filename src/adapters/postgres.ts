@@ -23,6 +23,7 @@ import {
 } from '../constants.js';
 import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
+import { booleanOption } from '../internal/options.js';
 import { credentialId } from '../internal/text.js';
 
 /** What the adapter needs of a database client. */
@@ -202,9 +203,9 @@ export async function purgeExpired(client: Queryable, now: number, prefix = DEFA
 /**
  * Create a PostgreSQL-backed {@link GuardStore}. Call {@link migrate} once first.
  *
- * @param options - `client`, `prefix`, `retries`
+ * @param options - `client`, `prefix`, `retries`, `prepared`
  * @returns the store
- * @throws TypeError `ERR_INVALID_ARG_TYPE` when `client` has no `query`
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` when `client` has no `query`, or `prepared` is not a boolean
  * @example
  * ```ts
  * import pg from 'pg'
@@ -220,8 +221,7 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
   const p = opts.prefix === undefined ? DEFAULT_POSTGRES_PREFIX : checkPrefix(opts.prefix);
   const retries = integerOption('retries', opts.retries, DEFAULT_POSTGRES_RETRIES, 0, MAX_POSTGRES_RETRIES);
 
-  const prepared = opts.prepared === undefined ? isNodePostgres(client) : opts.prepared;
-  if (typeof prepared !== 'boolean') throw typeError('prepared', 'a boolean', prepared);
+  const prepared = booleanOption('prepared', opts.prepared, isNodePostgres(client));
   const text = prepared
     ? `${settleStatement(p, PREPARED_ARGS)}    RETURNING outcome, failures, failures_expire_at, cleared`
     : `SELECT outcome, failures, failures_expire_at, cleared FROM ${p}settle(${SETTLE_ARGS.map((_, i) => `$${i + 1}`).join(', ')})`;

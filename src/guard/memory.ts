@@ -11,7 +11,8 @@
  *
  * **What goes when full.** Records are filed in buckets by what they protect, and each bucket is a
  * doubly-linked list in write order (not a `Map`: restarting a `Map` iterator at its front skips
- * every deleted slot since the last rehash, which made eviction O(n)). When a write takes the store over `maxEntries`, it removes, in this order:
+ * every deleted slot since the last rehash, which made eviction O(n)). When a write takes the
+ * store over `maxEntries`, it removes, in this order:
  * 1. an expired record (the oldest of each bucket is looked at first, and a sweep that looks at two
  *    more records per write reclaims the rest within about `maxEntries / 2` writes);
  * 2. the least recently written record of the lowest bucket. Buckets, lowest first: failure

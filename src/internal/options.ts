@@ -21,7 +21,8 @@ import {
 } from '../constants.js';
 import { integerOption, rangeError, typeError } from './assert.js';
 
-const TWO_32 = 0x1_0000_0000;
+/** 2^32: counters and steps are split into high and low 32-bit halves with it. */
+export const TWO_32 = 0x1_0000_0000;
 
 /** The two parsing modes of `decodeBase32`, `parseOtpauthUri` and the QR colour check. */
 export const MODES = ['strict', 'lenient'] as const;

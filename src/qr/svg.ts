@@ -13,6 +13,7 @@ import { DEFAULT_QR_LOGO_SCALE, MAX_QR_LOGO_LENGTH, MAX_QR_LOGO_SCALE, MAX_QR_TI
 import { TotpkitError } from '../errors.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { toBase64, utf8 } from '../internal/bytes.js';
+import { isWellFormed } from '../internal/text.js';
 import { hex } from './color.js';
 import { colors, prepare, type QrColorOptions } from './options.js';
 
@@ -24,13 +25,10 @@ import { colors, prepare, type QrColorOptions } from './options.js';
 function checkTitle(title: unknown): void {
   if (typeof title !== 'string') throw typeError('title', 'a string', title);
   if (title.length > MAX_QR_TITLE_LENGTH) throw rangeError(`"title" must be at most ${MAX_QR_TITLE_LENGTH} characters, got ${title.length}`);
-  for (let i = 0; i < title.length; i++) {
-    const c = title.charCodeAt(i);
-    const pair = c >= 0xd800 && c <= 0xdbff && (title.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
-    if (pair) i++;
-    else if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0xd800 && c <= 0xdfff) || c === 0xfffe || c === 0xffff) {
-      throw rangeError('"title" must hold only characters XML allows (no NUL or other control characters, U+FFFE, U+FFFF or lone surrogates)');
-    }
+  // One fixed character class (no quantifier, nothing to backtrack) for what XML forbids besides
+  // lone surrogates, which the shared well-formedness check finds.
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(title) || !isWellFormed(title)) {
+    throw rangeError('"title" must hold only characters XML allows (no NUL or other control characters, U+FFFE, U+FFFF or lone surrogates)');
   }
 }
 
