@@ -8,6 +8,7 @@ const entry = {
   'adapters/redis': 'src/adapters/redis.ts',
   'adapters/postgres': 'src/adapters/postgres.ts',
   'testing/index': 'src/testing/index.ts',
+  'testing/arbitraries': 'src/testing/arbitraries.ts',
 };
 
 // ESM: one output module per source module (bundle: false). Bundlers then see the real module
@@ -24,7 +25,9 @@ export default defineConfig([
     entry: ['src/**/*.ts'],
     format: 'esm',
     bundle: false,
-    dts: { entry },
+    // Declarations come from tsc (tsconfig.build.json), one per source file: tsup's bundled .d.ts
+    // scattered types into hashed chunks under renamed exports.
+    dts: false,
     // No source maps: the output is unminified, readable ES2022, and maps would triple the package.
     sourcemap: false,
     target: 'es2022',
@@ -35,7 +38,7 @@ export default defineConfig([
     format: 'cjs',
     // Shared chunks: one copy of the core (and of TotpkitError) for every CJS entry point.
     splitting: true,
-    dts: true,
+    dts: false,
     sourcemap: false,
     target: 'es2022',
     noExternal: esmOnly,

@@ -36,9 +36,9 @@ Usage:
   totpkit new --issuer NAME --account NAME [--algorithm SHA1|SHA256|SHA512] [--digits N] [--period S]
               [--svg FILE] [--png FILE] [--force] [--ascii] [--invert] [--json]
       Create a secret; print the QR code, the otpauth:// URI and the manual-entry key.
-  totpkit code <uri|secret|-> [--at TIME] [--watch] [--digits N] [--period S] [--algorithm A] [--json]
+  totpkit code <uri|secret|-> [--time TIME] [--watch] [--digits N] [--period S] [--algorithm A] [--json]
       Print the current code and the seconds left. --watch refreshes until Ctrl-C.
-  totpkit verify <uri|secret|-> <code> [--window N] [--at TIME] [--json]
+  totpkit verify <uri|secret|-> <code> [--window N] [--time TIME] [--json]
       Exit 0 if the code is valid now (printing the matched delta), 1 if not.
   totpkit inspect <uri|-> [--lenient] [--show-secret] [--json]
       Parse a URI (strictly unless --lenient) and print its fields and every warning.
@@ -81,12 +81,12 @@ function source(arg: string | undefined, flags: Record<string, unknown>): Parsed
   };
 }
 
-/** `--at` as epoch ms: an ISO date or epoch seconds; now when absent. */
-function at(value: unknown): number {
+/** `--time` as epoch ms: an ISO date or epoch seconds; now when absent. */
+function timeFlag(value: unknown): number {
   if (value === undefined) return Date.now();
   const text = String(value);
   const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
-  if (!Number.isFinite(ms) || ms < 0) throw new UsageError('--at must be an ISO date or epoch seconds');
+  if (!Number.isFinite(ms) || ms < 0) throw new UsageError('--time must be an ISO date or epoch seconds');
   return ms;
 }
 
@@ -187,7 +187,7 @@ function codeNow(p: ParsedOtpauthUri, now: number): { code: string; remaining: n
 async function commandCode(args: string[], flags: Record<string, unknown>): Promise<number> {
   const p = source(args[0], flags);
   if (flags.watch !== true) {
-    const c = codeNow(p, at(flags.at));
+    const c = codeNow(p, timeFlag(flags.time));
     print(flags.json === true, c, p.type === 'hotp' ? c.code : `${c.code}  ${dim(`${c.remaining}s left`)}`);
     return 0;
   }
@@ -224,7 +224,7 @@ function commandVerify(args: string[], flags: Record<string, unknown>): number {
     print(flags.json === true, r, r.ok ? `valid (counter ${r.counter}, next ${r.next})` : `invalid: ${r.reason}`);
     return r.ok ? 0 : 1;
   }
-  const r = verifyTotp(p.secret, code, { time: at(flags.at), period: p.period, algorithm: p.algorithm, digits: p.digits, window });
+  const r = verifyTotp(p.secret, code, { time: timeFlag(flags.time), period: p.period, algorithm: p.algorithm, digits: p.digits, window });
   print(flags.json === true, r, r.ok ? `valid (delta ${r.delta})` : `invalid: ${r.reason}`);
   return r.ok ? 0 : 1;
 }
@@ -296,7 +296,7 @@ function parse(argv: string[]) {
       digits: { type: 'string' },
       period: { type: 'string' },
       window: { type: 'string' },
-      at: { type: 'string' },
+      time: { type: 'string' },
       watch: { type: 'boolean' },
       lenient: { type: 'boolean' },
       'show-secret': { type: 'boolean' },

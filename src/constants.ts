@@ -97,8 +97,9 @@ export const QR_BYTE_CAPACITY = /* @__PURE__ */ Object.freeze({ L: 2953, M: 2331
 
 /** Enrollment lifetime by default: long enough to find the phone, short enough to be useless later. */
 export const DEFAULT_ENROLLMENT_TTL_SECONDS = 600;
-/** Shortest and longest enrollment lifetimes accepted: minutes, not days (an enrollment QR is a live secret). */
+/** Shortest enrollment lifetime accepted, seconds. */
 export const MIN_ENROLLMENT_TTL_SECONDS = 60;
+/** Longest enrollment lifetime accepted: minutes, not days (an enrollment QR is a live secret). */
 export const MAX_ENROLLMENT_TTL_SECONDS = 3600;
 /** Failed confirmations (wrong token or code) after which a pending enrollment is revoked. */
 export const MAX_ENROLLMENT_ATTEMPTS = 5;
@@ -121,8 +122,9 @@ export const SEAL_KEY_BYTES = 32;
 /** AES-GCM nonce length, in bytes (NIST SP 800-38D recommends 96 bits). */
 export const SEAL_NONCE_BYTES = 12;
 
-/** Most counters `resyncHotp` searches by default, and at most (RFC 4226 §7.4: bounded). */
+/** Counters `resyncHotp` searches by default (RFC 4226 §7.4: a bounded resynchronisation). */
 export const DEFAULT_HOTP_RESYNC_RANGE = 100;
+/** Most counters `resyncHotp` may be asked to search. */
 export const MAX_HOTP_RESYNC_RANGE = 1000;
 
 /** Consecutive failures before a credential is locked, by default (NIST SP 800-63B allows up to 100). */
@@ -142,8 +144,9 @@ export const GUARD_KEY_CACHE_SIZE = 10_000;
 export const RECOVERY_USE_RECORD_MS = 34_560_000_000; // 400 × 86 400 000 (a literal, so bundlers can drop it)
 /** How long a confirmed enrollment token stays recorded after the enrollment expires, ms (1 day). */
 export const ENROLLMENT_USE_RECORD_MS = 86_400_000;
-/** Entries the in-memory guard store keeps by default, and at most. */
+/** Entries the in-memory guard store keeps by default. */
 export const DEFAULT_MEMORY_STORE_ENTRIES = 100_000;
+/** Most entries an in-memory guard store may be configured to keep. */
 export const MAX_MEMORY_STORE_ENTRIES = 100_000_000;
 /**
  * PostgreSQL adapter: retries after a serialization failure or deadlock, by default and at most.
@@ -151,6 +154,7 @@ export const MAX_MEMORY_STORE_ENTRIES = 100_000_000;
  * for one credential retries, and the guard's deadline (its abort signal) ends the retries first.
  */
 export const DEFAULT_POSTGRES_RETRIES = 30;
+/** Most retries the PostgreSQL adapter may be configured to make. */
 export const MAX_POSTGRES_RETRIES = 100;
 /** Smallest logo, as a fraction of the symbol width (a smaller one is not worth the cleared modules). */
 export const MIN_QR_LOGO_SCALE = 0.05;
@@ -166,11 +170,13 @@ export const RECOVERY_SALT_BYTES = 16;
 export const MIN_RECOVERY_PEPPER_BYTES = 16;
 /** PostgreSQL adapter table-name prefix by default. */
 export const DEFAULT_POSTGRES_PREFIX = 'totpkit_';
-/** Redis adapter key prefix by default, and its longest accepted length. */
+/** Redis adapter key prefix by default. */
 export const DEFAULT_REDIS_PREFIX = 'totpkit:';
+/** Longest Redis key prefix accepted. */
 export const MAX_REDIS_PREFIX_LENGTH = 64;
-/** QR colours when none are given: black modules on white (the polarity every scanner reads). */
+/** QR module colour when none is given: black modules on white (the polarity every scanner reads). */
 export const DEFAULT_QR_FOREGROUND = '#000000';
+/** QR background colour when none is given. */
 export const DEFAULT_QR_BACKGROUND = '#ffffff';
 /** Records the memory store's sweep looks at per write, reclaiming expired ones (O(1) per write). */
 export const MEMORY_STORE_SWEEP_PER_WRITE = 2;
@@ -179,11 +185,13 @@ export const MEMORY_STORE_SWEEP_PER_WRITE = 2;
  * `storage`, whatever the client library is still doing (retrying, queueing, waiting on a dead link).
  */
 export const DEFAULT_GUARD_TIMEOUT_MS = 2000;
-/** Shortest and longest `timeoutMs` a verifier accepts. */
+/** Shortest `timeoutMs` a verifier accepts. */
 export const MIN_GUARD_TIMEOUT_MS = 10;
+/** Longest `timeoutMs` a verifier accepts. */
 export const MAX_GUARD_TIMEOUT_MS = 60_000;
-/** First and largest delay between PostgreSQL retries after a serialization failure, ms (full jitter). */
+/** First delay between PostgreSQL retries after a serialization failure, ms (full jitter). */
 export const POSTGRES_RETRY_BASE_MS = 2;
+/** Largest delay between PostgreSQL retries, ms. */
 export const POSTGRES_RETRY_MAX_MS = 100;
 /** Longest credential id (or throttled subject) accepted by enrollment, the guard and its stores, in UTF-16 code units. */
 export const MAX_CREDENTIAL_ID_LENGTH = 256;

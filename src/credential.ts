@@ -32,8 +32,8 @@ export interface Credential {
   readonly secret: string;
   /** Last accepted time step: a code for this step or an older one is a replay. */
   readonly lastStep: number;
-  /** Drift of the last success in steps (`delta`), used to re-centre the window when asked. */
-  readonly drift: number;
+  /** The `delta` of the last success, in steps (the phone's drift), used to re-centre the window when asked. */
+  readonly delta: number;
   /** A label for the device, chosen by the user at enrollment. */
   readonly deviceLabel: string | null;
   /** Epoch milliseconds. */
@@ -115,6 +115,7 @@ export function verifyCredential(credential: Credential, code: string, options: 
 export function checkCredential(value: unknown): Credential {
   const c = optionsObject('credential', value as Credential, true) as Credential;
   if (c.v !== 1 || c.type !== 'totp' || typeof c.id !== 'string') throw rangeError('"credential" is not a totpkit TOTP credential record');
+  if (!Number.isSafeInteger(c.delta)) throw rangeError('"credential.delta" must be an integer number of steps');
   return c;
 }
 
@@ -136,7 +137,7 @@ export function credentialKey(credential: Credential, protection: Partial<Secret
 /** {@link verifyCredential} with the key already compiled (the guard caches keys). @internal */
 export function verifyWithKey(c: Credential, key: OtpKey, code: string, opts: VerifyCredentialOptions): VerifyCredentialResult {
   const now = timeMs(opts.now, 'now', true);
-  const drift = opts.recenter === true ? Math.max(-MAX_WINDOW, Math.min(MAX_WINDOW, c.drift)) : 0;
+  const drift = opts.recenter === true ? Math.max(-MAX_WINDOW, Math.min(MAX_WINDOW, c.delta)) : 0;
   // Re-centring moves the moment we look at by the learned drift; replay protection is absolute.
   const shifted = now + drift * c.period * 1000;
   const r = verifyTotp(key, code, {
@@ -148,5 +149,5 @@ export function verifyWithKey(c: Credential, key: OtpKey, code: string, opts: Ve
   });
   if (!r.ok) return r;
   const delta = r.delta + drift;
-  return { ok: true, step: r.step, delta, credential: { ...c, lastStep: r.step, drift: delta, lastUsedAt: now } };
+  return { ok: true, step: r.step, delta, credential: { ...c, lastStep: r.step, delta, lastUsedAt: now } };
 }

@@ -9,6 +9,9 @@
  *                        └── ttl passes ──► (confirm answers 'expired')
  * ```
  *
+ * While it is pending, `showEnrollment` renders the same URI and manual key again (a refresh, a
+ * wrong first code), so the app that scanned the first QR code keeps working.
+ *
  * The enrollment token ties the confirmation to the browser session that started it; only its
  * SHA-256 is kept in the state. The first code's step becomes the credential's `lastStep`, so the
  * code that confirmed the enrollment cannot be replayed as the first login.
@@ -181,6 +184,76 @@ export type ConfirmEnrollmentOptions = Partial<SecretProtection> & {
   now?: Moment;
 };
 
+/** The enrollment's token, compared in constant time through its hash. */
+function tokenMatches(e: Enrollment, token: unknown): boolean {
+  const expected = fromBase64url(e.tokenHash);
+  const given = typeof token === 'string' && token.length <= MAX_ENROLLMENT_TOKEN_LENGTH ? sha256(utf8(token)) : undefined;
+  return expected !== undefined && given !== undefined && timingSafeEqual(given, expected);
+}
+
+/** The URI parameters of an enrollment's credential-to-be. */
+const uriParams = (e: Enrollment, secret: Uint8Array) =>
+  ({ type: 'totp', secret, account: e.account, issuer: e.issuer, algorithm: e.algorithm, digits: e.digits, period: e.period }) as const;
+
+/** Why {@link showEnrollment} shows nothing. */
+export type ShowEnrollmentFailureReason = 'expired' | 'used' | 'revoked' | 'token_mismatch';
+
+/** Result of {@link showEnrollment}. */
+export type ShowEnrollmentResult =
+  | {
+      readonly ok: true;
+      /** The same `otpauth://` URI as at the start. Contains the secret: render it, do not log it. */
+      readonly uri: string;
+      /** The same manual-entry fallback. Contains the secret. */
+      readonly manual: ManualEntry;
+      /** Wrong confirmations left before the enrollment is revoked. */
+      readonly attemptsLeft: number;
+      /** When it expires, epoch ms. */
+      readonly expiresAt: number;
+    }
+  | { readonly ok: false; readonly reason: ShowEnrollmentFailureReason };
+
+/** Options of {@link showEnrollment}. */
+export type ShowEnrollmentOptions = Partial<SecretProtection> & {
+  /** The token {@link startEnrollment} gave the client that started it. */
+  token: string;
+  now?: Moment;
+};
+
+/**
+ * Show a pending enrollment again: the same QR URI and manual key as {@link startEnrollment} gave,
+ * for a page refresh or after a wrong first code. A new secret on every render would strand the
+ * app that scanned the first QR code. Only the client holding the enrollment's token sees it;
+ * nothing is counted or changed (the function is pure and the state stays as it is).
+ *
+ * @param enrollment - the stored enrollment
+ * @param options - `token`, `keyring` (or `insecurePlaintext`), `now`
+ * @returns `{ ok: true, uri, manual, attemptsLeft, expiresAt }`, or `{ ok: false, reason }` when
+ *   the enrollment is expired, used, revoked, or the token is not its own
+ * @throws TotpkitError `ERR_SEAL_*` when the secret cannot be opened; argument errors for bad options
+ * @example
+ * ```ts
+ * const shown = showEnrollment(user.enrollment, { token: session.enrollmentToken, keyring })
+ * if (shown.ok) render(toSvg(shown.uri), shown.manual.text, shown.attemptsLeft)
+ * else offerToStartOver(shown.reason)
+ * ```
+ */
+export function showEnrollment(enrollment: Enrollment, options: ShowEnrollmentOptions): ShowEnrollmentResult {
+  const e = checkEnrollment(enrollment);
+  const opts = optionsObject('options', options, true);
+  const now = timeMs(opts.now, 'now', true);
+  if (e.status !== 'pending') return { ok: false, reason: e.status };
+  if (now >= e.expiresAt) return { ok: false, reason: 'expired' };
+  if (!tokenMatches(e, opts.token)) return { ok: false, reason: 'token_mismatch' };
+  const secret = loadSecret(e.secret, e.credentialId, opts);
+  try {
+    const params = uriParams(e, secret);
+    return { ok: true, uri: buildOtpauthUri(params), manual: manualEntry(params), attemptsLeft: MAX_ENROLLMENT_ATTEMPTS - e.attempts, expiresAt: e.expiresAt };
+  } finally {
+    secret.fill(0);
+  }
+}
+
 /** An enrollment record, checked: `TypeError` for a non-object, `RangeError` for a malformed record. @internal */
 export function checkEnrollment(value: unknown): Enrollment {
   const e = optionsObject('enrollment', value as Enrollment, true) as Enrollment;
@@ -221,9 +294,7 @@ export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnroll
     const revoked = attempts >= MAX_ENROLLMENT_ATTEMPTS;
     return { ok: false, reason, enrollment: { ...e, attempts, status: revoked ? 'revoked' : 'pending', endedAt: revoked ? now : null } };
   };
-  const expected = fromBase64url(e.tokenHash);
-  const given = typeof opts.token === 'string' && opts.token.length <= MAX_ENROLLMENT_TOKEN_LENGTH ? sha256(utf8(opts.token)) : undefined;
-  if (expected === undefined || given === undefined || !timingSafeEqual(given, expected)) return failed('token_mismatch');
+  if (!tokenMatches(e, opts.token)) return failed('token_mismatch');
 
   const secret = loadSecret(e.secret, e.credentialId, opts);
   let r: ReturnType<typeof verifyTotp>;
@@ -244,7 +315,7 @@ export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnroll
     period: e.period,
     secret: e.secret,
     lastStep: r.step,
-    drift: r.delta,
+    delta: r.delta,
     deviceLabel: e.deviceLabel,
     createdAt: now,
     lastUsedAt: now,

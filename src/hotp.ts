@@ -31,7 +31,7 @@ export function hotp(secret: Uint8Array | OtpKey, counter: number | bigint, opti
   const key = resolveKey(secret, opts.algorithm);
   const digits = digitsOption(opts.digits);
   const [high, low] = splitCounter('counter', counter);
-  return formatCode(key.truncate(high, low) % POW10[digits]!, digits);
+  return formatCode(key.truncatedHmac(high, low) % POW10[digits]!, digits);
 }
 
 /** Options of {@link verifyHotp}. */
@@ -106,7 +106,7 @@ export function verifyHotp(secret: Uint8Array | OtpKey, code: string, options: V
   const modulus = POW10[digits]!;
   for (let i = 0; i <= last; i++) {
     const l = low + i;
-    const candidate = l < TWO_32 ? key.truncate(high, l) : key.truncate(high + 1, l - TWO_32);
+    const candidate = l < TWO_32 ? key.truncatedHmac(high, l) : key.truncatedHmac(high + 1, l - TWO_32);
     // One integer comparison per candidate: no early exit inside a code's digits.
     if (candidate % modulus === submitted) {
       const matched = typeof counter === 'bigint' ? counter + BigInt(i) : (counter as number) + i;

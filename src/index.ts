@@ -8,7 +8,42 @@
  * @module
  */
 export { decodeBase32, encodeBase32, type Base32Mode, type DecodeBase32Options } from './base32.js';
-export * from './constants.js';
+// The limits and defaults a caller validates against or tunes; the QR, guard and adapter ones are
+// exported by their own entry points, and purely internal sizes stay private (src/constants.ts).
+export {
+  ALGORITHMS,
+  DEFAULT_ALGORITHM,
+  DEFAULT_DIGITS,
+  DEFAULT_ENROLLMENT_TTL_SECONDS,
+  DEFAULT_HOTP_LOOK_AHEAD,
+  DEFAULT_HOTP_RESYNC_RANGE,
+  DEFAULT_PERIOD_SECONDS,
+  DEFAULT_RECOVERY_CODES,
+  DEFAULT_SECRET_BYTES,
+  DEFAULT_WINDOW,
+  MAX_COUNTER,
+  MAX_CREDENTIAL_ID_LENGTH,
+  MAX_DIGITS,
+  MAX_ENROLLMENT_ATTEMPTS,
+  MAX_ENROLLMENT_TTL_SECONDS,
+  MAX_GENERATED_SECRET_BYTES,
+  MAX_HOTP_LOOK_AHEAD,
+  MAX_HOTP_RESYNC_RANGE,
+  MAX_LABEL_LENGTH,
+  MAX_PERIOD_SECONDS,
+  MAX_RECOVERY_CODES,
+  MAX_SECRET_BYTES,
+  MAX_URI_LENGTH,
+  MAX_WINDOW,
+  MIN_DIGITS,
+  MIN_ENROLLMENT_TTL_SECONDS,
+  MIN_GENERATED_SECRET_BYTES,
+  MIN_PERIOD_SECONDS,
+  MIN_RECOVERY_PEPPER_BYTES,
+  MIN_SECRET_BYTES_STRICT,
+  RECOVERY_ALPHABET,
+  RECOVERY_CODE_LENGTH,
+} from './constants.js';
 export {
   ARGUMENT_ERROR_CODES,
   isTotpkitError,
@@ -39,11 +74,15 @@ export {
 export {
   confirmEnrollment,
   revokeEnrollment,
+  showEnrollment,
   startEnrollment,
   type ConfirmEnrollmentOptions,
   type ConfirmEnrollmentResult,
   type ConfirmFailureReason,
   type Enrollment,
+  type ShowEnrollmentFailureReason,
+  type ShowEnrollmentOptions,
+  type ShowEnrollmentResult,
   type StartedEnrollment,
   type StartEnrollmentOptions,
 } from './enrollment.js';

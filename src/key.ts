@@ -23,7 +23,7 @@ import { _SHA1 } from '@noble/hashes/legacy.js';
 import { _SHA256, _SHA512 } from '@noble/hashes/sha2.js';
 import { DEFAULT_ALGORITHM } from './constants.js';
 import { TotpkitError } from './errors.js';
-import { algorithmOption, optionsObject, rangeError, secretBytes } from './internal/assert.js';
+import { algorithmOption, optionsObject, rangeError, checkSecretBytes } from './internal/assert.js';
 import type { Algorithm } from './types.js';
 
 /**
@@ -87,7 +87,7 @@ function checkSelfTest(): void {
         ['SHA256', 32, 68084774],
         ['SHA512', 64, 25091201],
       ] as const;
-      if (!vectors.every(([algorithm, length, code]) => new OtpKey(Uint8Array.from({ length }, (_, j) => 48 + ((j + 1) % 10)), algorithm).truncate(0, 37037036) % 1e8 === code)) selfTest = 2;
+      if (!vectors.every(([algorithm, length, code]) => new OtpKey(Uint8Array.from({ length }, (_, j) => 48 + ((j + 1) % 10)), algorithm).truncatedHmac(0, 37037036) % 1e8 === code)) selfTest = 2;
     } catch {
       selfTest = 2; // a throwing hash is as broken as a wrong one
     }
@@ -157,12 +157,13 @@ export class OtpKey {
   }
 
   /**
-   * RFC 4226 §5.3 dynamic truncation of HMAC(K, counter): the 31-bit value before `mod 10^d`.
+   * HMAC(K, counter) — the inner and the outer compression — followed by RFC 4226 §5.3 dynamic
+   * truncation: the 31-bit value before `mod 10^d`.
    * The counter is given as its high and low 32-bit halves so the common path needs no BigInt.
    *
    * @internal
    */
-  truncate(high: number, low: number): number {
+  truncatedHmac(high: number, low: number): number {
     const hash = this.#hash;
     const blocks = this.#blocks;
     const n = this.#words;
@@ -204,7 +205,7 @@ export class OtpKey {
  */
 export function createOtpKey(secret: Uint8Array, options?: { algorithm?: Algorithm }): OtpKey {
   const opts = optionsObject('options', options);
-  return new OtpKey(secretBytes(secret), algorithmOption(opts.algorithm, DEFAULT_ALGORITHM));
+  return new OtpKey(checkSecretBytes(secret), algorithmOption(opts.algorithm, DEFAULT_ALGORITHM));
 }
 
 /**
@@ -225,7 +226,7 @@ export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown): Otp
   }
   return new OtpKey(
     // Users of other libraries pass base32 text first: say what to do with it.
-    secretBytes(secret, 'secret', 'a Uint8Array or an OtpKey (see decodeBase32)'),
+    checkSecretBytes(secret, 'secret', 'a Uint8Array or an OtpKey (see decodeBase32)'),
     algorithmOption(algorithm, DEFAULT_ALGORITHM),
   );
 }

@@ -5,7 +5,7 @@
  */
 import { encodeBase32 } from './base32.js';
 import { DEFAULT_ALGORITHM, DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS } from './constants.js';
-import { algorithmOption, optionsObject, rangeError, secretBytes } from './internal/assert.js';
+import { algorithmOption, optionsObject, rangeError, checkSecretBytes } from './internal/assert.js';
 import { digitsOption, enumOption, OTP_TYPES, periodOption } from './internal/options.js';
 import type { Algorithm } from './types.js';
 import { checkLabel, type OtpauthParams } from './uri.js';
@@ -48,7 +48,7 @@ export function manualEntry(params: Omit<OtpauthParams, 'counter'> & { counter?:
   // a key line of the caller's choosing into the text shown to the user.
   const account = checkLabel('account', p.account);
   const issuer = p.issuer === undefined ? undefined : checkLabel('issuer', p.issuer);
-  const secret = (encodeBase32(secretBytes(p.secret)).match(/.{1,4}/g) ?? []).join(' ');
+  const secret = (encodeBase32(checkSecretBytes(p.secret)).match(/.{1,4}/g) ?? []).join(' ');
   const algorithm = algorithmOption(p.algorithm, DEFAULT_ALGORITHM);
   const digits = digitsOption(p.digits);
   const period = type === 'totp' ? periodOption(p.period) : undefined;

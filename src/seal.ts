@@ -13,7 +13,7 @@
 import { gcm } from '@noble/ciphers/aes.js';
 import { MAX_ENVELOPE_LENGTH, SEAL_KEY_BYTES, SEAL_NONCE_BYTES } from './constants.js';
 import { TotpkitError } from './errors.js';
-import { isBytes, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
+import { isBytes, optionsObject, rangeError, checkSecretBytes, typeError } from './internal/assert.js';
 import { fromBase64url, randomBytes, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
 
 /** Sealing keys by id, and which one seals new envelopes. Keys are 32 random bytes each. */
@@ -70,7 +70,7 @@ function associatedData(keyId: string, aad: unknown): Uint8Array {
  */
 export function sealSecret(secret: Uint8Array, options: SealOptions): string {
   const opts = optionsObject('options', options, true);
-  const plain = secretBytes(secret);
+  const plain = checkSecretBytes(secret);
   const ring = checkKeyring(opts.keyring);
   const nonce = randomBytes(SEAL_NONCE_BYTES, opts.random);
   const sealed = gcm(ring.keys[ring.current]!, nonce, associatedData(ring.current, opts.aad)).encrypt(plain);

@@ -64,7 +64,7 @@ export function totp(secret: Uint8Array | OtpKey, options?: TotpOptions): string
   const key = resolveKey(secret, opts.algorithm);
   const digits = digitsOption(opts.digits);
   const step = timeStep(opts);
-  return formatCode(key.truncate(Math.floor(step / TWO_32), step >>> 0) % POW10[digits]!, digits);
+  return formatCode(key.truncatedHmac(Math.floor(step / TWO_32), step >>> 0) % POW10[digits]!, digits);
 }
 
 /** Steps accepted before and after the current one. A number `n` means `{ past: n, future: n }`. */
@@ -135,7 +135,7 @@ export function verifyTotp(secret: Uint8Array | OtpKey, code: string, options?: 
       const candidate = step + side * i;
       if (candidate < 0 || candidate > Number.MAX_SAFE_INTEGER) continue;
       // One integer comparison per candidate: no early exit inside a code's digits.
-      if (key.truncate(Math.floor(candidate / TWO_32), candidate >>> 0) % modulus !== submitted) continue;
+      if (key.truncatedHmac(Math.floor(candidate / TWO_32), candidate >>> 0) % modulus !== submitted) continue;
       if (candidate <= afterStep) {
         replayed = true;
         continue;

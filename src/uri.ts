@@ -37,7 +37,7 @@ import {
   MIN_SECRET_BYTES_STRICT,
 } from './constants.js';
 import { TotpkitError, type TotpkitErrorCode } from './errors.js';
-import { algorithmOption, optionsObject, rangeError, secretBytes, typeError } from './internal/assert.js';
+import { algorithmOption, optionsObject, rangeError, checkSecretBytes, typeError } from './internal/assert.js';
 import { hasControl, isWellFormed } from './internal/text.js';
 import { digitsOption, enumOption, MODES, OTP_TYPES, periodOption, splitCounter } from './internal/options.js';
 import type { Algorithm } from './types.js';
@@ -177,7 +177,7 @@ export function checkLabel(label: 'issuer' | 'account', value: unknown): string 
 export function buildOtpauthUri(params: OtpauthParams): string {
   optionsObject('params', params, true);
   const type = enumOption('type', params.type, OTP_TYPES);
-  const secret = secretBytes(params.secret);
+  const secret = checkSecretBytes(params.secret);
   if (secret.length < MIN_SECRET_BYTES_STRICT) {
     throw rangeError(`"secret" must be at least ${MIN_SECRET_BYTES_STRICT} bytes for a new enrollment, got ${secret.length}`);
   }

@@ -122,21 +122,21 @@ describe('totpkit CLI', () => {
   });
 
   it('code: the RFC 6238 vector, from an argument or from stdin, with seconds left', () => {
-    expect(run(['code', RFC_SECRET, '--at', '59', '--digits', '8']).stdout).toBe('94287082  1s left\n');
-    expect(JSON.parse(run(['code', '-', '--at', '1111111111', '--digits', '8', '--json'], `${RFC_SECRET}\n`).stdout)).toEqual({ code: '14050471', remaining: 29, step: 37037037 });
+    expect(run(['code', RFC_SECRET, '--time', '59', '--digits', '8']).stdout).toBe('94287082  1s left\n');
+    expect(JSON.parse(run(['code', '-', '--time', '1111111111', '--digits', '8', '--json'], `${RFC_SECRET}\n`).stdout)).toEqual({ code: '14050471', remaining: 29, step: 37037037 });
     const uri = `otpauth://totp/ACME:a?secret=${RFC_SECRET}&issuer=ACME&digits=8`;
-    expect(run(['code', uri, '--at', '2009-02-13T23:31:30Z']).stdout).toMatch(/^89005924 {2}30s left\n$/);
+    expect(run(['code', uri, '--time', '2009-02-13T23:31:30Z']).stdout).toMatch(/^89005924 {2}30s left\n$/);
     // An old account whose secret is only 50 bits: read (leniently), as oathtool and pyotp do.
-    const old = run(['code', 'otpauth://totp/Old:bob?secret=MZXW6YTBOI&issuer=Old', '--at', '59']);
+    const old = run(['code', 'otpauth://totp/Old:bob?secret=MZXW6YTBOI&issuer=Old', '--time', '59']);
     expect(old.status).toBe(0);
     expect(old.stdout.slice(0, 6)).toBe(totp(decodeBase32('MZXW6YTBOI'), { time: 59_000 }));
   });
 
   it('verify: exit 0 with the delta for a valid code, 1 for a wrong one', () => {
     const code = totp(new TextEncoder().encode('12345678901234567890'), { time: 1_700_000_000_000 - 30_000 });
-    const ok = run(['verify', RFC_SECRET, code, '--at', '1700000000']);
+    const ok = run(['verify', RFC_SECRET, code, '--time', '1700000000']);
     expect(ok).toMatchObject({ status: 0, stdout: 'valid (delta -1)\n' });
-    expect(run(['verify', RFC_SECRET, code, '--at', '1700000000', '--window', '0'])).toMatchObject({ status: 1, stdout: 'invalid: mismatch\n' });
+    expect(run(['verify', RFC_SECRET, code, '--time', '1700000000', '--window', '0'])).toMatchObject({ status: 1, stdout: 'invalid: mismatch\n' });
     expect(run(['verify', RFC_SECRET, '12 34 56'])).toMatchObject({ status: 1, stdout: 'invalid: malformed\n' });
   });
 

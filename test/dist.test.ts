@@ -4,12 +4,13 @@
  * Requires `npm run build` first; the README's test command does that.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import type ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { root } from './helpers.js';
 
@@ -100,7 +101,23 @@ describe('built package', () => {
       // install needs to resolve the tarball's dependency ranges, so a fresh machine must fetch it.
       // stderr is kept so a failure says why.
       execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tarball}`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-      expect(execFileSync('npx', ['--no-install', 'totpkit', 'code', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--at', '59', '--digits', '8'], { cwd: dir, encoding: 'utf8' })).toBe('94287082  1s left\n');
+      expect(execFileSync('npx', ['--no-install', 'totpkit', 'code', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--time', '59', '--digits', '8'], { cwd: dir, encoding: 'utf8' })).toBe('94287082  1s left\n');
+      // fast-check is an optional peer and is not installed here: totpkit/testing must still load,
+      // and only the arbitraries entry point may ask for it.
+      const clock = `const c = h.createFakeClock(0); c.advance(1500); console.log(c())`;
+      const inDir = (args: string[]) => execFileSync(process.execPath, args, { cwd: dir, encoding: 'utf8' }).trim();
+      expect(inDir(['--input-type=module', '-e', `import * as h from 'totpkit/testing'; ${clock}`])).toBe('1500');
+      expect(inDir(['-e', `const h = require('totpkit/testing'); ${clock}`])).toBe('1500');
+      const missing = (args: string[]) => {
+        try {
+          execFileSync(process.execPath, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+          return 'loaded';
+        } catch (e) {
+          return /Cannot find (package|module) 'fast-check'/.test(String((e as { stderr?: string }).stderr)) ? 'fast-check missing' : String((e as { stderr?: string }).stderr);
+        }
+      };
+      expect(missing(['--input-type=module', '-e', `import 'totpkit/testing/arbitraries'`])).toBe('fast-check missing');
+      expect(missing(['-e', `require('totpkit/testing/arbitraries')`])).toBe('fast-check missing');
       const files = execFileSync('tar', ['tzf', join(dir, tarball)], { encoding: 'utf8' }).split('\n').filter(Boolean);
       expect(files.every((f) => /^package\/(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f)), files.join(' ')).toBe(true);
     } finally {
@@ -122,10 +139,10 @@ describe('built package', () => {
     expect(node(['-e', `const g = require('totpkit/guard'), r = require('totpkit/redis'), p = require('totpkit/postgres'); ${probe}`])).toEqual(expected);
   });
 
-  it('the testing subpath works through import and require', () => {
-    const probe = `const c = h.createFakeClock(0); c.advance(30); console.log(JSON.stringify([c(), typeof h.secretArb, h.decodeQrMatrix(q.toMatrix('hi').modules)]))`;
-    expect(node(['--input-type=module', '-e', `import * as h from 'totpkit/testing'; import * as q from 'totpkit/qr'; ${probe}`])).toEqual([30000, 'function', 'hi']);
-    expect(node(['-e', `const h = require('totpkit/testing'), q = require('totpkit/qr'); ${probe}`])).toEqual([30000, 'function', 'hi']);
+  it('the testing subpaths work through import and require', () => {
+    const probe = `const c = h.createFakeClock(0); c.advance(30_000); console.log(JSON.stringify([c(), a.secretArb().filter(Boolean) !== undefined, h.decodeQrMatrix(q.toMatrix('hi').modules)]))`;
+    expect(node(['--input-type=module', '-e', `import * as h from 'totpkit/testing'; import * as a from 'totpkit/testing/arbitraries'; import * as q from 'totpkit/qr'; ${probe}`])).toEqual([30000, true, 'hi']);
+    expect(node(['-e', `const h = require('totpkit/testing'), a = require('totpkit/testing/arbitraries'), q = require('totpkit/qr'); ${probe}`])).toEqual([30000, true, 'hi']);
   });
 
   it('tree-shakes: the core entry pulls in no QR code', async () => {
@@ -181,5 +198,70 @@ describe('built package', () => {
       .filter((marker) => text.includes(marker));
     expect(culprits, `bundle of { hotp } pulled in: ${culprits.join(', ')}`).toEqual([]);
     expect(text).not.toMatch(/from ['"]node:/);
+  });
+});
+
+describe('built declarations', () => {
+  const sources = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && f !== 'cli.ts')
+    .map((f) => f.replace(/\\/g, '/').replace(/\.ts$/, ''));
+
+  it('mirror the source: one .d.ts and one .d.cts per source file, no hashed chunks', () => {
+    expect(sources.length).toBeGreaterThan(30);
+    const missing = sources.flatMap((f) => ['.d.ts', '.d.cts'].map((ext) => `${f}${ext}`)).filter((f) => !existsSync(join(root, 'dist', f)));
+    expect(missing).toEqual([]);
+    const declarations = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.d\.c?ts$/.test(f));
+    expect(declarations.filter((f) => !sources.includes(f.replace(/\\/g, '/').replace(/\.d\.c?ts$/, '')))).toEqual([]);
+  });
+
+  it('type-check a consumer through import and require (skipLibCheck off), and go-to-definition lands in the defining file', async () => {
+    const ts = (await import('typescript')).default;
+    const dir = mkdtempSync(join(tmpdir(), 'totpkit-types-'));
+    try {
+      mkdirSync(join(dir, 'node_modules'));
+      symlinkSync(root, join(dir, 'node_modules', 'totpkit'), 'dir');
+      writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+      const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => `totpkit${k.slice(1)}`);
+      const esm = [
+        ...subpaths.map((s, i) => `import * as m${i} from '${s}';`),
+        `import { parseOtpauthUri, type VerifyTotpResult } from 'totpkit';`,
+        `export const r: VerifyTotpResult = m0.verifyTotp(new Uint8Array(20), '123456');`,
+        `export const p = parseOtpauthUri;`,
+        `export const all = [${subpaths.map((_, i) => `m${i}`).join(', ')}];`,
+      ].join('\n');
+      const cjs = [
+        ...subpaths.map((s, i) => `import m${i} = require('${s}');`),
+        `import { parseOtpauthUri } from 'totpkit';`,
+        `export const r: import('totpkit').VerifyTotpResult = m0.verifyTotp(new Uint8Array(20), '123456');`,
+        `export const p = parseOtpauthUri;`,
+        `export const all = [${subpaths.map((_, i) => `m${i}`).join(', ')}];`,
+      ].join('\n');
+      writeFileSync(join(dir, 'esm.mts'), esm);
+      writeFileSync(join(dir, 'cjs.cts'), cjs);
+      const program = ts.createProgram([join(dir, 'esm.mts'), join(dir, 'cjs.cts')], {
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        target: ts.ScriptTarget.ES2022,
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        types: ['node'],
+        typeRoots: [join(root, 'node_modules/@types')],
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      });
+      const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      expect(diagnostics).toEqual([]);
+      const checker = program.getTypeChecker();
+      const definedIn = (file: string) => {
+        const source = program.getSourceFile(join(dir, file))!;
+        const statement = source.statements.find((s) => ts.isVariableStatement(s) && s.declarationList.declarations[0]!.name.getText(source) === 'p') as ts.VariableStatement;
+        const symbol = checker.getSymbolAtLocation(statement.declarationList.declarations[0]!.initializer!)!;
+        return checker.getAliasedSymbol(symbol).declarations![0]!.getSourceFile().fileName.replace(/\\/g, '/');
+      };
+      expect(definedIn('esm.mts')).toMatch(/\/dist\/uri\.d\.ts$/);
+      expect(definedIn('cjs.cts')).toMatch(/\/dist\/uri\.d\.cts$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -18,6 +18,7 @@ import {
   resyncHotp,
   revokeEnrollment,
   sealSecret,
+  showEnrollment,
   startEnrollment,
   totp,
   verifyCredential,
@@ -77,6 +78,31 @@ describe('enrollment', () => {
     expect(confirmEnrollment(state, { token: s.token, code: good, keyring, now: T0 })).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
+  it('showEnrollment shows the same QR URI and manual key while pending, so a wrong first code or a refresh keeps the first scan working', () => {
+    const s = startEnrollment({ account: 'alice', issuer: 'ACME', keyring, now: T0, ttlSeconds: 120 });
+    const stored = roundTrip(s.enrollment);
+    // A refresh, twice: the same secret, byte for byte, and nothing changes.
+    const first = showEnrollment(stored, { token: s.token, keyring, now: T0 + 5_000 });
+    expect(first).toEqual({ ok: true, uri: s.uri, manual: s.manual, attemptsLeft: 5, expiresAt: T0 + 120_000 });
+    expect(showEnrollment(stored, { token: s.token, keyring, now: T0 + 6_000 })).toEqual(first);
+    expect(stored).toEqual(s.enrollment);
+    // A wrong code, then the page again: same URI, one attempt fewer; the first scan's code confirms.
+    const good = phoneCode(s.uri, T0 + 30_000);
+    const wrong = confirmEnrollment(stored, { token: s.token, code: good === '000000' ? '000001' : '000000', keyring, now: T0 + 30_000 });
+    expect(wrong).toMatchObject({ ok: false, reason: 'code_mismatch' });
+    expect(showEnrollment(wrong.enrollment, { token: s.token, keyring, now: T0 + 31_000 })).toMatchObject({ ok: true, uri: s.uri, attemptsLeft: 4 });
+    const right = confirmEnrollment(wrong.enrollment, { token: s.token, code: phoneCode(first.ok ? first.uri : '', T0 + 32_000), keyring, now: T0 + 32_000 });
+    expect(right.ok).toBe(true);
+    // Once it is no longer pending, or for another client, or past its lifetime: nothing to show.
+    expect(showEnrollment(right.enrollment, { token: s.token, keyring, now: T0 + 33_000 })).toEqual({ ok: false, reason: 'used' });
+    expect(showEnrollment(revokeEnrollment(stored, { now: T0 }), { token: s.token, keyring, now: T0 })).toEqual({ ok: false, reason: 'revoked' });
+    expect(showEnrollment(stored, { token: `${s.token}x`, keyring, now: T0 })).toEqual({ ok: false, reason: 'token_mismatch' });
+    expect(showEnrollment(stored, { token: s.token, keyring, now: T0 + 120_000 })).toEqual({ ok: false, reason: 'expired' });
+    // The wrong keyring cannot open it: an error with a code, no secret in it.
+    const other: Keyring = { current: 'k2', keys: { k2: new Uint8Array(32).fill(9) } };
+    expect(errorCode(() => showEnrollment(stored, { token: s.token, keyring: other, now: T0 }))).toBe('ERR_SEAL_AUTH');
+  });
+
   it('a new enrollment revokes the pending one it replaces', () => {
     const first = startEnrollment({ account: 'a', issuer: 'I', keyring, now: T0 });
     const second = startEnrollment({ account: 'a', issuer: 'I', keyring, now: T0 + 1000, previous: first.enrollment });
@@ -108,7 +134,7 @@ describe('enrollment', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     let c: Credential = r.credential;
-    expect(c.drift).toBe(-1);
+    expect(c.delta).toBe(-1);
     expect(verifyCredential(c, slow(T0 + 90_000), { keyring, now: T0 + 90_000 })).toEqual({ ok: false, reason: 'mismatch' });
     const v = verifyCredential(c, slow(T0 + 90_000), { keyring, now: T0 + 90_000, recenter: true });
     expect(v).toMatchObject({ ok: true, delta: -2 });

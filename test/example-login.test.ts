@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { confirmEnrollment, startEnrollment, type Credential, type Keyring } from 'totpkit';
 import { createVerifier, memoryStore } from 'totpkit/guard';
 import { toMatrix } from 'totpkit/qr';
-import { clockSkewArb, codeArb, createFakeClock, simulateAuthenticator, type FakeClock } from 'totpkit/testing';
+import { createFakeClock, simulateAuthenticator, type FakeClock } from 'totpkit/testing';
+import { clockSkewArb, codeArb } from 'totpkit/testing/arbitraries';
 
 // ---- the application code under test --------------------------------------------------------
 const keyring: Keyring = { current: 'k1', keys: { k1: new Uint8Array(32).fill(7) } };
@@ -47,7 +48,7 @@ describe('login handler (example for totpkit/testing)', () => {
         const phone = enroll(handler, 'alice', clock, drift);
         const acceptedSteps = new Set<number>();
         for (const wait of waits) {
-          clock.advance(wait);
+          clock.advance(wait * 1000);
           const code = phone.code();
           const phoneStep = Math.floor((clock() + drift * 1000) / 30_000);
           if ((await handler.login('alice', code)) === 'welcome') {
@@ -67,7 +68,7 @@ describe('login handler (example for totpkit/testing)', () => {
         const clock = createFakeClock(new Date('2026-11-23T12:00:00Z'));
         const handler = makeLoginHandler(clock, n);
         const phone = enroll(handler, 'bob', clock);
-        clock.advance(30);
+        clock.advance(30_000);
         const right = phone.code();
         const wrong = guesses.filter((g) => g !== right).slice(0, n);
         fc.pre(wrong.length === n);

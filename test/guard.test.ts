@@ -285,7 +285,7 @@ describe('guard behaviour', () => {
       ['success', undefined, 0],
       ['failure', 'replayed', 1],
     ]);
-    expect(events[2]).toMatchObject({ kind: 'verify', credentialId: credential.id, step: Math.floor(now / 30_000), delta: 0, at: now, context });
+    expect(events[2]).toMatchObject({ kind: 'verify', credentialId: credential.id, step: Math.floor(now / 30_000), delta: 0, time: now, context });
     const text = JSON.stringify(events);
     expect(text).not.toContain(right);
     expect(text).not.toContain(credential.secret);
@@ -295,9 +295,12 @@ describe('guard behaviour', () => {
     const verifier = createVerifier({ store: memoryStore(), keyring: KEYRING, maxFailures: 3, lockSeconds: 60 });
     const { credential, secret } = enrolled();
     const now = T + 60_000;
-    for (let i = 0; i < 3; i++) await verifier.verify({ credential, code: '999999', now });
+    const wrong = totp(secret, { time: now }) === '999999' ? '999998' : '999999';
+    const left = [];
+    for (let i = 0; i < 3; i++) left.push((await verifier.verify({ credential, code: wrong, now })) as { attemptsLeft?: number });
+    expect(left.map((r) => r.attemptsLeft)).toEqual([2, 1, 0]);
     const locked = await verifier.verify({ credential, code: totp(secret, { time: now }), now });
-    expect(locked).toMatchObject({ ok: false, reason: 'locked', retryAt: now + 60_000 });
+    expect(locked).toMatchObject({ ok: false, reason: 'locked', retryAt: now + 60_000, attemptsLeft: 0 });
     const later = now + 61_000;
     expect(await verifier.verify({ credential, code: totp(secret, { time: later }), now: later })).toMatchObject({ ok: true });
   });
@@ -323,7 +326,7 @@ describe('guard behaviour', () => {
       { settle: async () => null as never },
       { settle: async () => ({ status: 'failed', failures: Number.NaN, resetAt: 0 }) },
     ];
-    for (const store of stores) expect(await createVerifier({ store, keyring: KEYRING }).verify({ credential, code, now })).toMatchObject({ ok: false, reason: 'storage' });
+    for (const store of stores) expect(await createVerifier({ store, keyring: KEYRING }).verify({ credential, code, now })).toMatchObject({ ok: false, reason: 'storage', attemptsLeft: undefined });
 
     const { Redis } = await import('ioredis');
     const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
@@ -370,7 +373,7 @@ describe('guard behaviour', () => {
       import { createVerifier, memoryStore } from './dist/guard/index.js';
       const v = createVerifier({ store: memoryStore(), insecurePlaintext: true, timeoutMs: 30000 });
       const credential = { v: 1, id: 'c', type: 'totp', account: 'a', issuer: 'B', algorithm: 'SHA1', digits: 6, period: 30,
-        secret: 'plain:JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', lastStep: 0, drift: 0, deviceLabel: null, createdAt: 0, lastUsedAt: 0 };
+        secret: 'plain:JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', lastStep: 0, delta: 0, deviceLabel: null, createdAt: 0, lastUsedAt: 0 };
       console.log((await v.verify({ credential, code: '000000', now: 1e12 })).ok);`;
     const started = Date.now();
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(here, '..'), encoding: 'utf8', timeout: 20_000 });

@@ -215,6 +215,8 @@ const SLOTS: Slot[] = [
   { name: 'startEnrollment({ now })', call: (v) => t.startEnrollment({ account: 'a', issuer: 'I', keyring: KEYRING, now: v }), expect: (v) => (typeof v === 'function' ? 'ok' : RULES.time(v)) },
   { name: 'confirmEnrollment({ code })', call: (v) => t.confirmEnrollment(ENROLLMENT.enrollment, { token: ENROLLMENT.token, code: v, keyring: KEYRING, now: 0 }), expect: (v) => (RULES.code(v) === 'ok' ? 'code_mismatch-or-ok' : 'malformed') },
   { name: 'confirmEnrollment({ token })', call: (v) => t.confirmEnrollment(ENROLLMENT.enrollment, { token: v, code: '123456', keyring: KEYRING, now: 0 }), expect: () => 'token_mismatch' },
+  { name: 'showEnrollment({ token })', call: (v) => { const r = t.showEnrollment(ENROLLMENT.enrollment, { token: v as string, keyring: KEYRING, now: 0 }); if (r.ok) throw new Error('shown to a stranger'); }, expect: () => 'ok' },
+  { name: 'showEnrollment(enrollment)', call: (v) => t.showEnrollment(v as never, { token: 't', keyring: KEYRING }), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'confirmEnrollment(enrollment)', call: (v) => t.confirmEnrollment(v, { token: 't', code: '123456', keyring: KEYRING }), expect: (v) => (plainObject(v) ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'consumeRecoveryCode(input)', call: (v) => t.consumeRecoveryCode(RECOVERY, v), expect: () => 'malformed' },
   { name: 'generateRecoveryCodes({ count })', call: (v) => t.generateRecoveryCodes({ count: v }), expect: RULES.integer(1, 50) },

@@ -13,7 +13,8 @@ import { buildOtpauthUri, MAX_COUNTER, type ErrorCode, type OtpauthParams } from
 import { contrastRatio, toDataUrl, toMatrix, toPng, toSvg, toTerminal, type QrWarning } from '../src/qr/index.js';
 import { crc32, zlibDeflate } from '../src/qr/deflate.js';
 import { haveTool, errorCode } from './helpers.js';
-import { decodeQrMatrix, labelArb } from '../src/testing/index.js';
+import { labelArb } from '../src/testing/arbitraries.js';
+import { decodeQrMatrix } from '../src/testing/index.js';
 
 const haveZbar = haveTool('zbarimg', '--version', 'apt-get install zbar-tools');
 const haveRsvg = haveTool('rsvg-convert', '--version', 'apt-get install librsvg2-bin');

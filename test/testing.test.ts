@@ -6,16 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { buildOtpauthUri, confirmEnrollment, encodeBase32, generateRecoveryCodes, parseOtpauthUri, startEnrollment, timeStep, totp, verifyTotp } from '../src/index.js';
 import { createVerifier, memoryStore } from '../src/guard/index.js';
 import { toMatrix } from '../src/qr/index.js';
-import {
-  clockSkewArb,
-  codeArb,
-  createFakeClock,
-  decodeQrMatrix,
-  legacySecretArb,
-  malformedCodeArb,
-  otpauthUriArb,
-  simulateAuthenticator,
-} from '../src/testing/index.js';
+import { clockSkewArb, codeArb, legacySecretArb, malformedCodeArb, otpauthUriArb } from '../src/testing/arbitraries.js';
+import { createFakeClock, decodeQrMatrix, simulateAuthenticator } from '../src/testing/index.js';
 
 describe('decodeQrMatrix', () => {
   it('reads back every rendered URI at every level (Reed-Solomon verified)', () => {
@@ -56,10 +48,14 @@ describe('createFakeClock', () => {
   it('is a function of epoch ms that advances and jumps', () => {
     const clock = createFakeClock(new Date('2026-11-23T12:00:00Z'));
     expect(clock()).toBe(Date.UTC(2026, 10, 23, 12));
-    expect(clock.advance(30).now()).toBe(Date.UTC(2026, 10, 23, 12, 0, 30));
-    expect(clock.advance(0.25)()).toBe(Date.UTC(2026, 10, 23, 12, 0, 30, 250));
+    expect(clock.advance(30_000).now()).toBe(Date.UTC(2026, 10, 23, 12, 0, 30));
+    expect(clock.advance(250)()).toBe(Date.UTC(2026, 10, 23, 12, 0, 30, 250));
+    expect(clock.advance(-250)()).toBe(Date.UTC(2026, 10, 23, 12, 0, 30));
     expect(clock.set(0).date().toISOString()).toBe('1970-01-01T00:00:00.000Z');
     expect(() => clock.advance(-1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => clock.advance(0.5)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => clock.advance('30' as unknown as number)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(clock()).toBe(0);
   });
 
   it('is accepted as `now` by enrollment, credentials and recovery codes, and as `clock` by the guard', async () => {
@@ -68,14 +64,14 @@ describe('createFakeClock', () => {
     const started = startEnrollment({ account: 'a', issuer: 'I', keyring, now: clock });
     expect(started.enrollment.createdAt).toBe(clock());
     const phone = simulateAuthenticator(started.uri, { clock });
-    clock.advance(601);
+    clock.advance(601_000);
     expect(confirmEnrollment(started.enrollment, { token: started.token, code: phone.code(), keyring, now: clock })).toMatchObject({ reason: 'expired' });
     const fresh = startEnrollment({ account: 'a', issuer: 'I', keyring, now: clock });
     const confirmed = confirmEnrollment(fresh.enrollment, { token: fresh.token, code: simulateAuthenticator(fresh.uri, { clock }).code(), keyring, now: clock });
     expect(confirmed.ok).toBe(true);
     if (!confirmed.ok) return;
     const verifier = createVerifier({ store: memoryStore(), keyring, clock });
-    clock.advance(30);
+    clock.advance(30_000);
     expect(await verifier.verify({ credential: confirmed.credential, code: simulateAuthenticator(fresh.uri, { clock }).code() })).toMatchObject({ ok: true });
     expect(generateRecoveryCodes({ now: clock }).set.createdAt).toBe(clock());
   });

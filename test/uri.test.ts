@@ -9,7 +9,7 @@ import {
   type OtpauthParams,
   type UriWarningCode,
 } from '../src/index.js';
-import { otpauthParamsArb } from '../src/testing/index.js';
+import { otpauthParamsArb } from '../src/testing/arbitraries.js';
 import { errorOf } from './helpers.js';
 
 const SECRET = new Uint8Array(Array.from({ length: 20 }, (_, i) => i * 13));

@@ -36,7 +36,7 @@ const { db, store, close } = await openStorage({ dataDir: join(dataDir, 'pglite'
 let auditWrites = Promise.resolve();
 function recordAudit(event) {
   auditWrites = auditWrites
-    .then(() => db.query('INSERT INTO example_audit (user_id, event, at) VALUES ($1, $2, $3)', [event.context?.userId ?? null, JSON.stringify(event), event.at]))
+    .then(() => db.query('INSERT INTO example_audit (user_id, event, at) VALUES ($1, $2, $3)', [event.context?.userId ?? null, JSON.stringify(event), event.time]))
     .catch((error) => console.error('audit write failed:', error?.code ?? error?.name ?? 'error'));
 }
 /** How long a login waits for the guard's store before answering "try again shortly". */
@@ -186,15 +186,15 @@ const routes = {
     const ok = (await checkPassword(f.password ?? '', user?.password)) && user !== undefined; // hashes even for unknown users
     const settled = await withDeadline(store.settle(`password:${username}`, { now, maxFailures: PASSWORD_MAX_FAILURES, lockUntil: now + PASSWORD_LOCK_MS, verified: ok }));
     if (settled === undefined) {
-      recordAudit({ kind: 'password', outcome: 'storage', failures: 0, at: now, context: { userId: null, ip: req.socket.remoteAddress } });
+      recordAudit({ kind: 'password', outcome: 'storage', failures: 0, time: now, context: { userId: null, ip: req.socket.remoteAddress } });
       return flashTo(res, s, 'Sign-in is briefly unavailable. Try again shortly.', '/login');
     }
     if (settled.status === 'locked') {
-      recordAudit({ kind: 'password', outcome: 'locked', failures: settled.failures, at: now, context: { userId: null, ip: req.socket.remoteAddress } });
+      recordAudit({ kind: 'password', outcome: 'locked', failures: settled.failures, time: now, context: { userId: null, ip: req.socket.remoteAddress } });
       return flashTo(res, s, 'Too many failed logins for this username. Try again in 15 minutes.', '/login');
     }
     if (settled.status !== 'accepted') {
-      recordAudit({ kind: 'password', outcome: 'failure', failures: settled.failures, at: now, context: { userId: user?.id ?? null, ip: req.socket.remoteAddress } });
+      recordAudit({ kind: 'password', outcome: 'failure', failures: settled.failures, time: now, context: { userId: user?.id ?? null, ip: req.socket.remoteAddress } });
       return flashTo(res, s, 'Wrong username or password.', '/login');
     }
     await rotateSession({ ...s, user_id: user.id, stage: user.credential ? 'password' : 'full' }, res);
@@ -295,7 +295,7 @@ ${form('/2fa/enroll', s.csrf, input('code', 'Code from the app', 'text', 'inputm
     await auditWrites;
     const { rows: latest } = await db.query('SELECT event FROM example_audit WHERE user_id = $1 ORDER BY id DESC LIMIT 50', [user.id]);
     const mine = latest.map((r) => (typeof r.event === 'string' ? JSON.parse(r.event) : r.event));
-    const rows = mine.map((e) => `<tr><td>${esc(new Date(e.at).toISOString())}</td><td>${esc(e.kind)}</td><td>${esc(e.outcome)}</td><td>${esc(e.reason ?? '')}</td><td>${esc(e.failures)}</td><td>${e.anomaly ? 'yes' : ''}</td><td>${esc(e.context?.ip ?? '')}</td></tr>`);
+    const rows = mine.map((e) => `<tr><td>${esc(new Date(e.time).toISOString())}</td><td>${esc(e.kind)}</td><td>${esc(e.outcome)}</td><td>${esc(e.reason ?? '')}</td><td>${esc(e.failures)}</td><td>${e.anomaly ? 'yes' : ''}</td><td>${esc(e.context?.ip ?? '')}</td></tr>`);
     send(res, 200, page('Audit log', `<table id="audit"><tr><th>time</th><th>kind</th><th>outcome</th><th>reason</th><th>failures</th><th>anomaly</th><th>ip</th></tr>${rows.join('')}</table><p><a href="/">Back</a></p>`));
   },
 

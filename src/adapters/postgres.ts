@@ -26,6 +26,8 @@ import { integerOption, optionsObject, rangeError, typeError } from '../internal
 import { booleanOption } from '../internal/options.js';
 import { credentialId } from '../internal/text.js';
 
+export { DEFAULT_POSTGRES_PREFIX, DEFAULT_POSTGRES_RETRIES, MAX_POSTGRES_RETRIES } from '../constants.js';
+
 /** What the adapter needs of a database client. */
 export interface Queryable {
   query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;

@@ -21,6 +21,8 @@ import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js'
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
 
+export { DEFAULT_REDIS_PREFIX, MAX_REDIS_PREFIX_LENGTH } from '../constants.js';
+
 /** ioredis `Redis` or `Cluster`. */
 export interface IoredisLikeClient {
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;

@@ -69,8 +69,8 @@ export interface GuardEvent {
   readonly anomaly: boolean;
   /** With `secret_unreadable`: the error code (`ERR_SEAL_KEY_UNKNOWN`, …). */
   readonly error?: string | undefined;
-  /** Epoch ms of the attempt. */
-  readonly at: number;
+  /** The moment of the attempt (the verifier's `clock`), epoch ms. */
+  readonly time: number;
   /** The caller's context (device id, IP, location…), passed through untouched. */
   readonly context: Readonly<Record<string, unknown>> | undefined;
 }
@@ -112,6 +112,11 @@ interface Refusal<R extends string> {
   readonly anomaly: boolean;
   /** When a lock ends (epoch ms), on `locked` and on the failure that locked. */
   readonly retryAt: number | undefined;
+  /**
+   * Failed attempts left before the lock (`maxFailures` minus the failures counted), 0 when
+   * locked, `undefined` when the store did not answer: what a login page shows as a hint.
+   */
+  readonly attemptsLeft: number | undefined;
 }
 
 /** Result of {@link Verifier.verify}. */
@@ -323,12 +328,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const now = timeMs(args.now ?? clock(), 'now', true);
     const context = args.context === undefined ? undefined : optionsObject('context', args.context);
     const event = (outcome: GuardEvent['outcome'], reason: GuardEventReason | undefined, failures: number, anomaly: boolean, extra?: { step?: number; delta?: number; error?: string }): void => {
-      if (opts.onEvent !== undefined) emit({ kind, credentialId, outcome, reason, step: extra?.step, delta: extra?.delta, failures, anomaly, error: extra?.error, at: now, context });
+      if (opts.onEvent !== undefined) emit({ kind, credentialId, outcome, reason, step: extra?.step, delta: extra?.delta, failures, anomaly, error: extra?.error, time: now, context });
     };
-    const refuse = (reason: string, failures: number, retryAt: number | undefined): Refusal<R> => {
+    const refuse = (reason: string, failures: number, retryAt: number | undefined, answered = true): Refusal<R> => {
       const anomaly = failures >= anomalyThreshold;
       event('failure', reason as GuardEventReason, failures, anomaly);
-      return { ok: false, reason: reason as R, anomaly, retryAt };
+      return { ok: false, reason: reason as R, anomaly, retryAt, attemptsLeft: !answered ? undefined : reason === 'locked' ? 0 : Math.max(0, maxFailures - failures) };
     };
 
     let found: Local<S>;
@@ -349,7 +354,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       step: found.ok ? found.step : undefined,
       once: found.ok ? found.once : undefined,
     });
-    if (r === undefined) return refuse('storage', 0, undefined);
+    if (r === undefined) return refuse('storage', 0, undefined, false);
     switch (r.status) {
       case 'accepted': {
         // A success right after a failure spike keeps the signal, so the server can ask for step-up.

@@ -81,7 +81,7 @@ export function isBytes(value: unknown): value is Uint8Array {
 }
 
 /** A secret given as raw bytes: a `Uint8Array` (a Node `Buffer` is one) of 1..MAX_SECRET_BYTES. */
-export function secretBytes(value: unknown, label = 'secret', expected = 'a Uint8Array'): Uint8Array {
+export function checkSecretBytes(value: unknown, label = 'secret', expected = 'a Uint8Array'): Uint8Array {
   if (!isBytes(value)) throw typeError(label, expected, value);
   if (value.length === 0 || value.length > MAX_SECRET_BYTES) {
     throw rangeError(`"${label}" must be 1..${MAX_SECRET_BYTES} bytes, got ${value.length}`);

@@ -5,6 +5,21 @@
  *
  * @module
  */
+export {
+  DEFAULT_QR_BACKGROUND,
+  DEFAULT_QR_EC_LEVEL,
+  DEFAULT_QR_FOREGROUND,
+  DEFAULT_QR_LOGO_SCALE,
+  DEFAULT_QR_MODULE_SIZE,
+  MAX_QR_LOGO_LENGTH,
+  MAX_QR_LOGO_SCALE,
+  MAX_QR_MODULE_SIZE,
+  MAX_QR_QUIET_ZONE,
+  MAX_QR_TITLE_LENGTH,
+  MIN_QR_CONTRAST,
+  MIN_QR_LOGO_SCALE,
+  MIN_QR_QUIET_ZONE,
+} from '../constants.js';
 export { contrastRatio, type ColorCheckMode, type QrWarning } from './color.js';
 export { toMatrix, type QrEcLevel, type QrMatrix, type QrMatrixOptions } from './matrix.js';
 export type { QrColorOptions, QrRenderOptions } from './options.js';

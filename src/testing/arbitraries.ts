@@ -1,6 +1,7 @@
 /**
- * fast-check arbitraries for property tests of code that uses totpkit. fast-check is an optional
- * peer dependency: install it to use `totpkit/testing`.
+ * `totpkit/testing/arbitraries`: fast-check arbitraries for property tests of code that uses
+ * totpkit. fast-check is an optional peer dependency, needed by this entry point only; the rest of
+ * `totpkit/testing` works without it.
  *
  * @module
  */

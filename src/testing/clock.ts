@@ -14,8 +14,8 @@ export interface FakeClock {
   now(): number;
   /** Now as a `Date`. */
   date(): Date;
-  /** Move forward (or back, with a negative number) by `seconds`, which may be fractional. */
-  advance(seconds: number): FakeClock;
+  /** Move forward (or back, with a negative number) by `ms` milliseconds, an integer like every other time in totpkit. */
+  advance(ms: number): FakeClock;
   /** Jump to a moment. */
   set(time: Date | number): FakeClock;
 }
@@ -29,7 +29,7 @@ export interface FakeClock {
  * ```ts
  * const clock = createFakeClock(new Date('2026-11-23T12:00:00Z'))
  * const verifier = createVerifier({ store, keyring, clock })
- * clock.advance(30)
+ * clock.advance(30_000) // one TOTP step
  * ```
  */
 export function createFakeClock(start: Date | number = Date.UTC(2026, 0, 1)): FakeClock {
@@ -37,10 +37,11 @@ export function createFakeClock(start: Date | number = Date.UTC(2026, 0, 1)): Fa
   const clock = (() => current) as FakeClock;
   clock.now = () => current;
   clock.date = () => new Date(current);
-  clock.advance = (seconds: number) => {
-    if (typeof seconds !== 'number') throw typeError('seconds', 'a number', seconds);
-    const next = current + Math.round(seconds * 1000);
-    if (!Number.isSafeInteger(next) || next < 0) throw rangeError(`"seconds" would move the clock out of range, got ${seconds}`);
+  clock.advance = (ms: number) => {
+    if (typeof ms !== 'number') throw typeError('ms', 'a number', ms);
+    if (!Number.isSafeInteger(ms)) throw rangeError(`"ms" must be an integer number of milliseconds, got ${ms}`);
+    const next = current + ms;
+    if (!Number.isSafeInteger(next) || next < 0) throw rangeError(`"ms" would move the clock out of range, got ${ms}`);
     current = next;
     return clock;
   };
