@@ -1,32 +1,66 @@
-// HTML for the example server: plain forms, no client-side code. Every dynamic value goes through
-// `esc`, and every form carries the session's CSRF token.
+// HTML for the example server: server-rendered pages with landmarks, labelled fields and one small
+// stylesheet and script of its own (served from /static, so the CSP needs no 'unsafe-inline').
+// Every dynamic value goes through `esc`, and every form carries the session's CSRF token.
 export const esc = (value) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
-export function page(title, body, { flash } = {}) {
+/**
+ * A page. `message` is `{ text, kind }` with kind `info`, `success` or `error`; `user` shows the
+ * navigation of a logged-in user.
+ */
+export function page(title, body, { message, user, csrf } = {}) {
+  const nav = user
+    ? `<nav aria-label="Account"><a href="/">Account</a><a href="/audit">Security log</a>${form('/logout', csrf, '', 'Log out', { className: 'inline' })}</nav>`
+    : `<nav aria-label="Account"><a href="/login">Log in</a><a href="/signup">Sign up</a></nav>`;
+  const note = message
+    ? `<p class="message ${esc(message.kind ?? 'info')}" role="${message.kind === 'error' ? 'alert' : 'status'}" id="flash">${esc(message.text)}</p>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · totpkit example</title>
-<style>
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
-  h1 { font-size: 1.4rem; } form { margin: 1rem 0; } label { display: block; margin: .5rem 0; }
-  input { font: inherit; padding: .3rem .5rem; } button { font: inherit; padding: .3rem .9rem; }
-  .flash { padding: .6rem .9rem; background: #fff3cd; border: 1px solid #e0c36a; }
-  .codes { font: 1.1rem/1.8 ui-monospace, monospace; columns: 2; }
-  pre { background: #f5f5f5; padding: .6rem; white-space: pre-wrap; }
-  table { border-collapse: collapse; font-size: .9rem; } td, th { border: 1px solid #ddd; padding: .2rem .5rem; }
-</style></head><body>
+<link rel="stylesheet" href="/static/style.css"><script src="/static/app.js" defer></script>
+</head><body>
+<header class="site"><a class="brand" href="/">totpkit <span>example</span></a>${nav}</header>
+<main id="main">
 <h1>${esc(title)}</h1>
-${flash ? `<p class="flash" role="status" id="flash">${esc(flash)}</p>` : ''}
+${note}
 ${body}
+</main>
+<footer class="site"><p>A reference deployment of <a href="https://www.npmjs.com/package/totpkit">totpkit</a>. Not a product: read the source before you copy it.</p></footer>
 </body></html>`;
 }
 
-export const form = (action, csrf, fields, button) => `<form method="post" action="${esc(action)}">
+/** A POST form with the CSRF token. */
+export const form = (action, csrf, fields, button, { className = '', secondary = false } = {}) => `<form method="post" action="${esc(action)}"${className ? ` class="${esc(className)}"` : ''}>
 <input type="hidden" name="csrf" value="${esc(csrf)}">
 ${fields}
-<button type="submit">${esc(button)}</button>
+<button type="submit"${secondary ? ' class="secondary"' : ''}>${esc(button)}</button>
 </form>`;
 
-export const input = (name, label, type = 'text', extra = '') =>
-  `<label>${esc(label)} <input name="${esc(name)}" type="${esc(type)}" ${extra} required></label>`;
+/**
+ * A labelled input. Options: `id` (when a page has two fields of one name), `type`, `autocomplete`, `inputmode`, `autofocus`, `hint` (linked with
+ * aria-describedby), `minlength`, `maxlength`, `pattern`.
+ */
+export function field(name, label, opts = {}) {
+  const id = `f-${opts.id ?? name}`;
+  const hint = opts.hint ? `<small id="${id}-hint">${esc(opts.hint)}</small>` : '';
+  const attributes = [
+    `id="${id}"`,
+    `name="${esc(name)}"`,
+    `type="${esc(opts.type ?? 'text')}"`,
+    opts.autocomplete && `autocomplete="${esc(opts.autocomplete)}"`,
+    opts.inputmode && `inputmode="${esc(opts.inputmode)}"`,
+    opts.minlength && `minlength="${Number(opts.minlength)}"`,
+    opts.maxlength && `maxlength="${Number(opts.maxlength)}"`,
+    opts.pattern && `pattern="${esc(opts.pattern)}"`,
+    opts.hint && `aria-describedby="${id}-hint"`,
+    opts.autofocus && 'autofocus',
+    opts.spellcheck === false && 'spellcheck="false" autocapitalize="off"',
+    'required',
+  ].filter(Boolean);
+  return `<div class="field"><label for="${id}">${esc(label)}</label><input ${attributes.join(' ')}>${hint}</div>`;
+}
+
+/** The one-time code field: numeric keyboard, the OS's code autofill, focused. */
+export const codeField = (label = 'Code from your authenticator app', opts = {}) =>
+  field('code', label, { inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9 ]{6,8}', maxlength: 8, autofocus: true, spellcheck: false, ...opts });
