@@ -12,6 +12,7 @@ const NEEDS_BUILD_BROWSER_OR_NETWORK = [
   'test/cli.test.ts', // the built CLI
   'test/faults.test.ts', // private Redis and PostgreSQL servers
   'test/noble-latest.test.ts', // the npm registry
+  'test/runtimes.test.ts', // the build, Bun, Deno and workerd
 ];
 
 export default defineConfig({
