@@ -19,7 +19,8 @@ import { toPng, toSvg, toTerminal } from './qr/index.js';
 import { generateSecret } from './secret.js';
 import { timeStep, totp, verifyTotp } from './totp.js';
 import type { Algorithm } from './types.js';
-import { buildOtpauthUri, parseOtpauthUri, type ParsedOtpauthUri } from './uri.js';
+import { buildMigrationUris, parseMigrationUri } from './migration.js';
+import { buildOtpauthUri, formatOtpauthUri, parseOtpauthUri, type OtpauthParams, type ParsedOtpauthUri } from './uri.js';
 import { hotp, verifyHotp } from './hotp.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -44,6 +45,11 @@ Usage:
       Parse a URI (strictly unless --lenient) and print its fields and every warning.
   totpkit qr [uri|-] [--svg FILE] [--png FILE] [--force] [--ascii] [--invert]
       Render a URI as a QR code; reads the URI from standard input when it is "-" or absent.
+  totpkit import <migration-uri...|-> [--lenient] [--json]
+      Read Google Authenticator "Transfer accounts" URIs (otpauth-migration://, one per QR code)
+      and print one otpauth:// URI per account; accounts it cannot use are named on stderr.
+  totpkit export <uri...|-> [--per-qr N] [--ascii] [--invert] [--json]
+      Turn otpauth:// URIs into Google Authenticator transfer URIs, each with its QR code.
 
 A secret is base32 (spaces, lower case and padding are accepted); TIME is an ISO date or epoch
 seconds. Pass "-" to read the URI or secret from standard input, which keeps it out of the
@@ -280,6 +286,61 @@ function commandQr(args: string[], flags: Record<string, unknown>): number {
   return 0;
 }
 
+/** The arguments, or the non-empty lines of standard input for "-" or none. */
+function inputs(args: string[], what: string): string[] {
+  const list = args.length === 0 || (args.length === 1 && args[0] === '-') ? readStdin().split(/\r?\n/) : args;
+  const found = list.map((l) => l.trim()).filter((l) => l !== '');
+  if (found.length === 0) throw new UsageError(`${what} needs at least one URI, as arguments or on standard input`);
+  return found;
+}
+
+function commandImport(args: string[], flags: Record<string, unknown>): number {
+  const mode = flags.lenient === true ? 'lenient' : 'strict';
+  const accounts: { uri: string; account: string; issuer: string | null; warnings: string[] }[] = [];
+  const skipped: { qr: number; index: number; code: string }[] = [];
+  // A transfer of many accounts is several QR codes of one batch: say when some are missing.
+  const batches = new Map<number, { size: number; seen: Set<number> }>();
+  for (const [qr, text] of inputs(args, 'import').entries()) {
+    const r = parseMigrationUri(text, { mode });
+    for (const a of r.accounts) {
+      accounts.push({ uri: formatOtpauthUri(a), account: a.account, issuer: a.issuer ?? null, warnings: a.warnings.map((w) => w.code) });
+      a.secret.fill(0);
+    }
+    for (const w of r.warnings) skipped.push({ qr, index: w.index, code: w.code });
+    const batch = batches.get(r.batch.id) ?? { size: r.batch.size, seen: new Set<number>() };
+    batch.seen.add(r.batch.index);
+    batches.set(r.batch.id, batch);
+  }
+  const incomplete = [...batches.values()].filter((b) => b.seen.size < b.size).map((b) => `${b.seen.size} of ${b.size} QR codes`);
+  if (flags.json === true) {
+    print(true, { accounts, skipped, incomplete }, '');
+  } else {
+    out.write(`${accounts.map((a) => a.uri).join('\n')}\n`);
+    for (const s of skipped) process.stderr.write(`${yellow('skipped')} QR ${s.qr + 1}, account ${s.index + 1}: ${s.code}\n`);
+    for (const i of incomplete) process.stderr.write(`${yellow('incomplete')} this transfer has more QR codes: read ${i}\n`);
+    for (const a of accounts) if (a.warnings.length > 0) process.stderr.write(`${yellow('warning')} ${a.issuer ?? ''}${a.issuer === null ? '' : ':'}${a.account}: ${a.warnings.join(', ')}\n`);
+  }
+  return 0;
+}
+
+function commandExport(args: string[], flags: Record<string, unknown>): number {
+  const accounts = inputs(args, 'export').map((text): OtpauthParams => {
+    const p = parseOtpauthUri(text, { mode: flags.lenient === true ? 'lenient' : 'strict' });
+    return p.type === 'totp' ? { ...p, type: 'totp' } : { ...p, type: 'hotp', counter: p.counter };
+  });
+  const uris = buildMigrationUris(accounts, { perUri: integerFlag('per-qr', flags['per-qr']) });
+  if (flags.json === true) {
+    print(true, { uris }, '');
+  } else {
+    uris.forEach((uri, i) => {
+      if (uris.length > 1) out.write(`${bold(`QR code ${i + 1} of ${uris.length}`)}\n`);
+      out.write(`${toTerminal(uri, terminalOptions(flags))}\n${uri}\n`);
+    });
+  }
+  for (const a of accounts) a.secret.fill(0);
+  return 0;
+}
+
 /** The command line, parsed strictly (unknown options are errors). */
 function parse(argv: string[]) {
   return parseArgs({
@@ -296,6 +357,7 @@ function parse(argv: string[]) {
       digits: { type: 'string' },
       period: { type: 'string' },
       window: { type: 'string' },
+      'per-qr': { type: 'string' },
       time: { type: 'string' },
       watch: { type: 'boolean' },
       lenient: { type: 'boolean' },
@@ -348,6 +410,10 @@ async function main(argv: string[]): Promise<number> {
       return commandInspect(args, flags);
     case 'qr':
       return commandQr(args, flags);
+    case 'import':
+      return commandImport(args, flags);
+    case 'export':
+      return commandExport(args, flags);
     default:
       throw new UsageError(`unknown command "${command}" (try --help)`);
   }

@@ -197,3 +197,9 @@ export const POSTGRES_RETRY_MAX_MS = 100;
 export const MAX_CREDENTIAL_ID_LENGTH = 256;
 /** Longest accessible name (`title`) a QR SVG takes, in UTF-16 code units. */
 export const MAX_QR_TITLE_LENGTH = 256;
+/** Longest `otpauth-migration://` URI `parseMigrationUri` reads (a QR code holds at most 2953 bytes). */
+export const MAX_MIGRATION_URI_LENGTH = 16_384;
+/** Most accounts in one transfer, read or built. */
+export const MAX_MIGRATION_ACCOUNTS = 1000;
+/** Accounts per transfer URI (per QR code) that `buildMigrationUris` writes by default. */
+export const MIGRATION_ACCOUNTS_PER_URI = 10;

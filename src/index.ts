@@ -30,6 +30,8 @@ export {
   MAX_HOTP_LOOK_AHEAD,
   MAX_HOTP_RESYNC_RANGE,
   MAX_LABEL_LENGTH,
+  MAX_MIGRATION_ACCOUNTS,
+  MAX_MIGRATION_URI_LENGTH,
   MAX_PERIOD_SECONDS,
   MAX_RECOVERY_CODES,
   MAX_SECRET_BYTES,
@@ -97,6 +99,15 @@ export {
 export { envelopeKeyId, openSecret, resealSecret, sealSecret, type Keyring, type SealOptions } from './seal.js';
 export { createOtpKey, OtpKey } from './key.js';
 export { manualEntry, type ManualEntry } from './manual.js';
+export {
+  buildMigrationUris,
+  parseMigrationUri,
+  type BuildMigrationUrisOptions,
+  type MigrationWarning,
+  type MigrationWarningCode,
+  type ParsedMigration,
+  type ParseMigrationUriOptions,
+} from './migration.js';
 export { generateSecret, type GenerateSecretOptions, type RandomSource } from './secret.js';
 export {
   timeStep,

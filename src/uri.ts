@@ -134,7 +134,8 @@ export interface ParseOtpauthUriOptions {
 // Building
 
 /** RFC 3986 percent-encoding: everything but the unreserved set `A–Z a–z 0–9 - . _ ~`. */
-function percentEncode(text: string): string {
+/** Percent-encodes a label or parameter value for an otpauth URI. @internal (also used by `parseMigrationUri`) */
+export function percentEncode(text: string): string {
   // encodeURIComponent also leaves the sub-delimiters ! ' ( ) * raw; encode them too so that no
   // app's query splitter or label parser can misread them.
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -185,25 +186,35 @@ export function buildOtpauthUri(params: OtpauthParams): string {
   const issuer = params.issuer === undefined ? undefined : checkLabel('issuer', params.issuer);
   const algorithm = algorithmOption(params.algorithm, DEFAULT_ALGORITHM);
   const digits = digitsOption(params.digits);
-
-  let label = percentEncode(account);
-  let query = `secret=${encodeBase32(secret)}`;
-  if (issuer !== undefined) {
-    label = `${percentEncode(issuer)}:${label}`;
-    query += `&issuer=${percentEncode(issuer)}`;
-  }
-  if (algorithm !== DEFAULT_ALGORITHM) query += `&algorithm=${algorithm}`;
-  if (digits !== DEFAULT_DIGITS) query += `&digits=${digits}`;
   if (type === 'totp') {
     if (params.counter !== undefined) throw rangeError(`"counter" applies only to type 'hotp'`);
-    const period = periodOption(params.period);
-    if (period !== DEFAULT_PERIOD_SECONDS) query += `&period=${period}`;
-  } else {
-    if (params.period !== undefined) throw rangeError(`"period" applies only to type 'totp'`);
-    splitCounter('counter', params.counter); // validates
-    query += `&counter=${params.counter}`;
+    return formatOtpauthUri({ type, secret, account, issuer, algorithm, digits, period: periodOption(params.period) });
   }
-  return `otpauth://${type}/${label}?${query}`;
+  if (params.period !== undefined) throw rangeError(`"period" applies only to type 'totp'`);
+  splitCounter('counter', params.counter); // validates
+  return formatOtpauthUri({ type, secret, account, issuer, algorithm, digits, counter: params.counter });
+}
+
+/**
+ * The URI text of checked parameters: the one place the format is written. `buildOtpauthUri`
+ * checks a new enrollment's rules first; the CLI's `import` writes accounts `parseOtpauthUri`
+ * already read (legacy short secrets included). @internal
+ */
+export function formatOtpauthUri(p: Omit<ParsedOtpauthUri, 'warnings'>): string {
+  let label = percentEncode(p.account);
+  let query = `secret=${encodeBase32(p.secret)}`;
+  if (p.issuer !== undefined) {
+    label = `${percentEncode(p.issuer)}:${label}`;
+    query += `&issuer=${percentEncode(p.issuer)}`;
+  }
+  if (p.algorithm !== DEFAULT_ALGORITHM) query += `&algorithm=${p.algorithm}`;
+  if (p.digits !== DEFAULT_DIGITS) query += `&digits=${p.digits}`;
+  if (p.type === 'totp') {
+    if (p.period !== DEFAULT_PERIOD_SECONDS) query += `&period=${p.period}`;
+  } else {
+    query += `&counter=${p.counter}`;
+  }
+  return `otpauth://${p.type}/${label}?${query}`;
 }
 
 // ---------------------------------------------------------------------------------------------

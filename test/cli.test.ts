@@ -161,6 +161,37 @@ describe('totpkit CLI', () => {
     expect(run(['qr', '-', '--ascii'], uri).stdout).toMatch(/^[# \n]+$/);
   });
 
+  it('export → import: Google Authenticator transfer QR codes, in batches, read back to the same otpauth URIs', () => {
+    const uris = Array.from({ length: 12 }, (_, i) => `otpauth://totp/ACME:user${i}?secret=${RFC_SECRET}&issuer=ACME`);
+    uris.push(`otpauth://hotp/bob?secret=${RFC_SECRET}&counter=7`);
+    const exported = run(['export', '-', '--json'], uris.join('\n'));
+    expect(exported.status).toBe(0);
+    const migration = (JSON.parse(exported.stdout) as { uris: string[] }).uris;
+    expect(migration).toHaveLength(2); // 10 accounts per QR code
+    for (const m of migration) expect(m).toMatch(/^otpauth-migration:\/\/offline\?data=/);
+    // Text mode: each transfer URI with its QR code, which reads back to it.
+    const text = run(['export', ...uris.slice(0, 2)]);
+    const lines = text.stdout.trim().split('\n');
+    expect(decodeQrMatrix(readTerminalQr(text.stdout))).toBe(lines.at(-1));
+
+    const imported = run(['import', '-'], migration.join('\n'));
+    expect(imported.status).toBe(0);
+    expect(imported.stdout.trim().split('\n')).toEqual(uris);
+    expect(imported.stderr).toContain('bob: NO_ISSUER');
+    // Half a transfer: the accounts it has, and a note that QR codes are missing.
+    const half = run(['import', migration[1]!, '--json']);
+    expect(JSON.parse(half.stdout)).toMatchObject({ accounts: [{ account: 'user10' }, { account: 'user11' }, { account: 'bob' }], incomplete: ['1 of 2 QR codes'] });
+    // Not a transfer URI: a coded error, no input echoed.
+    const wrong = run(['import', uris[0]!]);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toBe('totpkit: ERR_MIGRATION_URI: not an otpauth-migration://offline URI\n');
+    // The format has no period: refused, not changed.
+    const period = run(['export', `otpauth://totp/A:b?secret=${RFC_SECRET}&issuer=A&period=60`]);
+    expect(period.status).toBe(2);
+    expect(period.stderr).toContain('must be 30');
+    expect(period.stderr).not.toContain(RFC_SECRET);
+  });
+
   it.runIf(haveTool('tmux', '-V', 'apt-get install tmux'))('code --watch draws in a terminal and exits cleanly on Ctrl-C', async () => {
     const session = `totpkit-${process.pid}`;
     const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });

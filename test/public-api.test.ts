@@ -13,7 +13,7 @@ const PUBLIC: Record<string, string[]> = {
   '.': [
     // functions and classes
     'buildOtpauthUri', 'confirmEnrollment', 'consumeRecoveryCode', 'createOtpKey', 'decodeBase32', 'encodeBase32', 'envelopeKeyId',
-    'generateRecoveryCodes', 'generateSecret', 'hotp', 'isTotpkitError', 'loadSecret', 'manualEntry', 'openSecret', 'OtpKey',
+    'buildMigrationUris', 'generateRecoveryCodes', 'generateSecret', 'parseMigrationUri', 'hotp', 'isTotpkitError', 'loadSecret', 'manualEntry', 'openSecret', 'OtpKey',
     'parseOtpauthUri', 'resealSecret', 'resyncHotp', 'revokeEnrollment', 'sealSecret', 'showEnrollment', 'startEnrollment', 'timeStep', 'totp',
     'TotpkitError', 'verifyCredential', 'verifyHotp', 'verifyTotp',
     // error code lists
@@ -22,13 +22,13 @@ const PUBLIC: Record<string, string[]> = {
     'ALGORITHMS', 'DEFAULT_ALGORITHM', 'DEFAULT_DIGITS', 'DEFAULT_ENROLLMENT_TTL_SECONDS', 'DEFAULT_HOTP_LOOK_AHEAD', 'DEFAULT_HOTP_RESYNC_RANGE',
     'DEFAULT_PERIOD_SECONDS', 'DEFAULT_RECOVERY_CODES', 'DEFAULT_SECRET_BYTES', 'DEFAULT_WINDOW', 'MAX_COUNTER', 'MAX_CREDENTIAL_ID_LENGTH',
     'MAX_DIGITS', 'MAX_ENROLLMENT_ATTEMPTS', 'MAX_ENROLLMENT_TTL_SECONDS', 'MAX_GENERATED_SECRET_BYTES', 'MAX_HOTP_LOOK_AHEAD',
-    'MAX_HOTP_RESYNC_RANGE', 'MAX_LABEL_LENGTH', 'MAX_PERIOD_SECONDS', 'MAX_RECOVERY_CODES', 'MAX_SECRET_BYTES', 'MAX_URI_LENGTH', 'MAX_WINDOW',
+    'MAX_HOTP_RESYNC_RANGE', 'MAX_LABEL_LENGTH', 'MAX_MIGRATION_ACCOUNTS', 'MAX_MIGRATION_URI_LENGTH', 'MAX_PERIOD_SECONDS', 'MAX_RECOVERY_CODES', 'MAX_SECRET_BYTES', 'MAX_URI_LENGTH', 'MAX_WINDOW',
     'MIN_DIGITS', 'MIN_ENROLLMENT_TTL_SECONDS', 'MIN_GENERATED_SECRET_BYTES', 'MIN_PERIOD_SECONDS', 'MIN_RECOVERY_PEPPER_BYTES',
     'MIN_SECRET_BYTES_STRICT', 'RECOVERY_ALPHABET', 'RECOVERY_CODE_LENGTH',
     // types
     'Algorithm', 'ArgumentError', 'ArgumentErrorCode', 'Base32Mode', 'CodeOptions', 'ConfirmEnrollmentOptions', 'ConfirmEnrollmentResult',
     'ConfirmFailureReason', 'ConsumeRecoveryCodeResult', 'Credential', 'DecodeBase32Options', 'Enrollment', 'ErrorCode',
-    'GeneratedRecoveryCodes', 'GenerateRecoveryCodesOptions', 'GenerateSecretOptions', 'HotpFailureReason', 'Keyring', 'ManualEntry', 'Moment',
+    'BuildMigrationUrisOptions', 'MigrationWarning', 'MigrationWarningCode', 'ParsedMigration', 'ParseMigrationUriOptions', 'GeneratedRecoveryCodes', 'GenerateRecoveryCodesOptions', 'GenerateSecretOptions', 'HotpFailureReason', 'Keyring', 'ManualEntry', 'Moment',
     'OtpauthParams', 'ParsedOtpauthUri', 'ParseOtpauthUriOptions', 'RandomSource', 'RecoveryCodeSet', 'ResyncHotpOptions', 'SealOptions',
     'SecretProtection', 'ShowEnrollmentFailureReason', 'ShowEnrollmentOptions', 'ShowEnrollmentResult', 'StartedEnrollment', 'StartEnrollmentOptions', 'TimeOptions', 'TotpFailureReason', 'TotpkitErrorCode', 'TotpOptions',
     'TotpWindow', 'UriWarning', 'UriWarningCode', 'VerifyCredentialOptions', 'VerifyCredentialResult', 'VerifyHotpOptions', 'VerifyHotpResult',
