@@ -19,6 +19,7 @@ import { toPng, toSvg, toTerminal } from './qr/index.js';
 import { generateSecret } from './secret.js';
 import { timeStep, totp, verifyTotp } from './totp.js';
 import type { Algorithm } from './types.js';
+import { inspectEnrollmentUri, type EnrollmentRisk } from './inspect.js';
 import { buildMigrationUris, parseMigrationUri } from './migration.js';
 import { buildOtpauthUri, formatOtpauthUri, parseOtpauthUri, type OtpauthParams, type ParsedOtpauthUri } from './uri.js';
 import { hotp, verifyHotp } from './hotp.js';
@@ -41,8 +42,9 @@ Usage:
       Print the current code and the seconds left. --watch refreshes until Ctrl-C.
   totpkit verify <uri|secret|-> <code> [--window N] [--time TIME] [--json]
       Exit 0 if the code is valid now (printing the matched delta), 1 if not.
-  totpkit inspect <uri|-> [--lenient] [--show-secret] [--json]
-      Parse a URI (strictly unless --lenient) and print its fields and every warning.
+  totpkit inspect <uri|-> [--lenient] [--show-secret] [--expect-issuer NAME] [--expect-account NAME] [--json]
+      Parse a URI (strictly unless --lenient) and print its fields, every warning and every risk
+      (look-alike issuer, remote image, weak secret…). With --expect-*, exit 1 on a dangerous one.
   totpkit qr [uri|-] [--svg FILE] [--png FILE] [--force] [--ascii] [--invert]
       Render a URI as a QR code; reads the URI from standard input when it is "-" or absent.
   totpkit import <migration-uri...|-> [--lenient] [--json]
@@ -239,6 +241,17 @@ function commandInspect(args: string[], flags: Record<string, unknown>): number 
   if (args[0] === undefined) throw new UsageError('inspect needs a <uri> (or "-")');
   const text = args[0] === '-' ? readStdin() : args[0];
   const lenient = flags.lenient === true;
+  const expectedIssuer = flags['expect-issuer'] as string | undefined;
+  const expectedAccount = flags['expect-account'] as string | undefined;
+  const expecting = expectedIssuer !== undefined || expectedAccount !== undefined;
+  // Look-alike checks come first: with --expect-*, a QR code that is not even an otpauth URI is a
+  // finding to report, not an error.
+  const check = inspectEnrollmentUri(text, { expectedIssuer, expectedAccount });
+  const riskLine = (r: EnrollmentRisk) => `${r.severity === 'danger' ? paint(31, 'danger ') : yellow('warning')}   ${r.code}: ${r.message}`;
+  if (expecting && check.parsed === undefined) {
+    print(flags.json === true, { risks: check.risks }, check.risks.map(riskLine).join('\n'));
+    return 1;
+  }
   let p: ParsedOtpauthUri;
   try {
     p = parseOtpauthUri(text, { mode: lenient ? 'lenient' : 'strict' });
@@ -266,13 +279,15 @@ function commandInspect(args: string[], flags: Record<string, unknown>): number 
     secret: secretText,
     secretBits: p.secret.length * 8,
     warnings: p.warnings,
+    risks: check.risks,
   };
   const lines = Object.entries(fields)
-    .filter(([k]) => k !== 'warnings' && k !== 'secretBits')
+    .filter(([k]) => k !== 'warnings' && k !== 'secretBits' && k !== 'risks')
     .map(([k, v]) => `${bold(k.padEnd(10))}${k === 'secret' && !shown ? `(${fields.secretBits} bits; --show-secret to print)` : String(v)}`);
   for (const w of p.warnings) lines.push(`${yellow('warning')}   ${w.code}: ${w.message}`);
+  for (const r of check.risks) lines.push(riskLine(r));
   print(flags.json === true, fields, lines.join('\n'));
-  return 0;
+  return expecting && !check.ok ? 1 : 0;
 }
 
 function commandQr(args: string[], flags: Record<string, unknown>): number {
@@ -358,6 +373,8 @@ function parse(argv: string[]) {
       period: { type: 'string' },
       window: { type: 'string' },
       'per-qr': { type: 'string' },
+      'expect-issuer': { type: 'string' },
+      'expect-account': { type: 'string' },
       time: { type: 'string' },
       watch: { type: 'boolean' },
       lenient: { type: 'boolean' },

@@ -98,6 +98,13 @@ export {
 } from './recovery.js';
 export { envelopeKeyId, openSecret, resealSecret, sealSecret, type Keyring, type SealOptions } from './seal.js';
 export { createOtpKey, OtpKey } from './key.js';
+export {
+  inspectEnrollmentUri,
+  type EnrollmentInspection,
+  type EnrollmentRisk,
+  type EnrollmentRiskCode,
+  type InspectEnrollmentUriOptions,
+} from './inspect.js';
 export { manualEntry, type ManualEntry } from './manual.js';
 export {
   buildMigrationUris,

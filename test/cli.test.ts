@@ -161,6 +161,22 @@ describe('totpkit CLI', () => {
     expect(run(['qr', '-', '--ascii'], uri).stdout).toMatch(/^[# \n]+$/);
   });
 
+  it('inspect --expect-issuer: a look-alike issuer or a web link is a danger (exit 1), the real thing passes (exit 0)', () => {
+    const real = `otpauth://totp/ACME:alice?secret=${RFC_SECRET}&issuer=ACME`;
+    expect(run(['inspect', real, '--expect-issuer', 'ACME', '--expect-account', 'alice'])).toMatchObject({ status: 0 });
+    const fake = run(['inspect', real.replaceAll('ACME', '%D0%90CME'), '--expect-issuer', 'ACME', '--lenient']);
+    expect(fake.status).toBe(1);
+    expect(fake.stdout).toContain('danger    ISSUER_LOOKALIKE: the issuer looks like the expected one but is not the same');
+    expect(fake.stdout).toContain('MIXED_SCRIPTS');
+    const web = run(['inspect', 'https://acme.example/2fa', '--expect-issuer', 'ACME', '--json']);
+    expect(web.status).toBe(1);
+    expect(JSON.parse(web.stdout)).toEqual({ risks: [{ code: 'NOT_OTPAUTH', severity: 'danger', message: 'this is a https: URI, not an otpauth:// enrollment' }] });
+    // Without expectations the risks are listed and the exit status stays 0.
+    const image = run(['inspect', `${real}&image=https%3A%2F%2Ft.example%2Fx.png`, '--json']);
+    expect(image.status).toBe(0);
+    expect((JSON.parse(image.stdout) as { risks: { code: string }[] }).risks.map((r) => r.code)).toEqual(['REMOTE_IMAGE']);
+  });
+
   it('export → import: Google Authenticator transfer QR codes, in batches, read back to the same otpauth URIs', () => {
     const uris = Array.from({ length: 12 }, (_, i) => `otpauth://totp/ACME:user${i}?secret=${RFC_SECRET}&issuer=ACME`);
     uris.push(`otpauth://hotp/bob?secret=${RFC_SECRET}&counter=7`);

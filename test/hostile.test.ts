@@ -215,6 +215,7 @@ const SLOTS: Slot[] = [
   { name: 'startEnrollment({ now })', call: (v) => t.startEnrollment({ account: 'a', issuer: 'I', keyring: KEYRING, now: v }), expect: (v) => (typeof v === 'function' ? 'ok' : RULES.time(v)) },
   { name: 'confirmEnrollment({ code })', call: (v) => t.confirmEnrollment(ENROLLMENT.enrollment, { token: ENROLLMENT.token, code: v, keyring: KEYRING, now: 0 }), expect: (v) => (RULES.code(v) === 'ok' ? 'code_mismatch-or-ok' : 'malformed') },
   { name: 'confirmEnrollment({ token })', call: (v) => t.confirmEnrollment(ENROLLMENT.enrollment, { token: v, code: '123456', keyring: KEYRING, now: 0 }), expect: () => 'token_mismatch' },
+  { name: 'inspectEnrollmentUri(uri)', call: (v) => { if (typeof t.inspectEnrollmentUri(v as string, { expectedIssuer: 'ACME' }).ok !== 'boolean') throw new Error('no verdict'); }, expect: (v) => (typeof v === 'string' ? 'ok' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'parseMigrationUri(uri)', call: (v) => t.parseMigrationUri(v as string, { mode: 'lenient' }), expect: (v) => (typeof v === 'string' ? 'ERR_MIGRATION_URI' : 'ERR_INVALID_ARG_TYPE') },
   { name: 'parseMigrationUri(data)', call: (v) => t.parseMigrationUri(`otpauth-migration://offline?data=${typeof v === 'string' ? encodeURIComponent(v) : String(v)}`), expect: (v) => (v === '' ? 'ERR_MIGRATION_URI' : 'ok-or-data-error') },
   { name: 'buildMigrationUris(accounts)', call: (v) => t.buildMigrationUris(v as never), expect: () => 'ERR_INVALID_ARG_TYPE' },

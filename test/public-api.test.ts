@@ -13,7 +13,7 @@ const PUBLIC: Record<string, string[]> = {
   '.': [
     // functions and classes
     'buildOtpauthUri', 'confirmEnrollment', 'consumeRecoveryCode', 'createOtpKey', 'decodeBase32', 'encodeBase32', 'envelopeKeyId',
-    'buildMigrationUris', 'generateRecoveryCodes', 'generateSecret', 'parseMigrationUri', 'hotp', 'isTotpkitError', 'loadSecret', 'manualEntry', 'openSecret', 'OtpKey',
+    'buildMigrationUris', 'generateRecoveryCodes', 'generateSecret', 'inspectEnrollmentUri', 'parseMigrationUri', 'hotp', 'isTotpkitError', 'loadSecret', 'manualEntry', 'openSecret', 'OtpKey',
     'parseOtpauthUri', 'resealSecret', 'resyncHotp', 'revokeEnrollment', 'sealSecret', 'showEnrollment', 'startEnrollment', 'timeStep', 'totp',
     'TotpkitError', 'verifyCredential', 'verifyHotp', 'verifyTotp',
     // error code lists
@@ -28,7 +28,7 @@ const PUBLIC: Record<string, string[]> = {
     // types
     'Algorithm', 'ArgumentError', 'ArgumentErrorCode', 'Base32Mode', 'CodeOptions', 'ConfirmEnrollmentOptions', 'ConfirmEnrollmentResult',
     'ConfirmFailureReason', 'ConsumeRecoveryCodeResult', 'Credential', 'DecodeBase32Options', 'Enrollment', 'ErrorCode',
-    'BuildMigrationUrisOptions', 'MigrationWarning', 'MigrationWarningCode', 'ParsedMigration', 'ParseMigrationUriOptions', 'GeneratedRecoveryCodes', 'GenerateRecoveryCodesOptions', 'GenerateSecretOptions', 'HotpFailureReason', 'Keyring', 'ManualEntry', 'Moment',
+    'EnrollmentInspection', 'EnrollmentRisk', 'EnrollmentRiskCode', 'InspectEnrollmentUriOptions', 'BuildMigrationUrisOptions', 'MigrationWarning', 'MigrationWarningCode', 'ParsedMigration', 'ParseMigrationUriOptions', 'GeneratedRecoveryCodes', 'GenerateRecoveryCodesOptions', 'GenerateSecretOptions', 'HotpFailureReason', 'Keyring', 'ManualEntry', 'Moment',
     'OtpauthParams', 'ParsedOtpauthUri', 'ParseOtpauthUriOptions', 'RandomSource', 'RecoveryCodeSet', 'ResyncHotpOptions', 'SealOptions',
     'SecretProtection', 'ShowEnrollmentFailureReason', 'ShowEnrollmentOptions', 'ShowEnrollmentResult', 'StartedEnrollment', 'StartEnrollmentOptions', 'TimeOptions', 'TotpFailureReason', 'TotpkitErrorCode', 'TotpOptions',
     'TotpWindow', 'UriWarning', 'UriWarningCode', 'VerifyCredentialOptions', 'VerifyCredentialResult', 'VerifyHotpOptions', 'VerifyHotpResult',
