@@ -13,6 +13,7 @@ const NEEDS_BUILD_BROWSER_OR_NETWORK = [
   'test/faults.test.ts', // private Redis and PostgreSQL servers
   'test/noble-latest.test.ts', // the npm registry
   'test/runtimes.test.ts', // the build, Bun, Deno and workerd
+  'test/docs.test.ts', // TypeDoc over the whole API (seconds)
 ];
 
 export default defineConfig({

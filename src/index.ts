@@ -130,6 +130,7 @@ export type { Algorithm, CodeOptions, Moment, TimeOptions } from './types.js';
 export {
   buildOtpauthUri,
   parseOtpauthUri,
+  type OtpauthCommon,
   type OtpauthParams,
   type ParsedOtpauthUri,
   type ParseOtpauthUriOptions,

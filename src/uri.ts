@@ -43,7 +43,7 @@ import { digitsOption, enumOption, MODES, OTP_TYPES, periodOption, splitCounter 
 import type { Algorithm } from './types.js';
 
 /** Fields shared by both kinds of `otpauth://` URI. */
-interface OtpauthCommon {
+export interface OtpauthCommon {
   /** Raw key bytes. */
   secret: Uint8Array;
   /** Account name shown in the app (e.g. an e-mail address). No `:` allowed. */

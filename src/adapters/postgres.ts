@@ -30,6 +30,7 @@ export { DEFAULT_POSTGRES_PREFIX, DEFAULT_POSTGRES_RETRIES, MAX_POSTGRES_RETRIES
 
 /** What the adapter needs of a database client. */
 export interface Queryable {
+  /** Runs one parameterized statement (`$1`, `$2`, …) and gives its rows, as `pg` and PGlite do. */
   query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 

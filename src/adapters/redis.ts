@@ -25,12 +25,16 @@ export { DEFAULT_REDIS_PREFIX, MAX_REDIS_PREFIX_LENGTH } from '../constants.js';
 
 /** ioredis `Redis` or `Cluster`. */
 export interface IoredisLikeClient {
+  /** Runs a loaded script by its SHA-1 (the adapter's one call per attempt). */
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  /** Runs the script's text, once per node after `NOSCRIPT`. */
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 /** node-redis ≥ 4 client or cluster. */
 export interface NodeRedisLikeClient {
+  /** Runs a loaded script by its SHA-1 (the adapter's one call per attempt). */
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** Runs the script's text, once per node after `NOSCRIPT`. */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 /** The client shapes supported; pass whichever you have, connected. */

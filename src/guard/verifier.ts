@@ -105,7 +105,7 @@ export type VerifierOptions = Partial<SecretProtection> & {
 };
 
 /** What every refusal carries besides its reason. */
-interface Refusal<R extends string> {
+export interface GuardRefusal<R extends string> {
   readonly ok: false;
   readonly reason: R;
   /** Failures reached the anomaly threshold. */
@@ -122,20 +122,20 @@ interface Refusal<R extends string> {
 /** Result of {@link Verifier.verify}. */
 export type GuardResult =
   | { readonly ok: true; readonly credential: Credential; readonly step: number; readonly delta: number; readonly anomaly: boolean }
-  | Refusal<GuardFailureReason>;
+  | GuardRefusal<GuardFailureReason>;
 
 /** Result of {@link Verifier.useRecoveryCode}: on success, the updated set to store. */
 export type RecoveryAttemptResult =
   | { readonly ok: true; readonly set: RecoveryCodeSet; readonly remaining: number; readonly anomaly: boolean }
-  | Refusal<RecoveryFailureReason>;
+  | GuardRefusal<RecoveryFailureReason>;
 
 /** Result of {@link Verifier.confirmEnrollment}: always with the enrollment state to store. */
 export type EnrollmentAttemptResult =
   | { readonly ok: true; readonly credential: Credential; readonly enrollment: Enrollment; readonly anomaly: boolean }
-  | (Refusal<EnrollmentFailureReason> & { readonly enrollment: Enrollment });
+  | (GuardRefusal<EnrollmentFailureReason> & { readonly enrollment: Enrollment });
 
 /** Arguments common to every guarded call. */
-interface Attempt {
+export interface GuardAttempt {
   /** The moment (Date or epoch ms); the verifier's clock by default. */
   now?: Moment;
   /** Passed to the audit event untouched. */
@@ -145,11 +145,11 @@ interface Attempt {
 /** A verifier bound to a store and a policy. */
 export interface Verifier {
   /** Verify a login code for a stored credential. Store `result.credential` on success. */
-  verify(args: Attempt & { credential: Credential; code: string; operation?: string }): Promise<GuardResult>;
+  verify(args: GuardAttempt & { credential: Credential; code: string; operation?: string }): Promise<GuardResult>;
   /** Use a recovery code; single use across every process sharing the store. Store `result.set` on success. */
-  useRecoveryCode(args: Attempt & { credentialId: string; set: RecoveryCodeSet; code: string; pepper?: Uint8Array }): Promise<RecoveryAttemptResult>;
+  useRecoveryCode(args: GuardAttempt & { credentialId: string; set: RecoveryCodeSet; code: string; pepper?: Uint8Array }): Promise<RecoveryAttemptResult>;
   /** Confirm an enrollment; the token works once across every process sharing the store. */
-  confirmEnrollment(args: Attempt & { enrollment: Enrollment; token: string; code: string }): Promise<EnrollmentAttemptResult>;
+  confirmEnrollment(args: GuardAttempt & { enrollment: Enrollment; token: string; code: string }): Promise<EnrollmentAttemptResult>;
 }
 
 /** What local verification found: a success with what to consume, or a reason. */
@@ -322,15 +322,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
   async function attempt<S extends object, R extends string>(
     kind: GuardEvent['kind'],
     credentialId: string,
-    args: Attempt,
+    args: GuardAttempt,
     local: (now: number) => Local<S>,
-  ): Promise<({ ok: true; anomaly: boolean } & S) | Refusal<R>> {
+  ): Promise<({ ok: true; anomaly: boolean } & S) | GuardRefusal<R>> {
     const now = timeMs(args.now ?? clock(), 'now', true);
     const context = args.context === undefined ? undefined : optionsObject('context', args.context);
     const event = (outcome: GuardEvent['outcome'], reason: GuardEventReason | undefined, failures: number, anomaly: boolean, extra?: { step?: number; delta?: number; error?: string }): void => {
       if (opts.onEvent !== undefined) emit({ kind, credentialId, outcome, reason, step: extra?.step, delta: extra?.delta, failures, anomaly, error: extra?.error, time: now, context });
     };
-    const refuse = (reason: string, failures: number, retryAt: number | undefined, answered = true): Refusal<R> => {
+    const refuse = (reason: string, failures: number, retryAt: number | undefined, answered = true): GuardRefusal<R> => {
       const anomaly = failures >= anomalyThreshold;
       event('failure', reason as GuardEventReason, failures, anomaly);
       return { ok: false, reason: reason as R, anomaly, retryAt, attemptsLeft: !answered ? undefined : reason === 'locked' ? 0 : Math.max(0, maxFailures - failures) };
