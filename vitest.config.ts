@@ -14,6 +14,8 @@ const NEEDS_BUILD_BROWSER_OR_NETWORK = [
   'test/noble-latest.test.ts', // the npm registry
   'test/runtimes.test.ts', // the build, Bun, Deno and workerd
   'test/docs.test.ts', // TypeDoc over the whole API (seconds)
+  'test/readme.test.ts', // runs the quick start against the build
+  'test/migrating.test.ts', // docs/migrating.md against the build and the peers
 ];
 
 export default defineConfig({

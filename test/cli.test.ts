@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBase32, parseOtpauthUri, totp } from '../src/index.js';
 import { decodeQrMatrix } from '../src/testing/index.js';
-import { haveTool, root } from './helpers.js';
+import { haveTool, readTerminalQr, root } from './helpers.js';
 
 const CLI = join(root, 'dist/cli.js');
 const work = mkdtempSync(join(tmpdir(), 'totpkit-cli-'));
@@ -19,25 +19,6 @@ const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'; // "12345678901234567890"
 function run(args: string[], input?: string) {
   const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Reads the default (light-on-dark) half-block rendering back into a module matrix. */
-function readTerminalQr(text: string): boolean[][] {
-  const rows: boolean[][] = [];
-  for (const line of text.split('\n').filter((l) => /^[ ▀▄█]+$/.test(l))) {
-    const top: boolean[] = [];
-    const bottom: boolean[] = [];
-    for (const ch of line) {
-      const ink = ' ▄▀█'.indexOf(ch);
-      top.push((ink & 2) === 0); // ink marks light modules
-      bottom.push((ink & 1) === 0);
-    }
-    rows.push(top, bottom);
-  }
-  const first = rows.findIndex((r) => r.some(Boolean));
-  const size = rows[first]!.lastIndexOf(true) - rows[first]!.indexOf(true) + 1;
-  const left = rows[first]!.indexOf(true);
-  return rows.slice(first, first + size).map((r) => r.slice(left, left + size));
 }
 
 describe('totpkit CLI', () => {

@@ -88,3 +88,22 @@ export function errorCode(fn: () => unknown): ErrorCode | undefined {
   }
   return undefined;
 }
+
+/** Reads the default (light-on-dark) half-block rendering back into a module matrix. */
+export function readTerminalQr(text: string): boolean[][] {
+  const rows: boolean[][] = [];
+  for (const line of text.split('\n').filter((l) => /^[ ▀▄█]+$/.test(l))) {
+    const top: boolean[] = [];
+    const bottom: boolean[] = [];
+    for (const ch of line) {
+      const ink = ' ▄▀█'.indexOf(ch);
+      top.push((ink & 2) === 0); // ink marks light modules
+      bottom.push((ink & 1) === 0);
+    }
+    rows.push(top, bottom);
+  }
+  const first = rows.findIndex((r) => r.some(Boolean));
+  const size = rows[first]!.lastIndexOf(true) - rows[first]!.indexOf(true) + 1;
+  const left = rows[first]!.indexOf(true);
+  return rows.slice(first, first + size).map((r) => r.slice(left, left + size));
+}
