@@ -19,6 +19,7 @@ import { toPng, toSvg, toTerminal } from './qr/index.js';
 import { generateSecret } from './secret.js';
 import { timeStep, totp, verifyTotp } from './totp.js';
 import type { Algorithm } from './types.js';
+import { authenticatorConcerns, type AuthenticatorConcern } from './compat.js';
 import { inspectEnrollmentUri, type EnrollmentRisk } from './inspect.js';
 import { buildMigrationUris, parseMigrationUri } from './migration.js';
 import { buildOtpauthUri, formatOtpauthUri, parseOtpauthUri, type OtpauthParams, type ParsedOtpauthUri } from './uri.js';
@@ -171,13 +172,15 @@ function commandNew(flags: Record<string, unknown>): number {
   const qr = toTerminal(uri, terminalOptions(flags));
   // The same warnings inspect gives: many apps ignore a non-default algorithm, digits or period.
   const warnings = parseOtpauthUri(uri).warnings;
-  print(flags.json === true, { uri, secret: manual.secret.replaceAll(' ', ''), account: manual.account, issuer: manual.issuer, files, warnings }, [
+  const appConcerns = authenticatorConcerns(params);
+  print(flags.json === true, { uri, secret: manual.secret.replaceAll(' ', ''), account: manual.account, issuer: manual.issuer, files, warnings, appConcerns }, [
     qr,
     '',
     `${bold('URI')}     ${uri}`,
     ...manual.text.split('\n').map((l) => l.replace(/^([^:]+):/, (_, k: string) => bold(`${k}:`.padEnd(8)))),
     ...files.map((f) => `${dim('wrote')}   ${f}`),
     ...warnings.map((w) => `${yellow('warning')} ${w.code}: ${w.message}`),
+    ...concernLines(appConcerns),
     '',
     yellow('This is the secret: store it sealed, show it once, never log it.'),
   ].join('\n'));
@@ -280,12 +283,14 @@ function commandInspect(args: string[], flags: Record<string, unknown>): number 
     secretBits: p.secret.length * 8,
     warnings: p.warnings,
     risks: check.risks,
+    appConcerns: authenticatorConcerns(p),
   };
   const lines = Object.entries(fields)
-    .filter(([k]) => k !== 'warnings' && k !== 'secretBits' && k !== 'risks')
+    .filter(([k]) => k !== 'warnings' && k !== 'secretBits' && k !== 'risks' && k !== 'appConcerns')
     .map(([k, v]) => `${bold(k.padEnd(10))}${k === 'secret' && !shown ? `(${fields.secretBits} bits; --show-secret to print)` : String(v)}`);
   for (const w of p.warnings) lines.push(`${yellow('warning')}   ${w.code}: ${w.message}`);
   for (const r of check.risks) lines.push(riskLine(r));
+  lines.push(...concernLines(fields.appConcerns));
   print(flags.json === true, fields, lines.join('\n'));
   return expecting && !check.ok ? 1 : 0;
 }
@@ -299,6 +304,16 @@ function commandQr(args: string[], flags: Record<string, unknown>): number {
   }
   for (const f of files) process.stderr.write(`wrote ${f}\n`);
   return 0;
+}
+
+/**
+ * The apps that would not honour a URI's settings, one line per app that ignores or refuses one
+ * (unknown and disputed cells stay in the JSON, not on screen).
+ */
+function concernLines(concerns: AuthenticatorConcern[]): string[] {
+  const byApp = new Map<string, string[]>();
+  for (const c of concerns) if (c.support === 'unsupported') byApp.set(c.app, [...(byApp.get(c.app) ?? []), c.parameter === 'SHA256' || c.parameter === 'SHA512' ? c.parameter.replace('SHA', 'SHA-') : c.parameter]);
+  return [...byApp].map(([app, what]) => `${yellow('apps')}      ${app} ignores or refuses ${what.join(', ')} (docs/compatibility.md)`);
 }
 
 /** The arguments, or the non-empty lines of standard input for "-" or none. */

@@ -30,6 +30,7 @@ import {
   MAX_LABEL_LENGTH,
   MIN_ENROLLMENT_TTL_SECONDS,
 } from './constants.js';
+import { authenticatorConcerns, type AuthenticatorConcern } from './compat.js';
 import { loadSecret, storeSecret, type Credential, type SecretProtection } from './credential.js';
 import { algorithmOption, integerOption, optionsObject, rangeError, typeError } from './internal/assert.js';
 import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
@@ -100,6 +101,11 @@ export interface StartedEnrollment {
   readonly manual: ManualEntry;
   /** `previous`, revoked, when it was pending. */
   readonly replaced: Enrollment | undefined;
+  /**
+   * Apps that would ignore or may mishandle this enrollment's non-default settings (see
+   * {@link authenticatorConcerns}); empty for SHA-1, 6 digits and 30 s.
+   */
+  readonly appConcerns: AuthenticatorConcern[];
 }
 
 const hashToken = (token: string): string => toBase64url(sha256(utf8(token)));
@@ -164,7 +170,7 @@ export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollm
     const previous = checkEnrollment(opts.previous);
     if (previous.status === 'pending') replaced = { ...previous, status: 'revoked', endedAt: now };
   }
-  return { enrollment, token, uri, manual: manualEntry(params), replaced };
+  return { enrollment, token, uri, manual: manualEntry(params), replaced, appConcerns: authenticatorConcerns({ algorithm, digits, period }) };
 }
 
 /** Why a confirmation failed. */

@@ -97,6 +97,15 @@ export {
   type RecoveryCodeSet,
 } from './recovery.js';
 export { envelopeKeyId, openSecret, resealSecret, sealSecret, type Keyring, type SealOptions } from './seal.js';
+export {
+  AUTHENTICATOR_APPS,
+  authenticatorConcerns,
+  type AppParameter,
+  type AppSupport,
+  type AppSupportCell,
+  type AuthenticatorApp,
+  type AuthenticatorConcern,
+} from './compat.js';
 export { createOtpKey, OtpKey } from './key.js';
 export {
   inspectEnrollmentUri,

@@ -158,6 +158,15 @@ describe('totpkit CLI', () => {
     expect((JSON.parse(image.stdout) as { risks: { code: string }[] }).risks.map((r) => r.code)).toEqual(['REMOTE_IMAGE']);
   });
 
+  it('new and inspect name the apps that would ignore a non-default setting', () => {
+    const made = run(['new', '--issuer', 'ACME', '--account', 'a', '--algorithm', 'SHA256']);
+    expect(made.stdout).toContain('Microsoft Authenticator ignores or refuses SHA-256 (docs/compatibility.md)');
+    expect(made.stdout).not.toContain('Bitwarden ignores');
+    const json = JSON.parse(run(['inspect', '--json', `otpauth://totp/A:b?secret=${RFC_SECRET}&issuer=A&period=60`]).stdout) as { appConcerns: { app: string; parameter: string; support: string }[] };
+    expect(json.appConcerns).toContainEqual(expect.objectContaining({ app: 'Microsoft Authenticator', parameter: 'period', support: 'unsupported' }));
+    expect(run(['inspect', `otpauth://totp/A:b?secret=${RFC_SECRET}&issuer=A`]).stdout).not.toContain('ignores or refuses');
+  });
+
   it('export → import: Google Authenticator transfer QR codes, in batches, read back to the same otpauth URIs', () => {
     const uris = Array.from({ length: 12 }, (_, i) => `otpauth://totp/ACME:user${i}?secret=${RFC_SECRET}&issuer=ACME`);
     uris.push(`otpauth://hotp/bob?secret=${RFC_SECRET}&counter=7`);

@@ -12,7 +12,7 @@ import { root } from './helpers.js';
 const PUBLIC: Record<string, string[]> = {
   '.': [
     // functions and classes
-    'buildOtpauthUri', 'confirmEnrollment', 'consumeRecoveryCode', 'createOtpKey', 'decodeBase32', 'encodeBase32', 'envelopeKeyId',
+    'AUTHENTICATOR_APPS', 'authenticatorConcerns', 'buildOtpauthUri', 'confirmEnrollment', 'consumeRecoveryCode', 'createOtpKey', 'decodeBase32', 'encodeBase32', 'envelopeKeyId',
     'buildMigrationUris', 'generateRecoveryCodes', 'generateSecret', 'inspectEnrollmentUri', 'parseMigrationUri', 'hotp', 'isTotpkitError', 'loadSecret', 'manualEntry', 'openSecret', 'OtpKey',
     'parseOtpauthUri', 'resealSecret', 'resyncHotp', 'revokeEnrollment', 'sealSecret', 'showEnrollment', 'startEnrollment', 'timeStep', 'totp',
     'TotpkitError', 'verifyCredential', 'verifyHotp', 'verifyTotp',
@@ -26,7 +26,7 @@ const PUBLIC: Record<string, string[]> = {
     'MIN_DIGITS', 'MIN_ENROLLMENT_TTL_SECONDS', 'MIN_GENERATED_SECRET_BYTES', 'MIN_PERIOD_SECONDS', 'MIN_RECOVERY_PEPPER_BYTES',
     'MIN_SECRET_BYTES_STRICT', 'RECOVERY_ALPHABET', 'RECOVERY_CODE_LENGTH',
     // types
-    'Algorithm', 'ArgumentError', 'ArgumentErrorCode', 'Base32Mode', 'CodeOptions', 'ConfirmEnrollmentOptions', 'ConfirmEnrollmentResult',
+    'Algorithm', 'AppParameter', 'AppSupport', 'AppSupportCell', 'AuthenticatorApp', 'AuthenticatorConcern', 'ArgumentError', 'ArgumentErrorCode', 'Base32Mode', 'CodeOptions', 'ConfirmEnrollmentOptions', 'ConfirmEnrollmentResult',
     'ConfirmFailureReason', 'ConsumeRecoveryCodeResult', 'Credential', 'DecodeBase32Options', 'Enrollment', 'ErrorCode',
     'EnrollmentInspection', 'EnrollmentRisk', 'EnrollmentRiskCode', 'InspectEnrollmentUriOptions', 'BuildMigrationUrisOptions', 'MigrationWarning', 'MigrationWarningCode', 'ParsedMigration', 'ParseMigrationUriOptions', 'GeneratedRecoveryCodes', 'GenerateRecoveryCodesOptions', 'GenerateSecretOptions', 'HotpFailureReason', 'Keyring', 'ManualEntry', 'Moment',
     'OtpauthCommon', 'OtpauthParams', 'ParsedOtpauthUri', 'ParseOtpauthUriOptions', 'RandomSource', 'RecoveryCodeSet', 'ResyncHotpOptions', 'SealOptions',
