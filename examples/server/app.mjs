@@ -115,6 +115,33 @@ export function createApp({ db, store, keyring, clock, config, log }) {
     log(`${what}: store unavailable`);
     send(res, 503, page('Try again shortly', `<p>Sign-in is briefly unavailable on our side. Nothing was changed.</p><p><a class="button" href="">Try again</a></p>`, { user, csrf: s?.csrf }), { 'retry-after': '5' });
   };
+  /**
+   * A high-risk change (new recovery codes, 2FA off) needs the current code, with the operation's
+   * window: the user with the updated credential, or undefined once the refusal has been answered.
+   */
+  async function withCurrentCode(req, res, s, f, operation, what) {
+    const user = await userById(s.user_id);
+    if (!user.credential) return void redirect(res, '/');
+    const r = await verifier.verify({ credential: user.credential, code: String(f.code ?? '').replaceAll(' ', ''), operation, context: context(req, user.id) });
+    if (r.ok) return Object.assign(user, { credential: r.credential });
+    if (r.reason === 'storage') return void unavailable(res, what, user, s);
+    return void redirect(res, '/', r.reason);
+  }
+
+  /**
+   * A privilege change: a new session id, every other session of the user ended, and (when given)
+   * new recovery codes waiting, sealed, in the new session for the page that shows them.
+   */
+  async function rotateAndEndOthers(res, s, user, changes, codes) {
+    const fresh = await sessions.rotate(res, s, changes);
+    await sessions.endOthers(user.id, fresh);
+    if (codes !== undefined) {
+      fresh.recovery_stash = stash(codes, fresh);
+      await sessions.save(fresh);
+    }
+    return fresh;
+  }
+
   /** "n attempts left" for the hint under a code field. */
   const leftText = (n) => (n === undefined || n === null ? '' : `${n} ${n === 1 ? 'attempt' : 'attempts'} left before a 15-minute lock.`);
 
@@ -233,8 +260,7 @@ ${form('/login/recovery', s.csrf, field('code', 'Recovery code', { autocomplete:
       user.recovery = r.set;
       await saveUser(user);
       // A recovery code in use means the phone may be lost or in other hands: end every other session.
-      const fresh = await sessions.rotate(res, s, { stage: 'full' });
-      await sessions.endOthers(user.id, fresh);
+      await rotateAndEndOthers(res, s, user, { stage: 'full' });
       redirect(res, '/', 'recovery_login');
     },
 
@@ -297,11 +323,7 @@ ${form('/2fa/enroll', s.csrf, codeField('Code from the app', { hint: `${shown.at
       user.credential = r.credential;
       user.recovery = set;
       await saveUser(user);
-      // A privilege change: new session id, and every other session of this user ends.
-      const fresh = await sessions.rotate(res, s, { enrollment_token: null });
-      await sessions.endOthers(user.id, fresh);
-      fresh.recovery_stash = stash(codes, fresh);
-      await sessions.save(fresh);
+      await rotateAndEndOthers(res, s, user, { enrollment_token: null }, codes);
       redirect(res, '/2fa/recovery-codes', 'two_factor_on');
     },
     async 'POST /2fa/enroll/cancel'({ res, s }) {
@@ -348,40 +370,25 @@ ${form('/2fa/recovery-codes/done', s.csrf, '', 'I have saved them')}`, { message
     },
     async 'POST /2fa/recovery/regenerate'({ req, res, s, f }) {
       if (s.stage !== 'full') return redirect(res, '/login');
-      const user = await userById(s.user_id);
-      if (!user.credential) return redirect(res, '/');
-      const r = await verifier.verify({ credential: user.credential, code: String(f.code ?? '').replaceAll(' ', ''), operation: 'regenerate', context: context(req, user.id) });
-      if (!r.ok) {
-        if (r.reason === 'storage') return unavailable(res, 'recovery codes', user, s);
-        return redirect(res, '/', r.reason);
-      }
+      const user = await withCurrentCode(req, res, s, f, 'regenerate', 'recovery codes');
+      if (!user) return;
       const { codes, set } = generateRecoveryCodes({ previous: user.recovery ?? undefined, now: clock() });
-      user.credential = r.credential;
       user.recovery = set;
       await saveUser(user);
       appEvent(req, 'recovery_codes', 'regenerated', user.id);
-      const fresh = await sessions.rotate(res, s, {});
-      await sessions.endOthers(user.id, fresh);
-      fresh.recovery_stash = stash(codes, fresh);
-      await sessions.save(fresh);
+      await rotateAndEndOthers(res, s, user, {}, codes);
       redirect(res, '/2fa/recovery-codes');
     },
 
     async 'POST /2fa/remove'({ req, res, s, f }) {
       if (s.stage !== 'full') return redirect(res, '/login');
-      const user = await userById(s.user_id);
-      if (!user.credential) return redirect(res, '/');
       // Removing the second factor needs the second factor.
-      const r = await verifier.verify({ credential: user.credential, code: String(f.code ?? '').replaceAll(' ', ''), operation: 'remove', context: context(req, user.id) });
-      if (!r.ok) {
-        if (r.reason === 'storage') return unavailable(res, 'turning 2FA off', user, s);
-        return redirect(res, '/', r.reason);
-      }
+      const user = await withCurrentCode(req, res, s, f, 'remove', 'turning 2FA off');
+      if (!user) return;
       Object.assign(user, { credential: null, enrollment: null, recovery: null });
       await saveUser(user);
       appEvent(req, 'two_factor', 'off', user.id);
-      const fresh = await sessions.rotate(res, s, {});
-      await sessions.endOthers(user.id, fresh);
+      await rotateAndEndOthers(res, s, user, {});
       redirect(res, '/', 'two_factor_off');
     },
 
