@@ -4,10 +4,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildOtpauthUri, confirmEnrollment, encodeBase32, generateRecoveryCodes, parseOtpauthUri, startEnrollment, timeStep, totp, verifyTotp } from '../src/index.js';
-import { createVerifier, memoryStore } from '../src/guard/index.js';
+import { createVerifier, memoryStore, type GuardStore } from '../src/guard/index.js';
 import { toMatrix } from '../src/qr/index.js';
 import { clockSkewArb, codeArb, legacySecretArb, malformedCodeArb, otpauthUriArb } from '../src/testing/arbitraries.js';
-import { createFakeClock, decodeQrMatrix, simulateAuthenticator } from '../src/testing/index.js';
+import { createFakeClock, decodeQrMatrix, guardStoreConformance, simulateAuthenticator } from '../src/testing/index.js';
 
 describe('decodeQrMatrix', () => {
   it('reads back every rendered URI at every level (Reed-Solomon verified)', () => {
@@ -145,5 +145,47 @@ describe('arbitraries', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('guardStoreConformance (totpkit/testing)', () => {
+  const cases = (make: Parameters<typeof guardStoreConformance>[0]) => guardStoreConformance(make);
+
+  it('passes the memory store, and every case closes its stores', async () => {
+    let open = 0;
+    const store = memoryStore();
+    const list = cases(async (n) => {
+      open++;
+      return { stores: Array.from({ length: n }, () => store), close: async () => void open-- };
+    });
+    expect(list.map((c) => c.name)).toContain('1000 parallel failures over 4 connections: exactly maxFailures are counted, the rest are locked');
+    for (const c of list) await c.run();
+    expect(open).toBe(0);
+  });
+
+  it('fails a store that accepts everything, and one that loses races, saying what differed', async () => {
+    const yes: GuardStore = { settle: async () => ({ status: 'accepted', clearedFailures: 0 }) };
+    const [steps] = cases(async (n) => ({ stores: Array.from({ length: n }, () => yes), close: async () => {} }));
+    await expect(steps!.run()).rejects.toThrow('step 5 again: expected {"failures":1,"resetAt":1795435260000,"status":"replayed"}, got {"clearedFailures":0,"status":"accepted"}');
+
+    // Reads, yields, then writes: two connections both see "no step yet".
+    const seen = new Map<string, number>();
+    const racy: GuardStore = {
+      settle: async (id, r) => {
+        const current = seen.get(id) ?? -1;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
+        if (!r.verified || r.step === undefined || current >= r.step.value) return { status: 'replayed', failures: 1, resetAt: r.lockUntil };
+        seen.set(id, r.step.value);
+        return { status: 'accepted', clearedFailures: 0 };
+      },
+    };
+    const race = cases(async (n) => ({ stores: Array.from({ length: n }, () => racy), close: async () => {} })).find((c) => c.name.startsWith('200 parallel settlements'))!;
+    await expect(race.run()).rejects.toThrow(/^accepted: expected 1 × accepted, got \d+$/);
+  });
+
+  it('checks what makeStores gives', async () => {
+    expect(() => guardStoreConformance('no' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    const [first] = cases(async () => ({ stores: [], close: async () => {} }));
+    await expect(first!.run()).rejects.toThrow('makeStores(1) must give 1 stores');
   });
 });

@@ -15,7 +15,7 @@
  * `maxFailures` guesses in a row ever get an answer other than `locked`, however many arrive in
  * parallel and from however many processes. Every implementation must be atomic with respect to
  * concurrent calls for the same credential *from any process*; the conformance suite
- * (`test/conformance.ts`, run against every adapter) checks it.
+ * (`guardStoreConformance` in `totpkit/testing`, run against every adapter here) checks it.
  *
  * Times are epoch milliseconds from the caller (the guard's clock), never the store's own clock,
  * so tests can inject time and every adapter agrees on it.

@@ -1,7 +1,7 @@
 /**
  * `totpkit/testing`: helpers for integration tests of code that uses totpkit — a fake clock, a
  * simulated authenticator that scans URIs or QR matrices, a QR matrix decoder and a seeded random
- * source. Nothing here needs fast-check; its arbitraries are in `totpkit/testing/arbitraries`.
+ * source, and the conformance suite for `GuardStore` implementations. Nothing here needs fast-check; its arbitraries are in `totpkit/testing/arbitraries`.
  *
  * @module
  */
@@ -9,3 +9,4 @@ export { simulateAuthenticator, type SimulatedAuthenticator, type SimulatedAuthe
 export { createFakeClock, type FakeClock } from './clock.js';
 export { decodeQrMatrix } from './qr-decode.js';
 export { deterministicRandom } from './random.js';
+export { guardStoreConformance, type ConformanceCase, type MakeStores } from './store-conformance.js';
