@@ -55,7 +55,7 @@ const PUBLIC: Record<string, string[]> = {
     'DEFAULT_POSTGRES_PREFIX', 'DEFAULT_POSTGRES_RETRIES', 'MAX_POSTGRES_RETRIES',
     'PostgresStoreOptions', 'Queryable',
   ],
-  './testing': ['createFakeClock', 'decodeQrMatrix', 'deterministicRandom', 'guardStoreConformance', 'simulateAuthenticator', 'ConformanceCase', 'FakeClock', 'MakeStores', 'SimulatedAuthenticator', 'SimulatedAuthenticatorOptions'],
+  './testing': ['createFakeClock', 'decodeQrMatrix', 'deterministicRandom', 'guardStoreConformance', 'simulateAuthenticator', 'ConformanceCase', 'ConformanceStores', 'FakeClock', 'MakeStores', 'SimulatedAuthenticator', 'SimulatedAuthenticatorOptions'],
   './testing/arbitraries': ['clockSkewArb', 'codeArb', 'labelArb', 'legacySecretArb', 'malformedCodeArb', 'otpauthParamsArb', 'otpauthUriArb', 'secretArb'],
 };
 

@@ -9,4 +9,4 @@ export { simulateAuthenticator, type SimulatedAuthenticator, type SimulatedAuthe
 export { createFakeClock, type FakeClock } from './clock.js';
 export { decodeQrMatrix } from './qr-decode.js';
 export { deterministicRandom } from './random.js';
-export { guardStoreConformance, type ConformanceCase, type MakeStores } from './store-conformance.js';
+export { guardStoreConformance, type ConformanceCase, type ConformanceStores, type MakeStores } from './store-conformance.js';

@@ -33,8 +33,16 @@ export interface ConformanceCase {
   run(): Promise<void>;
 }
 
+/** What {@link MakeStores} gives a case. */
+export interface ConformanceStores {
+  /** `n` stores, each over its own connection to one backend. */
+  stores: GuardStore[];
+  /** Closes the connections; called once the case is over, passed or failed. */
+  close: () => Promise<void>;
+}
+
 /** Stores over separate connections to one backend, and how to close them. */
-export type MakeStores = (n: number) => Promise<{ stores: GuardStore[]; close: () => Promise<void> }>;
+export type MakeStores = (n: number) => Promise<ConformanceStores>;
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 const MIN = 60_000;
