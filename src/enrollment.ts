@@ -110,6 +110,10 @@ export interface StartedEnrollment {
 
 const hashToken = (token: string): string => toBase64url(sha256(utf8(token)));
 
+/** The URI parameters of an enrollment's credential-to-be: what `startEnrollment` shows and `showEnrollment` shows again. */
+const uriParams = (e: Pick<Enrollment, 'account' | 'issuer' | 'algorithm' | 'digits' | 'period'>, secret: Uint8Array) =>
+  ({ type: 'totp', secret, account: e.account, issuer: e.issuer, algorithm: e.algorithm, digits: e.digits, period: e.period }) as const;
+
 function label(name: string, value: unknown, required: boolean): string | undefined {
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string') throw typeError(name, 'a string', value);
@@ -145,7 +149,7 @@ export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollm
   const credentialId = opts.credentialId === undefined ? toBase64url(randomBytes(CREDENTIAL_ID_BYTES, opts.random)) : credentialIdArg('credentialId', opts.credentialId);
 
   const secret = generateSecret({ random: opts.random });
-  const params = { type: 'totp' as const, secret, account, issuer, algorithm, digits, period };
+  const params = uriParams({ account, issuer, algorithm, digits, period }, secret);
   const uri = buildOtpauthUri(params); // also validates account and issuer
   const token = toBase64url(randomBytes(ENROLLMENT_TOKEN_BYTES, opts.random));
   const enrollment: Enrollment = {
@@ -197,9 +201,6 @@ function tokenMatches(e: Enrollment, token: unknown): boolean {
   return expected !== undefined && given !== undefined && timingSafeEqual(given, expected);
 }
 
-/** The URI parameters of an enrollment's credential-to-be. */
-const uriParams = (e: Enrollment, secret: Uint8Array) =>
-  ({ type: 'totp', secret, account: e.account, issuer: e.issuer, algorithm: e.algorithm, digits: e.digits, period: e.period }) as const;
 
 /** Why {@link showEnrollment} shows nothing. */
 export type ShowEnrollmentFailureReason = 'expired' | 'used' | 'revoked' | 'token_mismatch';

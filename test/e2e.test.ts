@@ -33,12 +33,16 @@ interface Example {
   stop(): Promise<void>;
 }
 
-/** Starts the example with `env`; resolves when it listens, rejects with its log when it exits first. */
-function startExample(env: Record<string, string>, work: string): Promise<Example> {
-  const child = spawn(process.execPath, [join(root, 'examples/server/server.mjs')], {
+/** The example server as a child process on a free port, data in `work`, no outside storage unless `env` says so. */
+const spawnExample = (env: Record<string, string>, work: string): ChildProcess =>
+  spawn(process.execPath, [join(root, 'examples/server/server.mjs')], {
     env: { ...process.env, PORT: '0', DATA_DIR: work, DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+
+/** Starts the example with `env`; resolves when it listens, rejects with its log when it exits first. */
+function startExample(env: Record<string, string>, work: string): Promise<Example> {
+  const child = spawnExample(env, work);
   const stderr: string[] = [];
   child.stderr!.on('data', (d: Buffer) => stderr.push(...String(d).split('\n').filter(Boolean)));
   return new Promise((resolve, reject) => {
@@ -69,10 +73,7 @@ function startExample(env: Record<string, string>, work: string): Promise<Exampl
 /** Runs the example expecting it to refuse to start: its exit code and log lines. */
 function failedStart(env: Record<string, string>, work: string): Promise<{ code: number | null; lines: string[]; ms: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, [join(root, 'examples/server/server.mjs')], {
-    env: { ...process.env, PORT: '0', DATA_DIR: work, DATABASE_URL: '', REDIS_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnExample(env, work);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += String(d)));
   child.stderr!.on('data', (d: Buffer) => (out += String(d)));

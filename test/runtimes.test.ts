@@ -30,10 +30,11 @@ import * as testing from ${JSON.stringify(dist('testing/index.js'))};
 import { probe } from ${JSON.stringify(pathToFileURL(probeFile).href)};
 const vectors = ${readFileSync(vectorsFile, 'utf8')};
 const out = await probe({ t, qr, guard, testing }, vectors);
-console.log(JSON.stringify(out, (_, v) => (typeof v === 'bigint' ? v.toString() + 'n' : v)));
+console.log(JSON.stringify(out));
 `;
 
-const jsonOf = (value: unknown) => JSON.parse(JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))) as Record<string, unknown>;
+// The probe returns plain JSON data (codes are strings), so a round trip gives what the others print.
+const jsonOf = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 
 let expected: Record<string, unknown>;
 beforeAll(async () => {
@@ -89,7 +90,7 @@ describe.runIf(haveTool(bin('workerd'), '--version', 'npm ci installs it with mi
           export default {
             async fetch() {
               const out = await probe({ t, qr, guard, testing }, vectors);
-              return new Response(JSON.stringify(out, (_, v) => (typeof v === 'bigint' ? v.toString() + 'n' : v)), { headers: { 'content-type': 'application/json' } });
+              return new Response(JSON.stringify(out), { headers: { 'content-type': 'application/json' } });
             },
           };`,
         resolveDir: root,

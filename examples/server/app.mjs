@@ -110,10 +110,13 @@ export function createApp({ db, store, keyring, clock, config, log }) {
     const found = key && Object.hasOwn(MESSAGES, key) ? MESSAGES[key] : undefined;
     return found && { kind: found[0], text: found[1] };
   };
+  /** The one "try again shortly" page (503), for a store outage and for a database outage alike. */
+  const tryAgain = (res, text, options = {}) =>
+    send(res, 503, page('Try again shortly', `<p>${esc(text)}</p><p><a class="button" href="">Try again</a></p>`, options), { 'retry-after': '5' });
   /** The store did not answer within the guard's deadline: say so, fast, and log one line. */
   const unavailable = (res, what, user, s) => {
     log(`${what}: store unavailable`);
-    send(res, 503, page('Try again shortly', `<p>Sign-in is briefly unavailable on our side. Nothing was changed.</p><p><a class="button" href="">Try again</a></p>`, { user, csrf: s?.csrf }), { 'retry-after': '5' });
+    tryAgain(res, 'Sign-in is briefly unavailable on our side. Nothing was changed.', { user, csrf: s?.csrf });
   };
   /**
    * A high-risk change (new recovery codes, 2FA off) needs the current code, with the operation's
@@ -441,7 +444,7 @@ ${events.map((e) => `<tr>${cell('Time (UTC)', new Date(e.time).toISOString().rep
       const outage = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout|57P01|08\d\d\d/i.test(String(reason));
       log(`${req.method} ${req.url?.split('?')[0]} failed: ${reason}`);
       if (res.headersSent) return res.destroy();
-      if (outage) return send(res, 503, page('Try again shortly', '<p>This page is briefly unavailable on our side. Try again in a few seconds.</p>'), { 'retry-after': '5' });
+      if (outage) return tryAgain(res, 'This page is briefly unavailable on our side. Try again in a few seconds.');
       send(res, error?.status ?? 500, page('Something went wrong', '<p>Something went wrong on our side. <a href="/">Home</a></p>'));
     }
   }

@@ -144,6 +144,8 @@ const SCHEMA = [
      enrollment_token text, recovery_stash text,
      created_at bigint NOT NULL, stage_at bigint NOT NULL, seen_at bigint NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS example_sessions_user ON example_sessions (user_id)`,
+  // The sweep of stale sessions that runs when a new one starts reads this, not the whole table.
+  `CREATE INDEX IF NOT EXISTS example_sessions_seen ON example_sessions (seen_at)`,
   `CREATE TABLE IF NOT EXISTS example_audit (
      id serial PRIMARY KEY, user_id integer, event jsonb NOT NULL, at bigint NOT NULL)`,
   // Credentials stored before totpkit renamed Credential.drift to delta.

@@ -21,7 +21,7 @@ import type { Credential } from '../credential.js';
 import { createVerifier } from '../guard/verifier.js';
 import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
 import { typeError } from '../internal/assert.js';
-import { toBase64url } from '../internal/bytes.js';
+import { randomBytes, toBase64url } from '../internal/bytes.js';
 import type { Keyring } from '../seal.js';
 import { totp } from '../totp.js';
 import { parseOtpauthUri } from '../uri.js';
@@ -114,7 +114,7 @@ export function guardStoreConformance(makeStores: MakeStores): ConformanceCase[]
         const { stores, close } = await makeStores(n);
         try {
           if (!Array.isArray(stores) || stores.length !== n) throw new Error(`makeStores(${n}) must give ${n} stores`);
-          const prefix = toBase64url(globalThis.crypto.getRandomValues(new Uint8Array(12)));
+          const prefix = toBase64url(randomBytes(12, undefined));
           let next = 0;
           await body(stores, () => `conformance-${prefix}-${next++}`);
         } finally {
