@@ -37,7 +37,10 @@ function credentials(n, total = 200_000) {
     const secret = t.parseOtpauthUri(s.uri).secret;
     const r = t.confirmEnrollment(s.enrollment, { token: s.token, code: t.totp(secret, { time: T }), keyring, now: T });
     const key = t.createOtpKey(secret);
-    return { credential: r.credential, codes: Array.from({ length: Math.ceil(total / n) }, (_, i) => t.totp(key, { time: T + (i + 1) * 30_000 })) };
+    return {
+      credential: r.credential,
+      codes: Array.from({ length: Math.ceil(total / n) }, (_, i) => t.totp(key, { time: T + (i + 1) * 30_000 })),
+    };
   });
 }
 
@@ -54,13 +57,15 @@ async function throughput(n, op, limit = Infinity) {
   const end = start + seconds * 1000;
   // A worker also stops when it runs out of prepared codes (`limit` iterations): the rate is then
   // taken over the time actually spent.
-  await Promise.all(Array.from({ length: n }, async (_, w) => {
-    for (let i = 0; i < limit && performance.now() < end; i++) {
-      const started = performance.now();
-      await op(w, i);
-      latencies.push(performance.now() - started);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async (_, w) => {
+      for (let i = 0; i < limit && performance.now() < end; i++) {
+        const started = performance.now();
+        await op(w, i);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
   return { rate: latencies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
@@ -70,10 +75,18 @@ async function guardCase(store, n) {
   const verifier = createVerifier({ store, keyring, maxFailures: 100 });
   const creds = credentials(n);
   let failures = 0;
-  const result = await throughput(n, async (w, i) => {
-    const r = await verifier.verify({ credential: creds[w].credential, code: creds[w].codes[i], now: T + (i + 1) * 30_000 });
-    if (!r.ok) failures++;
-  }, creds[0].codes.length);
+  const result = await throughput(
+    n,
+    async (w, i) => {
+      const r = await verifier.verify({
+        credential: creds[w].credential,
+        code: creds[w].codes[i],
+        now: T + (i + 1) * 30_000,
+      });
+      if (!r.ok) failures++;
+    },
+    creds[0].codes.length,
+  );
   if (failures > 0) throw new Error(`${failures} guarded logins failed: the benchmark would measure the wrong path`);
   return result;
 }
@@ -88,7 +101,9 @@ async function measure(name, makeStore, rawOp) {
     const guarded = await guardCase(await makeStore(), n);
     const raw = rawOp === undefined ? undefined : await throughput(n, rawOp);
     rows.push({ name, n, guarded, raw });
-    console.error(`${name} ×${n}: ${guarded.rate.toFixed(0)}/s p50 ${guarded.p50.toFixed(2)} ms p99 ${guarded.p99.toFixed(2)} ms${raw ? ` (raw ${raw.rate.toFixed(0)}/s, ratio ${(guarded.rate / raw.rate).toFixed(2)})` : ''}`);
+    console.error(
+      `${name} ×${n}: ${guarded.rate.toFixed(0)}/s p50 ${guarded.p50.toFixed(2)} ms p99 ${guarded.p99.toFixed(2)} ms${raw ? ` (raw ${raw.rate.toFixed(0)}/s, ratio ${(guarded.rate / raw.rate).toFixed(2)})` : ''}`,
+    );
   }
 }
 
@@ -97,29 +112,52 @@ await measure('memory', async () => memoryStore());
 const pglite = await PGlite.create();
 await migrate(pglite);
 await pglite.query('CREATE TABLE IF NOT EXISTS bench_upsert (k text PRIMARY KEY, v bigint NOT NULL)');
-await measure('PGlite (embedded)', async () => postgresStore({ client: pglite }), (w, i) =>
-  pglite.query('INSERT INTO bench_upsert (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE bench_upsert.v < EXCLUDED.v', [`w${w}`, i]));
+await measure(
+  'PGlite (embedded)',
+  async () => postgresStore({ client: pglite }),
+  (w, i) =>
+    pglite.query(
+      'INSERT INTO bench_upsert (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE bench_upsert.v < EXCLUDED.v',
+      [`w${w}`, i],
+    ),
+);
 await pglite.close();
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', max: 16 });
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  max: 16,
+});
 await migrate(pool);
 const table = `bench_upsert_${process.pid}`;
 await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (k text PRIMARY KEY, v bigint NOT NULL)`);
-await measure('PostgreSQL server (pg, pool of 16)', async () => postgresStore({ client: pool }), (w, i) =>
-  pool.query(`INSERT INTO ${table} (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE ${table}.v < EXCLUDED.v`, [`w${w}`, i]));
+await measure(
+  'PostgreSQL server (pg, pool of 16)',
+  async () => postgresStore({ client: pool }),
+  (w, i) =>
+    pool.query(
+      `INSERT INTO ${table} (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE ${table}.v < EXCLUDED.v`,
+      [`w${w}`, i],
+    ),
+);
 await pool.query(`DROP TABLE ${table}`);
 await pool.end();
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-await measure('Redis (ioredis, one connection)', async () => redisStore({ client: redis, prefix: `bench${process.pid}:` }), (w, i) =>
-  redis.set(`benchraw${process.pid}:${w}:${i}`, '1', 'PX', 60_000, 'NX'));
+await measure(
+  'Redis (ioredis, one connection)',
+  async () => redisStore({ client: redis, prefix: `bench${process.pid}:` }),
+  (w, i) => redis.set(`benchraw${process.pid}:${w}:${i}`, '1', 'PX', 60_000, 'NX'),
+);
 redis.disconnect();
 
 const cluster = await startRedisCluster();
 try {
   const client = new Cluster(cluster.nodes);
-  await measure('Redis Cluster (ioredis Cluster, 3 masters)', async () => redisStore({ client, prefix: `bench${process.pid}:` }), (w, i) =>
-    client.set(`benchraw${process.pid}:${w}:${i}`, '1', 'PX', 60_000, 'NX'));
+  await measure(
+    'Redis Cluster (ioredis Cluster, 3 masters)',
+    async () => redisStore({ client, prefix: `bench${process.pid}:` }),
+    (w, i) => client.set(`benchraw${process.pid}:${w}:${i}`, '1', 'PX', 60_000, 'NX'),
+  );
   client.disconnect();
 } finally {
   await cluster.stop();
@@ -130,13 +168,19 @@ const lines = [
   '',
   '| store | concurrency | guarded logins/s | p50 ms | p99 ms | raw store ops/s | raw p50 / p99 ms | guarded ÷ raw |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.name} | ${r.n} | ${r.guarded.rate.toFixed(0)} | ${r.guarded.p50.toFixed(2)} | ${r.guarded.p99.toFixed(2)} | ${r.raw === undefined ? '—' : r.raw.rate.toFixed(0)} | ${r.raw === undefined ? '—' : `${r.raw.p50.toFixed(2)} / ${r.raw.p99.toFixed(2)}`} | ${r.raw === undefined ? '—' : (r.guarded.rate / r.raw.rate).toFixed(2)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${r.n} | ${r.guarded.rate.toFixed(0)} | ${r.guarded.p50.toFixed(2)} | ${r.guarded.p99.toFixed(2)} | ${r.raw === undefined ? '—' : r.raw.rate.toFixed(0)} | ${r.raw === undefined ? '—' : `${r.raw.p50.toFixed(2)} / ${r.raw.p99.toFixed(2)}`} | ${r.raw === undefined ? '—' : (r.guarded.rate / r.raw.rate).toFixed(2)} |`,
+  ),
 ];
 console.log(lines.join('\n'));
 if (args.includes('--readme')) {
   const readme = join(root, 'README.md');
   const text = readFileSync(readme, 'utf8');
-  const updated = text.replace(/<!-- guard-bench:start -->[\s\S]*?<!-- guard-bench:end -->/, `<!-- guard-bench:start -->\n${lines.join('\n')}\n<!-- guard-bench:end -->`);
+  const updated = text.replace(
+    /<!-- guard-bench:start -->[\s\S]*?<!-- guard-bench:end -->/,
+    `<!-- guard-bench:start -->\n${lines.join('\n')}\n<!-- guard-bench:end -->`,
+  );
   if (updated === text) throw new Error('README.md has no guard-bench markers');
   writeFileSync(readme, updated);
 }

@@ -54,8 +54,16 @@ function generateGroup(algorithm) {
       { name: 'totpkit (OtpKey)', fn: () => t.totp(key, { time: T * 1000, digits: 8 }), check: is },
       { name: 'totpkit (Uint8Array)', fn: () => t.totp(seed, { time: T * 1000, algorithm, digits: 8 }), check: is },
       { name: 'otpauth', fn: () => otpauthTotp.generate({ timestamp: T * 1000 }), check: is },
-      { name: 'otplib', fn: () => otplib.generateSync({ secret: b32, epoch: T, digits: 8, algorithm: lower }), check: is },
-      { name: 'speakeasy', fn: () => speakeasy.totp({ secret: b32, encoding: 'base32', time: T, digits: 8, algorithm: lower }), check: is },
+      {
+        name: 'otplib',
+        fn: () => otplib.generateSync({ secret: b32, epoch: T, digits: 8, algorithm: lower }),
+        check: is,
+      },
+      {
+        name: 'speakeasy',
+        fn: () => speakeasy.totp({ secret: b32, encoding: 'base32', time: T, digits: 8, algorithm: lower }),
+        check: is,
+      },
     ],
   };
 }
@@ -69,7 +77,10 @@ function floorCase() {
   return {
     name: 'floor: precomputed noble HMAC-SHA1 + truncation',
     fn: () => {
-      msg[4] = step >>> 24; msg[5] = step >>> 16; msg[6] = step >>> 8; msg[7] = step;
+      msg[4] = step >>> 24;
+      msg[5] = step >>> 16;
+      msg[6] = step >>> 8;
+      msg[7] = step;
       const d = mac.clone().update(msg).digest();
       const o = d[19] & 15;
       const v = ((d[o] & 0x7f) << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
@@ -91,11 +102,39 @@ function verifyGroup(label, offsetSteps, expectDelta) {
   return {
     name: `verify ±1, ${label}`,
     cases: [
-      { name: 'totpkit (OtpKey)', fn: () => { const r = t.verifyTotp(key, code, { time: now * 1000 }); return r.ok ? r.delta : null; }, check: ok },
-      { name: 'totpkit (Uint8Array)', fn: () => { const r = t.verifyTotp(seed, code, { time: now * 1000 }); return r.ok ? r.delta : null; }, check: ok },
+      {
+        name: 'totpkit (OtpKey)',
+        fn: () => {
+          const r = t.verifyTotp(key, code, { time: now * 1000 });
+          return r.ok ? r.delta : null;
+        },
+        check: ok,
+      },
+      {
+        name: 'totpkit (Uint8Array)',
+        fn: () => {
+          const r = t.verifyTotp(seed, code, { time: now * 1000 });
+          return r.ok ? r.delta : null;
+        },
+        check: ok,
+      },
       { name: 'otpauth', fn: () => otpauthTotp.validate({ token: code, timestamp: now * 1000, window: 1 }), check: ok },
-      { name: 'otplib', fn: () => { const r = otplib.verifySync({ secret: b32, token: code, epoch: now, epochTolerance: 30 }); return r.valid ? r.delta : null; }, check: ok },
-      { name: 'speakeasy', fn: () => { const r = speakeasy.totp.verifyDelta({ secret: b32, encoding: 'base32', token: code, time: now, window: 1 }); return r ? r.delta : null; }, check: ok },
+      {
+        name: 'otplib',
+        fn: () => {
+          const r = otplib.verifySync({ secret: b32, token: code, epoch: now, epochTolerance: 30 });
+          return r.valid ? r.delta : null;
+        },
+        check: ok,
+      },
+      {
+        name: 'speakeasy',
+        fn: () => {
+          const r = speakeasy.totp.verifyDelta({ secret: b32, encoding: 'base32', token: code, time: now, window: 1 });
+          return r ? r.delta : null;
+        },
+        check: ok,
+      },
     ],
   };
 }
@@ -110,7 +149,11 @@ function coldGroup() {
     name: 'generate SHA1, new base32 secret every call (cold path)',
     cases: [
       { name: 'totpkit', fn: () => t.totp(t.decodeBase32(next()), { time: time * 1000 }), check: six },
-      { name: 'otpauth', fn: () => OTPAuth.TOTP.generate({ secret: OTPAuth.Secret.fromBase32(next()), timestamp: time * 1000 }), check: six },
+      {
+        name: 'otpauth',
+        fn: () => OTPAuth.TOTP.generate({ secret: OTPAuth.Secret.fromBase32(next()), timestamp: time * 1000 }),
+        check: six,
+      },
       { name: 'otplib', fn: () => otplib.generateSync({ secret: next(), epoch: time }), check: six },
       { name: 'speakeasy', fn: () => speakeasy.totp({ secret: next(), encoding: 'base32', time }), check: six },
     ],
@@ -121,16 +164,46 @@ function uriGroups() {
   const seed = SEEDS.SHA1;
   const b32 = t.encodeBase32(seed);
   const expectedUri = `otpauth://totp/ACME%20Co:alice%40example.com?secret=${b32}&issuer=ACME%20Co`;
-  const hasParts = (u) => typeof u === 'string' && u.startsWith('otpauth://totp/ACME%20Co:alice%40example.com?') && u.includes(`secret=${b32}`);
+  const hasParts = (u) =>
+    typeof u === 'string' &&
+    u.startsWith('otpauth://totp/ACME%20Co:alice%40example.com?') &&
+    u.includes(`secret=${b32}`);
   const parsedOk = (p) => p === 'alice@example.com';
   return [
     {
       name: 'build otpauth URI',
       cases: [
-        { name: 'totpkit', fn: () => t.buildOtpauthUri({ type: 'totp', secret: seed, account: 'alice@example.com', issuer: 'ACME Co' }), check: (u) => u === expectedUri },
-        { name: 'otpauth', fn: () => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(b32), issuer: 'ACME Co', label: 'alice@example.com' }).toString(), check: hasParts },
-        { name: 'otplib', fn: () => otplibUri.generateTOTP({ secret: b32, issuer: 'ACME Co', label: 'alice@example.com' }), check: hasParts },
-        { name: 'speakeasy', fn: () => speakeasy.otpauthURL({ secret: b32, encoding: 'base32', label: 'ACME Co:alice@example.com', issuer: 'ACME Co' }), check: (u) => typeof u === 'string' && u.startsWith('otpauth://totp/') },
+        {
+          name: 'totpkit',
+          fn: () => t.buildOtpauthUri({ type: 'totp', secret: seed, account: 'alice@example.com', issuer: 'ACME Co' }),
+          check: (u) => u === expectedUri,
+        },
+        {
+          name: 'otpauth',
+          fn: () =>
+            new OTPAuth.TOTP({
+              secret: OTPAuth.Secret.fromBase32(b32),
+              issuer: 'ACME Co',
+              label: 'alice@example.com',
+            }).toString(),
+          check: hasParts,
+        },
+        {
+          name: 'otplib',
+          fn: () => otplibUri.generateTOTP({ secret: b32, issuer: 'ACME Co', label: 'alice@example.com' }),
+          check: hasParts,
+        },
+        {
+          name: 'speakeasy',
+          fn: () =>
+            speakeasy.otpauthURL({
+              secret: b32,
+              encoding: 'base32',
+              label: 'ACME Co:alice@example.com',
+              issuer: 'ACME Co',
+            }),
+          check: (u) => typeof u === 'string' && u.startsWith('otpauth://totp/'),
+        },
       ],
     },
     {
@@ -138,7 +211,11 @@ function uriGroups() {
       cases: [
         { name: 'totpkit', fn: () => t.parseOtpauthUri(expectedUri).account, check: parsedOk },
         { name: 'otpauth', fn: () => OTPAuth.URI.parse(expectedUri).label, check: parsedOk },
-        { name: 'otplib', fn: () => otplibUri.parse(expectedUri).label, check: (x) => typeof x === 'string' && x.includes('alice@example.com') },
+        {
+          name: 'otplib',
+          fn: () => otplibUri.parse(expectedUri).label,
+          check: (x) => typeof x === 'string' && x.includes('alice@example.com'),
+        },
       ],
     },
   ];
@@ -156,7 +233,9 @@ function decodes(uri, svg) {
     const png = svg ? execFileSync('rsvg-convert', ['--format', 'png'], { input: out }) : out;
     const file = join(tmpdir(), `totpkit-bench-${process.pid}.png`);
     writeFileSync(file, png);
-    const decoded = execFileSync('zbarimg', ['--quiet', '--raw', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const decoded = execFileSync('zbarimg', ['--quiet', '--raw', file], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     rmSync(file);
     return decoded === uri;
   };
@@ -207,7 +286,12 @@ for (const { group, rows } of results) {
   const base = rows.find((r) => r.name.startsWith('totpkit'))?.ns ?? rows[0].ns;
   for (const r of rows) {
     const ratio = r.ns / base;
-    const rel = r.name.startsWith('totpkit') && r.ns === base ? 'baseline' : ratio >= 1 ? `${ratio.toFixed(2)}× slower` : `${(1 / ratio).toFixed(2)}× faster`;
+    const rel =
+      r.name.startsWith('totpkit') && r.ns === base
+        ? 'baseline'
+        : ratio >= 1
+          ? `${ratio.toFixed(2)}× slower`
+          : `${(1 / ratio).toFixed(2)}× faster`;
     lines.push(`| ${group} | ${r.name} | ${fmt(r.ns)} | ${rel} |`);
   }
 }
@@ -222,4 +306,8 @@ if (args.includes('--readme')) {
   writeFileSync(readme, updated);
   console.error('README.md updated');
 }
-if (jsonIndex >= 0) writeFileSync(args[jsonIndex + 1], JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2));
+if (jsonIndex >= 0)
+  writeFileSync(
+    args[jsonIndex + 1],
+    JSON.stringify({ node: process.version, date: new Date().toISOString(), results }, null, 2),
+  );

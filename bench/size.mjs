@@ -9,16 +9,41 @@ import { build } from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 const cases = [
   ['totpkit', `import { totp, verifyTotp } from 'totpkit'; globalThis.x = [totp, verifyTotp];`, here, 'browser'],
-  ['totpkit + decodeBase32', `import { totp, verifyTotp, decodeBase32 } from 'totpkit'; globalThis.x = [totp, verifyTotp, decodeBase32];`, here, 'browser'],
+  [
+    'totpkit + decodeBase32',
+    `import { totp, verifyTotp, decodeBase32 } from 'totpkit'; globalThis.x = [totp, verifyTotp, decodeBase32];`,
+    here,
+    'browser',
+  ],
   ['totpkit (hotp only)', `import { hotp } from 'totpkit'; globalThis.x = hotp;`, here, 'browser'],
   ['otpauth', `import { TOTP } from 'otpauth'; globalThis.x = TOTP;`, join(here, 'peers'), 'browser'],
-  ['otplib', `import { generateSync, verifySync } from 'otplib'; globalThis.x = [generateSync, verifySync];`, join(here, 'peers'), 'browser'],
-  ['speakeasy (Node only)', `import speakeasy from 'speakeasy'; globalThis.x = [speakeasy.totp, speakeasy.totp.verify];`, join(here, 'peers'), 'node'],
+  [
+    'otplib',
+    `import { generateSync, verifySync } from 'otplib'; globalThis.x = [generateSync, verifySync];`,
+    join(here, 'peers'),
+    'browser',
+  ],
+  [
+    'speakeasy (Node only)',
+    `import speakeasy from 'speakeasy'; globalThis.x = [speakeasy.totp, speakeasy.totp.verify];`,
+    join(here, 'peers'),
+    'node',
+  ],
 ];
 const rows = [];
 for (const [name, contents, resolveDir, platform] of cases) {
-  const r = await build({ stdin: { contents, resolveDir }, bundle: true, minify: true, write: false, format: 'esm', platform, logLevel: 'silent' });
+  const r = await build({
+    stdin: { contents, resolveDir },
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'esm',
+    platform,
+    logLevel: 'silent',
+  });
   const bytes = r.outputFiles[0].contents;
-  rows.push(`| ${name} | ${(bytes.length / 1024).toFixed(1)} KiB | ${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(1)} KiB |`);
+  rows.push(
+    `| ${name} | ${(bytes.length / 1024).toFixed(1)} KiB | ${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(1)} KiB |`,
+  );
 }
 console.log(['| generate + verify | min | min + gzip |', '| --- | ---: | ---: |', ...rows].join('\n'));

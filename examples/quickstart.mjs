@@ -13,14 +13,20 @@ import {
 } from '../dist/index.js';
 import { toTerminal } from '../dist/qr/index.js';
 
-const show = (label, value) => console.log(`${label.padEnd(30)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+const show = (label, value) =>
+  console.log(`${label.padEnd(30)} ${typeof value === 'string' ? value : JSON.stringify(value)}`);
 
 // The server's sealing key (in production: 32 random bytes from a secret manager, rotated by id).
 const keyring = { current: 'demo-2026', keys: { 'demo-2026': crypto.getRandomValues(new Uint8Array(32)) } };
 let now = Date.UTC(2026, 10, 23, 12, 0, 0); // the injected clock
 
 // 1. Enrollment: store `enrollment`, give `token` to the browser session, show the QR once.
-const { enrollment, token, uri, manual } = startEnrollment({ account: 'alice@example.com', issuer: 'ACME Co', keyring, now });
+const { enrollment, token, uri, manual } = startEnrollment({
+  account: 'alice@example.com',
+  issuer: 'ACME Co',
+  keyring,
+  now,
+});
 console.log(toTerminal(uri));
 console.log(manual.text, '\n');
 show('stored enrollment', { status: enrollment.status, secret: `${enrollment.secret.slice(0, 24)}…` });

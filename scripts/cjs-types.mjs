@@ -13,7 +13,10 @@ let written = 0;
 for (const entry of readdirSync('dist', { recursive: true, withFileTypes: true })) {
   if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
   const file = join(entry.parentPath, entry.name);
-  const text = readFileSync(file, 'utf8').replace(RELATIVE_SPECIFIER, (_, keyword, quote, path) => `${keyword}${quote}${path}.cjs${quote}`);
+  const text = readFileSync(file, 'utf8').replace(
+    RELATIVE_SPECIFIER,
+    (_, keyword, quote, path) => `${keyword}${quote}${path}.cjs${quote}`,
+  );
   writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), text);
   written++;
 }

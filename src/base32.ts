@@ -99,7 +99,8 @@ export function decodeBase32(text: string, options?: DecodeBase32Options): Uint8
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
     if (c === 61 /* = */) {
-      if (!lenient) throw new TotpkitError('ERR_BASE32_PADDING', `base32 padding is not allowed in strict mode (index ${i})`);
+      if (!lenient)
+        throw new TotpkitError('ERR_BASE32_PADDING', `base32 padding is not allowed in strict mode (index ${i})`);
       padding++;
       continue;
     }
@@ -120,7 +121,10 @@ export function decodeBase32(text: string, options?: DecodeBase32Options): Uint8
     throw new TotpkitError('ERR_BASE32_LENGTH', `base32 text of ${clean.length} characters cannot encode whole bytes`);
   }
   if (padding > 0 && padding !== PAD_COUNT[tail]) {
-    throw new TotpkitError('ERR_BASE32_PADDING', `base32 text of ${clean.length} characters needs ${PAD_COUNT[tail]} padding characters, got ${padding}`);
+    throw new TotpkitError(
+      'ERR_BASE32_PADDING',
+      `base32 text of ${clean.length} characters needs ${PAD_COUNT[tail]} padding characters, got ${padding}`,
+    );
   }
   if (!lenient && (last & ((1 << UNUSED_BITS[tail]!) - 1)) !== 0) {
     throw new TotpkitError('ERR_BASE32_NONCANONICAL', 'base32 text has non-zero unused bits in its last character');

@@ -8,7 +8,15 @@
  *
  * @module
  */
-import { closeSync, constants as fsConstants, lstatSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  lstatSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { decodeBase32 } from './base32.js';
@@ -22,7 +30,13 @@ import type { Algorithm } from './types.js';
 import { authenticatorConcerns, type AuthenticatorConcern } from './compat.js';
 import { inspectEnrollmentUri, type EnrollmentRisk } from './inspect.js';
 import { buildMigrationUris, parseMigrationUri } from './migration.js';
-import { buildOtpauthUri, formatOtpauthUri, parseOtpauthUri, type OtpauthParams, type ParsedOtpauthUri } from './uri.js';
+import {
+  buildOtpauthUri,
+  formatOtpauthUri,
+  parseOtpauthUri,
+  type OtpauthParams,
+  type ParsedOtpauthUri,
+} from './uri.js';
 import { hotp, verifyHotp } from './hotp.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -76,7 +90,8 @@ function source(arg: string | undefined, flags: Record<string, unknown>): Parsed
   if (/^otpauth:/i.test(text)) return parseOtpauthUri(text, { mode: 'lenient' });
   // A base32 secret never holds a colon: anything with a scheme is some other kind of URI.
   const scheme = /^([a-z][a-z0-9+.-]{0,19}):/i.exec(text);
-  if (scheme !== null) throw new UsageError(`the input is a ${scheme[1]!.toLowerCase()}: URI, not an otpauth:// URI or a base32 secret`);
+  if (scheme !== null)
+    throw new UsageError(`the input is a ${scheme[1]!.toLowerCase()}: URI, not an otpauth:// URI or a base32 secret`);
   const secret = decodeBase32(text, { mode: 'lenient' });
   return {
     type: 'totp',
@@ -154,9 +169,11 @@ function writeImages(uri: string, flags: Record<string, unknown>): string[] {
 }
 
 function commandNew(flags: Record<string, unknown>): number {
-  if (typeof flags.issuer !== 'string' || typeof flags.account !== 'string') throw new UsageError('new needs --issuer and --account');
+  if (typeof flags.issuer !== 'string' || typeof flags.account !== 'string')
+    throw new UsageError('new needs --issuer and --account');
   const algorithm = (flags.algorithm ?? DEFAULT_ALGORITHM) as Algorithm;
-  if (!(ALGORITHMS as readonly string[]).includes(algorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
+  if (!(ALGORITHMS as readonly string[]).includes(algorithm))
+    throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}`);
   const params = {
     type: 'totp' as const,
     secret: generateSecret(),
@@ -173,22 +190,39 @@ function commandNew(flags: Record<string, unknown>): number {
   // The same warnings inspect gives: many apps ignore a non-default algorithm, digits or period.
   const warnings = parseOtpauthUri(uri).warnings;
   const appConcerns = authenticatorConcerns(params);
-  print(flags.json === true, { uri, secret: manual.secret.replaceAll(' ', ''), account: manual.account, issuer: manual.issuer, files, warnings, appConcerns }, [
-    qr,
-    '',
-    `${bold('URI')}     ${uri}`,
-    ...manual.text.split('\n').map((l) => l.replace(/^([^:]+):/, (_, k: string) => bold(`${k}:`.padEnd(8)))),
-    ...files.map((f) => `${dim('wrote')}   ${f}`),
-    ...warnings.map((w) => `${yellow('warning')} ${w.code}: ${w.message}`),
-    ...concernLines(appConcerns),
-    '',
-    yellow('This is the secret: store it sealed, show it once, never log it.'),
-  ].join('\n'));
+  print(
+    flags.json === true,
+    {
+      uri,
+      secret: manual.secret.replaceAll(' ', ''),
+      account: manual.account,
+      issuer: manual.issuer,
+      files,
+      warnings,
+      appConcerns,
+    },
+    [
+      qr,
+      '',
+      `${bold('URI')}     ${uri}`,
+      ...manual.text.split('\n').map((l) => l.replace(/^([^:]+):/, (_, k: string) => bold(`${k}:`.padEnd(8)))),
+      ...files.map((f) => `${dim('wrote')}   ${f}`),
+      ...warnings.map((w) => `${yellow('warning')} ${w.code}: ${w.message}`),
+      ...concernLines(appConcerns),
+      '',
+      yellow('This is the secret: store it sealed, show it once, never log it.'),
+    ].join('\n'),
+  );
   return 0;
 }
 
 function codeNow(p: ParsedOtpauthUri, now: number): { code: string; remaining: number; step: number } {
-  if (p.type === 'hotp') return { code: hotp(p.secret, p.counter, { algorithm: p.algorithm, digits: p.digits }), remaining: 0, step: Number(p.counter) };
+  if (p.type === 'hotp')
+    return {
+      code: hotp(p.secret, p.counter, { algorithm: p.algorithm, digits: p.digits }),
+      remaining: 0,
+      step: Number(p.counter),
+    };
   const options = { time: now, period: p.period, algorithm: p.algorithm, digits: p.digits };
   const step = timeStep(options);
   const remaining = Math.ceil(((step + 1) * p.period * 1000 - now) / 1000);
@@ -208,7 +242,9 @@ async function commandCode(args: string[], flags: Record<string, unknown>): Prom
   const draw = (): void => {
     const { code, remaining } = codeNow(p, Date.now());
     const filled = Math.round((remaining / p.period) * width);
-    out.write(`\r${bold(code)}  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(remaining).padStart(3)}s `);
+    out.write(
+      `\r${bold(code)}  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(remaining).padStart(3)}s `,
+    );
   };
   if (out.isTTY) out.write('\u001b[?25l');
   draw();
@@ -231,11 +267,22 @@ function commandVerify(args: string[], flags: Record<string, unknown>): number {
   if (code === undefined) throw new UsageError('verify needs a <code>');
   const window = integerFlag('window', flags.window);
   if (p.type === 'hotp') {
-    const r = verifyHotp(p.secret, code, { counter: p.counter, lookAhead: window, algorithm: p.algorithm, digits: p.digits });
+    const r = verifyHotp(p.secret, code, {
+      counter: p.counter,
+      lookAhead: window,
+      algorithm: p.algorithm,
+      digits: p.digits,
+    });
     print(flags.json === true, r, r.ok ? `valid (counter ${r.counter}, next ${r.next})` : `invalid: ${r.reason}`);
     return r.ok ? 0 : 1;
   }
-  const r = verifyTotp(p.secret, code, { time: timeFlag(flags.time), period: p.period, algorithm: p.algorithm, digits: p.digits, window });
+  const r = verifyTotp(p.secret, code, {
+    time: timeFlag(flags.time),
+    period: p.period,
+    algorithm: p.algorithm,
+    digits: p.digits,
+    window,
+  });
   print(flags.json === true, r, r.ok ? `valid (delta ${r.delta})` : `invalid: ${r.reason}`);
   return r.ok ? 0 : 1;
 }
@@ -250,7 +297,8 @@ function commandInspect(args: string[], flags: Record<string, unknown>): number 
   // Look-alike checks come first: with --expect-*, a QR code that is not even an otpauth URI is a
   // finding to report, not an error.
   const check = inspectEnrollmentUri(text, { expectedIssuer, expectedAccount });
-  const riskLine = (r: EnrollmentRisk) => `${r.severity === 'danger' ? paint(31, 'danger ') : yellow('warning')}   ${r.code}: ${r.message}`;
+  const riskLine = (r: EnrollmentRisk) =>
+    `${r.severity === 'danger' ? paint(31, 'danger ') : yellow('warning')}   ${r.code}: ${r.message}`;
   if (expecting && check.parsed === undefined) {
     print(flags.json === true, { risks: check.risks }, check.risks.map(riskLine).join('\n'));
     return 1;
@@ -268,7 +316,10 @@ function commandInspect(args: string[], flags: Record<string, unknown>): number 
       throw error;
     }
     const codes = relaxed.warnings.map((w) => w.code).join(', ');
-    throw new TotpkitError(error.code as TotpkitErrorCode, `${error.message}; --lenient reads it${codes === '' ? '' : ` (with warnings: ${codes})`}`);
+    throw new TotpkitError(
+      error.code as TotpkitErrorCode,
+      `${error.message}; --lenient reads it${codes === '' ? '' : ` (with warnings: ${codes})`}`,
+    );
   }
   const shown = flags['show-secret'] === true;
   const secretText = shown ? manualEntry({ ...p, counter: p.counter }).secret : null;
@@ -287,7 +338,10 @@ function commandInspect(args: string[], flags: Record<string, unknown>): number 
   };
   const lines = Object.entries(fields)
     .filter(([k]) => k !== 'warnings' && k !== 'secretBits' && k !== 'risks' && k !== 'appConcerns')
-    .map(([k, v]) => `${bold(k.padEnd(10))}${k === 'secret' && !shown ? `(${fields.secretBits} bits; --show-secret to print)` : String(v)}`);
+    .map(
+      ([k, v]) =>
+        `${bold(k.padEnd(10))}${k === 'secret' && !shown ? `(${fields.secretBits} bits; --show-secret to print)` : String(v)}`,
+    );
   for (const w of p.warnings) lines.push(`${yellow('warning')}   ${w.code}: ${w.message}`);
   for (const r of check.risks) lines.push(riskLine(r));
   lines.push(...concernLines(fields.appConcerns));
@@ -312,8 +366,15 @@ function commandQr(args: string[], flags: Record<string, unknown>): number {
  */
 function concernLines(concerns: AuthenticatorConcern[]): string[] {
   const byApp = new Map<string, string[]>();
-  for (const c of concerns) if (c.support === 'unsupported') byApp.set(c.app, [...(byApp.get(c.app) ?? []), c.parameter === 'SHA256' || c.parameter === 'SHA512' ? c.parameter.replace('SHA', 'SHA-') : c.parameter]);
-  return [...byApp].map(([app, what]) => `${yellow('apps')}      ${app} ignores or refuses ${what.join(', ')} (docs/compatibility.md)`);
+  for (const c of concerns)
+    if (c.support === 'unsupported')
+      byApp.set(c.app, [
+        ...(byApp.get(c.app) ?? []),
+        c.parameter === 'SHA256' || c.parameter === 'SHA512' ? c.parameter.replace('SHA', 'SHA-') : c.parameter,
+      ]);
+  return [...byApp].map(
+    ([app, what]) => `${yellow('apps')}      ${app} ignores or refuses ${what.join(', ')} (docs/compatibility.md)`,
+  );
 }
 
 /** The arguments, or the non-empty lines of standard input for "-" or none. */
@@ -333,7 +394,12 @@ function commandImport(args: string[], flags: Record<string, unknown>): number {
   for (const [qr, text] of inputs(args, 'import').entries()) {
     const r = parseMigrationUri(text, { mode });
     for (const a of r.accounts) {
-      accounts.push({ uri: formatOtpauthUri(a), account: a.account, issuer: a.issuer ?? null, warnings: a.warnings.map((w) => w.code) });
+      accounts.push({
+        uri: formatOtpauthUri(a),
+        account: a.account,
+        issuer: a.issuer ?? null,
+        warnings: a.warnings.map((w) => w.code),
+      });
       a.secret.fill(0);
     }
     for (const w of r.warnings) skipped.push({ qr, index: w.index, code: w.code });
@@ -341,14 +407,22 @@ function commandImport(args: string[], flags: Record<string, unknown>): number {
     batch.seen.add(r.batch.index);
     batches.set(r.batch.id, batch);
   }
-  const incomplete = [...batches.values()].filter((b) => b.seen.size < b.size).map((b) => `${b.seen.size} of ${b.size} QR codes`);
+  const incomplete = [...batches.values()]
+    .filter((b) => b.seen.size < b.size)
+    .map((b) => `${b.seen.size} of ${b.size} QR codes`);
   if (flags.json === true) {
     print(true, { accounts, skipped, incomplete }, '');
   } else {
     out.write(`${accounts.map((a) => a.uri).join('\n')}\n`);
-    for (const s of skipped) process.stderr.write(`${yellow('skipped')} QR ${s.qr + 1}, account ${s.index + 1}: ${s.code}\n`);
-    for (const i of incomplete) process.stderr.write(`${yellow('incomplete')} this transfer has more QR codes: read ${i}\n`);
-    for (const a of accounts) if (a.warnings.length > 0) process.stderr.write(`${yellow('warning')} ${a.issuer ?? ''}${a.issuer === null ? '' : ':'}${a.account}: ${a.warnings.join(', ')}\n`);
+    for (const s of skipped)
+      process.stderr.write(`${yellow('skipped')} QR ${s.qr + 1}, account ${s.index + 1}: ${s.code}\n`);
+    for (const i of incomplete)
+      process.stderr.write(`${yellow('incomplete')} this transfer has more QR codes: read ${i}\n`);
+    for (const a of accounts)
+      if (a.warnings.length > 0)
+        process.stderr.write(
+          `${yellow('warning')} ${a.issuer ?? ''}${a.issuer === null ? '' : ':'}${a.account}: ${a.warnings.join(', ')}\n`,
+        );
   }
   return 0;
 }
@@ -409,7 +483,8 @@ function parseArgsError(error: unknown): unknown {
   const found = /'(-{1,2}[^'\s]{1,40})/.exec(e.message ?? '')?.[1];
   const option = found === undefined ? 'option' : `option ${found}`;
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown ${option} (see --help)`);
-  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new UsageError(`${option} ${/argument missing/.test(e.message ?? '') ? 'needs a value' : 'takes no value'}`);
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return new UsageError(`${option} ${/argument missing/.test(e.message ?? '') ? 'needs a value' : 'takes no value'}`);
   if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError('unexpected argument (see --help)');
   return error;
 }
@@ -458,7 +533,8 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // Our errors never contain secrets or URI text, so their messages are safe to show.
     const e = error as { code?: string; message?: string };
-    const code = error instanceof UsageError || String(e.code).startsWith('ERR_PARSE_ARGS') ? 'usage' : (e.code ?? 'error');
+    const code =
+      error instanceof UsageError || String(e.code).startsWith('ERR_PARSE_ARGS') ? 'usage' : (e.code ?? 'error');
     const message = e.message ?? String(error);
     // With --json, errors are JSON too (on standard output, where the caller reads the result).
     if (process.argv.includes('--json')) out.write(`${JSON.stringify({ error: { code, message } })}\n`);

@@ -45,7 +45,8 @@ export interface AuthenticatorApp {
 }
 
 const GA_WIKI = 'https://github.com/google/google-authenticator/wiki/Key-Uri-Format';
-const AUTHELIA = 'https://github.com/authelia/authelia/blob/master/docs/content/reference/integrations/time-based-one-time-password-apps.md';
+const AUTHELIA =
+  'https://github.com/authelia/authelia/blob/master/docs/content/reference/integrations/time-based-one-time-password-apps.md';
 const gh = (path: string): string => `https://github.com/${path}`;
 const unknown: AppSupportCell = { support: 'unknown', sources: [] };
 const cell = (support: AppSupport, sources: string[], note?: string): AppSupportCell =>
@@ -59,25 +60,70 @@ export const AUTHENTICATOR_APPS: readonly AuthenticatorApp[] = /* @__PURE__ */ O
   {
     name: 'Google Authenticator',
     support: {
-      SHA256: cell('varies', [GA_WIKI, gh('google/google-authenticator-android/issues/29'), gh('keycloak/keycloak/issues/27349'), gh('eduMFA/eduMFA/issues/234')], 'ignored by older versions (the Key URI wiki); honoured by current ones, but only spelled in upper case'),
-      SHA512: cell('varies', [GA_WIKI, gh('google/google-authenticator-android/issues/29'), gh('keycloak/keycloak/issues/27349')], 'ignored by older versions; honoured by current ones'),
-      digits: cell('varies', [GA_WIKI, gh('keycloak/keycloak/issues/27349')], 'ignored on Android by older versions; 8 digits in current ones'),
-      period: cell('varies', [GA_WIKI, gh('RobThree/TwoFactorAuth.Net/issues/18')], 'the Key URI wiki says ignored; a 60 s period worked in a 2021 report'),
+      SHA256: cell(
+        'varies',
+        [
+          GA_WIKI,
+          gh('google/google-authenticator-android/issues/29'),
+          gh('keycloak/keycloak/issues/27349'),
+          gh('eduMFA/eduMFA/issues/234'),
+        ],
+        'ignored by older versions (the Key URI wiki); honoured by current ones, but only spelled in upper case',
+      ),
+      SHA512: cell(
+        'varies',
+        [GA_WIKI, gh('google/google-authenticator-android/issues/29'), gh('keycloak/keycloak/issues/27349')],
+        'ignored by older versions; honoured by current ones',
+      ),
+      digits: cell(
+        'varies',
+        [GA_WIKI, gh('keycloak/keycloak/issues/27349')],
+        'ignored on Android by older versions; 8 digits in current ones',
+      ),
+      period: cell(
+        'varies',
+        [GA_WIKI, gh('RobThree/TwoFactorAuth.Net/issues/18')],
+        'the Key URI wiki says ignored; a 60 s period worked in a 2021 report',
+      ),
     },
   },
   {
     name: 'Microsoft Authenticator',
     support: {
-      SHA256: cell('unsupported', [gh('privacyidea/privacyidea/issues/3812'), gh('RobThree/TwoFactorAuth/issues/54'), gh('samdjstevens/java-totp/issues/30')], 'shows SHA-1 codes'),
+      SHA256: cell(
+        'unsupported',
+        [
+          gh('privacyidea/privacyidea/issues/3812'),
+          gh('RobThree/TwoFactorAuth/issues/54'),
+          gh('samdjstevens/java-totp/issues/30'),
+        ],
+        'shows SHA-1 codes',
+      ),
       SHA512: cell('unsupported', [gh('sec51/twofactor/issues/11'), gh('samdjstevens/java-totp/issues/30')]),
-      digits: cell('unsupported', [gh('puddly/android-otp-extractor/issues/33'), gh('RobThree/TwoFactorAuth.Net/issues/1')], 'the digits parameter is ignored'),
-      period: cell('unsupported', [gh('RobThree/TwoFactorAuth.Net/issues/18'), gh('RobThree/TwoFactorAuth.Net/issues/1')], 'a 60 s period gives wrong codes'),
+      digits: cell(
+        'unsupported',
+        [gh('puddly/android-otp-extractor/issues/33'), gh('RobThree/TwoFactorAuth.Net/issues/1')],
+        'the digits parameter is ignored',
+      ),
+      period: cell(
+        'unsupported',
+        [gh('RobThree/TwoFactorAuth.Net/issues/18'), gh('RobThree/TwoFactorAuth.Net/issues/1')],
+        'a 60 s period gives wrong codes',
+      ),
     },
   },
   {
     name: 'Authy (Twilio)',
     support: {
-      SHA256: cell('unsupported', [gh('RobThree/TwoFactorAuth/issues/54'), gh('google/google-authenticator-android/issues/29'), gh('samdjstevens/java-totp/issues/30')], 'shows SHA-1 codes'),
+      SHA256: cell(
+        'unsupported',
+        [
+          gh('RobThree/TwoFactorAuth/issues/54'),
+          gh('google/google-authenticator-android/issues/29'),
+          gh('samdjstevens/java-totp/issues/30'),
+        ],
+        'shows SHA-1 codes',
+      ),
       SHA512: cell('unsupported', [gh('sec51/twofactor/issues/11'), gh('samdjstevens/java-totp/issues/30')]),
       digits: cell('unknown', [gh('sec51/twofactor/issues/11'), AUTHELIA], 'reports disagree'),
       period: unknown,
@@ -104,10 +150,17 @@ export const AUTHENTICATOR_APPS: readonly AuthenticatorApp[] = /* @__PURE__ */ O
   {
     name: 'FreeOTP',
     support: {
-      SHA256: cell('supported', [gh('privacyidea/privacyidea/issues/3812'), gh('google/google-authenticator-android/issues/29')]),
+      SHA256: cell('supported', [
+        gh('privacyidea/privacyidea/issues/3812'),
+        gh('google/google-authenticator-android/issues/29'),
+      ]),
       SHA512: cell('supported', [gh('samdjstevens/java-totp/issues/30')]),
       digits: cell('supported', [gh('opnsense/core/issues/1984')]),
-      period: cell('supported', [gh('keepassxreboot/keepassxc/issues/7095'), gh('RobThree/TwoFactorAuth.Net/issues/1')], 'even a one-day period'),
+      period: cell(
+        'supported',
+        [gh('keepassxreboot/keepassxc/issues/7095'), gh('RobThree/TwoFactorAuth.Net/issues/1')],
+        'even a one-day period',
+      ),
     },
   },
   {
@@ -129,7 +182,11 @@ export const AUTHENTICATOR_APPS: readonly AuthenticatorApp[] = /* @__PURE__ */ O
       SHA256: cell('supported', [gh('keepassxreboot/keepassxc/pull/2972')]),
       SHA512: cell('supported', [gh('keepassxreboot/keepassxc/pull/2972')]),
       digits: cell('supported', [gh('keepassxreboot/keepassxc/issues/1762')], '6 or 8 digits'),
-      period: cell('varies', [gh('keepassxreboot/keepassxc/issues/7095')], 'up to 60 s; longer periods were not honoured in 2.6'),
+      period: cell(
+        'varies',
+        [gh('keepassxreboot/keepassxc/issues/7095')],
+        'up to 60 s; longer periods were not honoured in 2.6',
+      ),
     },
   },
 ] as AuthenticatorApp[]);
@@ -156,7 +213,11 @@ export interface AuthenticatorConcern {
  * // ['Microsoft Authenticator', 'Authy (Twilio)']
  * ```
  */
-export function authenticatorConcerns(params: { algorithm?: Algorithm; digits?: number; period?: number }): AuthenticatorConcern[] {
+export function authenticatorConcerns(params: {
+  algorithm?: Algorithm;
+  digits?: number;
+  period?: number;
+}): AuthenticatorConcern[] {
   const used: AppParameter[] = [];
   if (params.algorithm === 'SHA256' || params.algorithm === 'SHA512') used.push(params.algorithm);
   if (params.digits !== undefined && params.digits !== DEFAULT_DIGITS) used.push('digits');
@@ -166,7 +227,11 @@ export function authenticatorConcerns(params: { algorithm?: Algorithm; digits?: 
     for (const app of AUTHENTICATOR_APPS) {
       const c = app.support[parameter];
       if (c.support === 'supported') continue;
-      concerns.push(c.note === undefined ? { app: app.name, parameter, support: c.support, sources: c.sources } : { app: app.name, parameter, support: c.support, note: c.note, sources: c.sources });
+      concerns.push(
+        c.note === undefined
+          ? { app: app.name, parameter, support: c.support, sources: c.sources }
+          : { app: app.name, parameter, support: c.support, note: c.note, sources: c.sources },
+      );
     }
   }
   return concerns;

@@ -42,13 +42,21 @@ export interface Credential {
 }
 
 /** How secrets are protected at rest: a keyring (recommended), or plaintext by explicit choice. */
-export type SecretProtection = { keyring: Keyring; insecurePlaintext?: undefined } | { keyring?: undefined; insecurePlaintext: true };
+export type SecretProtection =
+  | { keyring: Keyring; insecurePlaintext?: undefined }
+  | { keyring?: undefined; insecurePlaintext: true };
 
 const PLAIN = 'plain:';
 
 /** The stored form of a secret for credential `id`. @internal */
-export function storeSecret(secret: Uint8Array, id: string, protection: Partial<SecretProtection>, random?: unknown): string {
-  if (protection.keyring !== undefined) return sealSecret(secret, { keyring: protection.keyring, aad: id, random: random as never });
+export function storeSecret(
+  secret: Uint8Array,
+  id: string,
+  protection: Partial<SecretProtection>,
+  random?: unknown,
+): string {
+  if (protection.keyring !== undefined)
+    return sealSecret(secret, { keyring: protection.keyring, aad: id, random: random as never });
   if (protection.insecurePlaintext === true) return PLAIN + encodeBase32(secret);
   throw typeError('keyring', 'a Keyring (or insecurePlaintext: true)', protection.keyring);
 }
@@ -64,7 +72,8 @@ export function storeSecret(secret: Uint8Array, id: string, protection: Partial<
  */
 export function loadSecret(stored: string, id: string, protection: Partial<SecretProtection>): Uint8Array {
   if (typeof stored === 'string' && stored.startsWith(PLAIN)) {
-    if (protection.insecurePlaintext !== true) throw rangeError('this secret is stored in plaintext; pass insecurePlaintext: true to read it');
+    if (protection.insecurePlaintext !== true)
+      throw rangeError('this secret is stored in plaintext; pass insecurePlaintext: true to read it');
     return decodeBase32(stored.slice(PLAIN.length));
   }
   if (protection.keyring === undefined) throw typeError('keyring', 'a Keyring', protection.keyring);
@@ -105,7 +114,11 @@ export type VerifyCredentialResult =
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6238#section-5.2
  */
-export function verifyCredential(credential: Credential, code: string, options: VerifyCredentialOptions): VerifyCredentialResult {
+export function verifyCredential(
+  credential: Credential,
+  code: string,
+  options: VerifyCredentialOptions,
+): VerifyCredentialResult {
   const c = checkCredential(credential);
   const opts = optionsObject('options', options, true);
   return verifyWithKey(c, openKey(c, opts), code, opts);
@@ -114,7 +127,8 @@ export function verifyCredential(credential: Credential, code: string, options: 
 /** A credential record, checked: `TypeError` for a non-object, `RangeError` for a malformed record. @internal */
 export function checkCredential(value: unknown): Credential {
   const c = optionsObject('credential', value as Credential, true) as Credential;
-  if (c.v !== 1 || c.type !== 'totp' || typeof c.id !== 'string') throw rangeError('"credential" is not a totpkit TOTP credential record');
+  if (c.v !== 1 || c.type !== 'totp' || typeof c.id !== 'string')
+    throw rangeError('"credential" is not a totpkit TOTP credential record');
   if (!Number.isSafeInteger(c.delta)) throw rangeError('"credential.delta" must be an integer number of steps');
   return c;
 }
@@ -135,7 +149,12 @@ export function credentialKey(credential: Credential, protection: Partial<Secret
 }
 
 /** {@link verifyCredential} with the key already compiled (the guard caches keys). @internal */
-export function verifyWithKey(c: Credential, key: OtpKey, code: string, opts: VerifyCredentialOptions): VerifyCredentialResult {
+export function verifyWithKey(
+  c: Credential,
+  key: OtpKey,
+  code: string,
+  opts: VerifyCredentialOptions,
+): VerifyCredentialResult {
   const now = timeMs(opts.now, 'now', true);
   const drift = opts.recenter === true ? Math.max(-MAX_WINDOW, Math.min(MAX_WINDOW, c.delta)) : 0;
   // Re-centring moves the moment we look at by the learned drift; replay protection is absolute.

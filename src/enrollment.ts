@@ -112,12 +112,21 @@ const hashToken = (token: string): string => toBase64url(sha256(utf8(token)));
 
 /** The URI parameters of an enrollment's credential-to-be: what `startEnrollment` shows and `showEnrollment` shows again. */
 const uriParams = (e: Pick<Enrollment, 'account' | 'issuer' | 'algorithm' | 'digits' | 'period'>, secret: Uint8Array) =>
-  ({ type: 'totp', secret, account: e.account, issuer: e.issuer, algorithm: e.algorithm, digits: e.digits, period: e.period }) as const;
+  ({
+    type: 'totp',
+    secret,
+    account: e.account,
+    issuer: e.issuer,
+    algorithm: e.algorithm,
+    digits: e.digits,
+    period: e.period,
+  }) as const;
 
 function label(name: string, value: unknown, required: boolean): string | undefined {
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string') throw typeError(name, 'a string', value);
-  if (value.length === 0 || value.length > MAX_LABEL_LENGTH) throw rangeError(`"${name}" must be 1..${MAX_LABEL_LENGTH} characters, got ${value.length}`);
+  if (value.length === 0 || value.length > MAX_LABEL_LENGTH)
+    throw rangeError(`"${name}" must be 1..${MAX_LABEL_LENGTH} characters, got ${value.length}`);
   return value;
 }
 
@@ -142,11 +151,20 @@ export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollm
   const account = label('account', opts.account, true)!;
   const issuer = label('issuer', opts.issuer, true)!;
   const deviceLabel = label('deviceLabel', opts.deviceLabel, false);
-  const ttl = integerOption('ttlSeconds', opts.ttlSeconds, DEFAULT_ENROLLMENT_TTL_SECONDS, MIN_ENROLLMENT_TTL_SECONDS, MAX_ENROLLMENT_TTL_SECONDS);
+  const ttl = integerOption(
+    'ttlSeconds',
+    opts.ttlSeconds,
+    DEFAULT_ENROLLMENT_TTL_SECONDS,
+    MIN_ENROLLMENT_TTL_SECONDS,
+    MAX_ENROLLMENT_TTL_SECONDS,
+  );
   const algorithm = algorithmOption(opts.algorithm, DEFAULT_ALGORITHM);
   const digits = digitsOption(opts.digits);
   const period = periodOption(opts.period);
-  const credentialId = opts.credentialId === undefined ? toBase64url(randomBytes(CREDENTIAL_ID_BYTES, opts.random)) : credentialIdArg('credentialId', opts.credentialId);
+  const credentialId =
+    opts.credentialId === undefined
+      ? toBase64url(randomBytes(CREDENTIAL_ID_BYTES, opts.random))
+      : credentialIdArg('credentialId', opts.credentialId);
 
   const secret = generateSecret({ random: opts.random });
   const params = uriParams({ account, issuer, algorithm, digits, period }, secret);
@@ -174,7 +192,14 @@ export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollm
     const previous = checkEnrollment(opts.previous);
     if (previous.status === 'pending') replaced = { ...previous, status: 'revoked', endedAt: now };
   }
-  return { enrollment, token, uri, manual: manualEntry(params), replaced, appConcerns: authenticatorConcerns({ algorithm, digits, period }) };
+  return {
+    enrollment,
+    token,
+    uri,
+    manual: manualEntry(params),
+    replaced,
+    appConcerns: authenticatorConcerns({ algorithm, digits, period }),
+  };
 }
 
 /** Why a confirmation failed. */
@@ -197,10 +222,10 @@ export type ConfirmEnrollmentOptions = Partial<SecretProtection> & {
 /** The enrollment's token, compared in constant time through its hash. */
 function tokenMatches(e: Enrollment, token: unknown): boolean {
   const expected = fromBase64url(e.tokenHash);
-  const given = typeof token === 'string' && token.length <= MAX_ENROLLMENT_TOKEN_LENGTH ? sha256(utf8(token)) : undefined;
+  const given =
+    typeof token === 'string' && token.length <= MAX_ENROLLMENT_TOKEN_LENGTH ? sha256(utf8(token)) : undefined;
   return expected !== undefined && given !== undefined && timingSafeEqual(given, expected);
 }
-
 
 /** Why {@link showEnrollment} shows nothing. */
 export type ShowEnrollmentFailureReason = 'expired' | 'used' | 'revoked' | 'token_mismatch';
@@ -255,7 +280,13 @@ export function showEnrollment(enrollment: Enrollment, options: ShowEnrollmentOp
   const secret = loadSecret(e.secret, e.credentialId, opts);
   try {
     const params = uriParams(e, secret);
-    return { ok: true, uri: buildOtpauthUri(params), manual: manualEntry(params), attemptsLeft: MAX_ENROLLMENT_ATTEMPTS - e.attempts, expiresAt: e.expiresAt };
+    return {
+      ok: true,
+      uri: buildOtpauthUri(params),
+      manual: manualEntry(params),
+      attemptsLeft: MAX_ENROLLMENT_ATTEMPTS - e.attempts,
+      expiresAt: e.expiresAt,
+    };
   } finally {
     secret.fill(0);
   }
@@ -264,7 +295,12 @@ export function showEnrollment(enrollment: Enrollment, options: ShowEnrollmentOp
 /** An enrollment record, checked: `TypeError` for a non-object, `RangeError` for a malformed record. @internal */
 export function checkEnrollment(value: unknown): Enrollment {
   const e = optionsObject('enrollment', value as Enrollment, true) as Enrollment;
-  if (e.v !== 1 || (e.status !== 'pending' && e.status !== 'used' && e.status !== 'revoked') || typeof e.tokenHash !== 'string' || typeof e.credentialId !== 'string') {
+  if (
+    e.v !== 1 ||
+    (e.status !== 'pending' && e.status !== 'used' && e.status !== 'revoked') ||
+    typeof e.tokenHash !== 'string' ||
+    typeof e.credentialId !== 'string'
+  ) {
     throw rangeError('"enrollment" is not a totpkit enrollment record');
   }
   return e;
@@ -299,14 +335,23 @@ export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnroll
   const failed = (reason: ConfirmFailureReason): ConfirmEnrollmentResult => {
     const attempts = e.attempts + 1;
     const revoked = attempts >= MAX_ENROLLMENT_ATTEMPTS;
-    return { ok: false, reason, enrollment: { ...e, attempts, status: revoked ? 'revoked' : 'pending', endedAt: revoked ? now : null } };
+    return {
+      ok: false,
+      reason,
+      enrollment: { ...e, attempts, status: revoked ? 'revoked' : 'pending', endedAt: revoked ? now : null },
+    };
   };
   if (!tokenMatches(e, opts.token)) return failed('token_mismatch');
 
   const secret = loadSecret(e.secret, e.credentialId, opts);
   let r: ReturnType<typeof verifyTotp>;
   try {
-    r = verifyTotp(secret, opts.code as string, { time: now, period: e.period, digits: e.digits, algorithm: e.algorithm });
+    r = verifyTotp(secret, opts.code as string, {
+      time: now,
+      period: e.period,
+      digits: e.digits,
+      algorithm: e.algorithm,
+    });
   } finally {
     secret.fill(0); // opened only to check this one code
   }

@@ -106,10 +106,7 @@ export type ArgumentError = (TypeError | RangeError) & { readonly code: Argument
  * if (isTotpkitError(e, 'ERR_URI_ISSUER_MISMATCH')) showWarning()
  * ```
  */
-export function isTotpkitError<C extends ErrorCode>(
-  value: unknown,
-  code?: C,
-): value is Error & { code: C } {
+export function isTotpkitError<C extends ErrorCode>(value: unknown, code?: C): value is Error & { code: C } {
   if (!(value instanceof Error)) return false;
   const actual = (value as { code?: unknown }).code;
   if (code !== undefined) return actual === code;

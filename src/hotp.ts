@@ -3,7 +3,13 @@
  *
  * @module
  */
-import { DEFAULT_HOTP_LOOK_AHEAD, DEFAULT_HOTP_RESYNC_RANGE, MAX_COUNTER, MAX_HOTP_LOOK_AHEAD, MAX_HOTP_RESYNC_RANGE } from './constants.js';
+import {
+  DEFAULT_HOTP_LOOK_AHEAD,
+  DEFAULT_HOTP_RESYNC_RANGE,
+  MAX_COUNTER,
+  MAX_HOTP_LOOK_AHEAD,
+  MAX_HOTP_RESYNC_RANGE,
+} from './constants.js';
 import { integerOption, optionsObject, rangeError } from './internal/assert.js';
 import { formatCode, parseCode, POW10 } from './internal/code.js';
 import { digitsOption, splitCounter, TWO_32 } from './internal/options.js';
@@ -94,7 +100,9 @@ export function verifyHotp(secret: Uint8Array | OtpKey, code: string, options: V
   let last = lookAhead;
   if (typeof counter === 'number') {
     if (counter + lookAhead + 1 > Number.MAX_SAFE_INTEGER) {
-      throw rangeError(`"counter" + "lookAhead" must stay below 2^53 for a number counter; pass a bigint, got ${counter}`);
+      throw rangeError(
+        `"counter" + "lookAhead" must stay below 2^53 for a number counter; pass a bigint, got ${counter}`,
+      );
     }
   } else if (high === 0xffff_ffff) {
     // Near 2^64: only the counters that exist are candidates.
@@ -144,7 +152,12 @@ export interface ResyncHotpOptions extends CodeOptions {
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc4226#section-7.4
  */
-export function resyncHotp(secret: Uint8Array | OtpKey, first: string, second: string, options: ResyncHotpOptions): VerifyHotpResult {
+export function resyncHotp(
+  secret: Uint8Array | OtpKey,
+  first: string,
+  second: string,
+  options: ResyncHotpOptions,
+): VerifyHotpResult {
   const opts = optionsObject('options', options, true);
   const range = integerOption('searchRange', opts.searchRange, DEFAULT_HOTP_RESYNC_RANGE, 1, MAX_HOTP_RESYNC_RANGE);
   const key = resolveKey(secret, opts.algorithm);

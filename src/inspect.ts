@@ -77,14 +77,83 @@ export interface InspectEnrollmentUriOptions {
 // conservative subset in the spirit of Unicode TR39's confusables, not the whole table. Capitals
 // first, before lower-casing, because they look like different letters (Greek Η is an H, η an n).
 const CONFUSABLE_CAPITALS: Record<string, string> = {
-  Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y', Χ: 'X',
-  А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', Х: 'X', У: 'Y', І: 'I', Ј: 'J', Ѕ: 'S',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  Х: 'X',
+  У: 'Y',
+  І: 'I',
+  Ј: 'J',
+  Ѕ: 'S',
 };
 const CONFUSABLE: Record<string, string> = {
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', һ: 'h', ԁ: 'd', ԛ: 'q', ԝ: 'w', ɡ: 'g',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
-  օ: 'o', ս: 'u', ց: 'g', հ: 'h', ո: 'n',
-  '0': 'o', '1': 'l', '|': 'l', '5': 's', '$': 's', '@': 'a',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  һ: 'h',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  ɡ: 'g',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ω: 'w',
+  օ: 'o',
+  ս: 'u',
+  ց: 'g',
+  հ: 'h',
+  ո: 'n',
+  '0': 'o',
+  '1': 'l',
+  '|': 'l',
+  '5': 's',
+  $: 's',
+  '@': 'a',
 };
 const PAIRS: [RegExp, string][] = [
   [/rn/g, 'm'],
@@ -109,7 +178,8 @@ const SCRIPT_RES = SCRIPTS.map((name) => new RegExp(`\\p{Script=${name}}`, 'u'))
  * Whether one word mixes letters of the scripts look-alikes are drawn from. Per word: "ACME Россия"
  * is a bilingual name, "АCME" (a Cyrillic А) is a trick.
  */
-const mixesScripts = (text: string): boolean => text.split(/[\s\p{P}]+/u).some((word) => SCRIPT_RES.filter((re) => re.test(word)).length > 1);
+const mixesScripts = (text: string): boolean =>
+  text.split(/[\s\p{P}]+/u).some((word) => SCRIPT_RES.filter((re) => re.test(word)).length > 1);
 /** Zero-width characters, bidirectional controls and other invisible formatting characters. */
 const hasInvisible = (text: string): boolean => /\p{Cf}/u.test(text);
 
@@ -152,16 +222,27 @@ export function inspectEnrollmentUri(uri: string, options?: InspectEnrollmentUri
   const opts = optionsObject('options', options);
   const expectedIssuer = opts.expectedIssuer;
   const expectedAccount = opts.expectedAccount;
-  if (expectedIssuer !== undefined && typeof expectedIssuer !== 'string') throw typeError('expectedIssuer', 'a string', expectedIssuer);
-  if (expectedAccount !== undefined && typeof expectedAccount !== 'string') throw typeError('expectedAccount', 'a string', expectedAccount);
+  if (expectedIssuer !== undefined && typeof expectedIssuer !== 'string')
+    throw typeError('expectedIssuer', 'a string', expectedIssuer);
+  if (expectedAccount !== undefined && typeof expectedAccount !== 'string')
+    throw typeError('expectedAccount', 'a string', expectedAccount);
 
   const risks: EnrollmentRisk[] = [];
-  const risk = (code: EnrollmentRiskCode, severity: EnrollmentRisk['severity'], message: string) => risks.push({ code, severity, message });
-  const done = (parsed?: ParsedOtpauthUri): EnrollmentInspection => ({ ok: risks.every((r) => r.severity !== 'danger'), risks, parsed });
+  const risk = (code: EnrollmentRiskCode, severity: EnrollmentRisk['severity'], message: string) =>
+    risks.push({ code, severity, message });
+  const done = (parsed?: ParsedOtpauthUri): EnrollmentInspection => ({
+    ok: risks.every((r) => r.severity !== 'danger'),
+    risks,
+    parsed,
+  });
 
   const scheme = /^([a-z][a-z0-9+.-]{0,30}):/i.exec(uri)?.[1]?.toLowerCase();
   if (scheme !== 'otpauth') {
-    risk('NOT_OTPAUTH', 'danger', scheme === undefined ? 'this is not a URI' : `this is a ${scheme}: URI, not an otpauth:// enrollment`);
+    risk(
+      'NOT_OTPAUTH',
+      'danger',
+      scheme === undefined ? 'this is not a URI' : `this is a ${scheme}: URI, not an otpauth:// enrollment`,
+    );
     return done();
   }
   let parsed: ParsedOtpauthUri;
@@ -170,32 +251,44 @@ export function inspectEnrollmentUri(uri: string, options?: InspectEnrollmentUri
   } catch (error) {
     const found = (error as { code?: unknown }).code;
     const code = typeof found === 'string' ? found : 'error';
-    if (code === 'ERR_URI_ISSUER_MISMATCH') risk('LABEL_ISSUER_MISMATCH', 'danger', 'the label and the issuer parameter name different services');
+    if (code === 'ERR_URI_ISSUER_MISMATCH')
+      risk('LABEL_ISSUER_MISMATCH', 'danger', 'the label and the issuer parameter name different services');
     else risk('UNREADABLE', 'danger', `the URI cannot be read (${code})`);
     return done();
   }
 
   const image = rawParameter(uri, 'image');
-  if (image !== undefined && /^(https?:)?\/\//i.test(image.trim())) risk('REMOTE_IMAGE', 'warning', 'the image parameter points at a remote address, which the app may fetch');
+  if (image !== undefined && /^(https?:)?\/\//i.test(image.trim()))
+    risk('REMOTE_IMAGE', 'warning', 'the image parameter points at a remote address, which the app may fetch');
 
-  for (const [label, value] of [['issuer', parsed.issuer], ['account', parsed.account]] as const) {
+  for (const [label, value] of [
+    ['issuer', parsed.issuer],
+    ['account', parsed.account],
+  ] as const) {
     if (value === undefined) continue;
     if (hasInvisible(value)) risk('INVISIBLE_CHARACTERS', 'danger', `the ${label} holds invisible characters`);
-    if (mixesScripts(value)) risk('MIXED_SCRIPTS', 'danger', `the ${label} mixes scripts (for example Latin and Cyrillic letters)`);
+    if (mixesScripts(value))
+      risk('MIXED_SCRIPTS', 'danger', `the ${label} mixes scripts (for example Latin and Cyrillic letters)`);
   }
   const compare = (label: 'issuer' | 'account', actual: string | undefined, expected: string | undefined): void => {
     if (expected === undefined || actual === expected) return;
     const upper = label.toUpperCase() as 'ISSUER' | 'ACCOUNT';
     if (actual === undefined) risk('ISSUER_MISSING', 'danger', 'the URI names no issuer');
-    else if (skeleton(actual) === skeleton(expected)) risk(`${upper}_LOOKALIKE`, 'danger', `the ${label} looks like the expected one but is not the same`);
+    else if (skeleton(actual) === skeleton(expected))
+      risk(`${upper}_LOOKALIKE`, 'danger', `the ${label} looks like the expected one but is not the same`);
     else risk(`${upper}_DIFFERENT`, 'danger', `the ${label} is not the expected one`);
   };
   compare('issuer', parsed.issuer, expectedIssuer);
   compare('account', parsed.account, expectedAccount);
 
-  if (parsed.secret.length < MIN_SECRET_BYTES_STRICT) risk('WEAK_SECRET', 'danger', `the secret has only ${parsed.secret.length * 8} bits`);
+  if (parsed.secret.length < MIN_SECRET_BYTES_STRICT)
+    risk('WEAK_SECRET', 'danger', `the secret has only ${parsed.secret.length * 8} bits`);
   if (parsed.type === 'totp' && parsed.period !== DEFAULT_PERIOD_SECONDS) {
-    risk('NON_DEFAULT_PERIOD', parsed.period > DEFAULT_PERIOD_SECONDS ? 'danger' : 'warning', `the period is ${parsed.period} s instead of ${DEFAULT_PERIOD_SECONDS}`);
+    risk(
+      'NON_DEFAULT_PERIOD',
+      parsed.period > DEFAULT_PERIOD_SECONDS ? 'danger' : 'warning',
+      `the period is ${parsed.period} s instead of ${DEFAULT_PERIOD_SECONDS}`,
+    );
   }
   return done(parsed);
 }

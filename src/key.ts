@@ -87,7 +87,18 @@ function checkSelfTest(): void {
         ['SHA256', 32, 68084774],
         ['SHA512', 64, 25091201],
       ] as const;
-      if (!vectors.every(([algorithm, length, code]) => new OtpKey(Uint8Array.from({ length }, (_, j) => 48 + ((j + 1) % 10)), algorithm).truncatedHmac(0, 37037036) % 1e8 === code)) selfTest = 2;
+      if (
+        !vectors.every(
+          ([algorithm, length, code]) =>
+            new OtpKey(
+              Uint8Array.from({ length }, (_, j) => 48 + ((j + 1) % 10)),
+              algorithm,
+            ).truncatedHmac(0, 37037036) %
+              1e8 ===
+            code,
+        )
+      )
+        selfTest = 2;
     } catch {
       selfTest = 2; // a throwing hash is as broken as a wrong one
     }

@@ -154,7 +154,15 @@ interface RawAccount {
 function readAccount(bytes: Uint8Array): RawAccount {
   const r = new Reader(bytes);
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const a: RawAccount = { secret: new Uint8Array(0), name: '', issuer: '', algorithm: 0, digits: 0, type: 0, counter: 0n };
+  const a: RawAccount = {
+    secret: new Uint8Array(0),
+    name: '',
+    issuer: '',
+    algorithm: 0,
+    digits: 0,
+    type: 0,
+    counter: 0n,
+  };
   const text = (chunk: Uint8Array, what: string): string => {
     try {
       return decoder.decode(chunk);
@@ -194,7 +202,8 @@ function payloadBytes(uri: string, lenient: boolean): Uint8Array {
     if (raw !== undefined) throw new TotpkitError('ERR_MIGRATION_URI', 'the URI has more than one data parameter');
     raw = part.slice(eq + 1);
   }
-  if (raw === undefined || raw.length === 0) throw new TotpkitError('ERR_MIGRATION_URI', 'the URI has no data parameter');
+  if (raw === undefined || raw.length === 0)
+    throw new TotpkitError('ERR_MIGRATION_URI', 'the URI has no data parameter');
   let text: string;
   try {
     text = decodeURIComponent(raw);
@@ -237,7 +246,11 @@ function payloadBytes(uri: string, lenient: boolean): Uint8Array {
 export function parseMigrationUri(uri: string, options?: ParseMigrationUriOptions): ParsedMigration {
   if (typeof uri !== 'string') throw typeError('uri', 'a string', uri);
   const mode = enumOption('mode', optionsObject('options', options).mode, MODES, 'strict');
-  if (uri.length > MAX_MIGRATION_URI_LENGTH) throw new TotpkitError('ERR_MIGRATION_URI', `URI must be at most ${MAX_MIGRATION_URI_LENGTH} characters, got ${uri.length}`);
+  if (uri.length > MAX_MIGRATION_URI_LENGTH)
+    throw new TotpkitError(
+      'ERR_MIGRATION_URI',
+      `URI must be at most ${MAX_MIGRATION_URI_LENGTH} characters, got ${uri.length}`,
+    );
   if (!uri.startsWith(SCHEME)) throw new TotpkitError('ERR_MIGRATION_URI', 'not an otpauth-migration://offline URI');
   const r = new Reader(payloadBytes(uri, mode === 'lenient'));
   const raw: Uint8Array[] = [];
@@ -245,7 +258,8 @@ export function parseMigrationUri(uri: string, options?: ParseMigrationUriOption
   let version = 0;
   for (const { field, wire } of r.fields()) {
     if (field === 1 && wire === 2) {
-      if (raw.length >= MAX_MIGRATION_ACCOUNTS) throw dataError(`payload has more than ${MAX_MIGRATION_ACCOUNTS} accounts`);
+      if (raw.length >= MAX_MIGRATION_ACCOUNTS)
+        throw dataError(`payload has more than ${MAX_MIGRATION_ACCOUNTS} accounts`);
       raw.push(r.chunk());
     } else if (field >= 2 && field <= 5 && wire === 0) {
       const v = int32(r.varint());
@@ -257,7 +271,8 @@ export function parseMigrationUri(uri: string, options?: ParseMigrationUriOption
       throw dataError(`payload field ${field} has the wrong type`);
     } else r.skip(wire);
   }
-  if (batch.size < 1 || batch.index < 0 || batch.index >= batch.size) throw dataError('payload has an invalid batch position');
+  if (batch.size < 1 || batch.index < 0 || batch.index >= batch.size)
+    throw dataError('payload has an invalid batch position');
 
   const accounts: ParsedOtpauthUri[] = [];
   const warnings: MigrationWarning[] = [];
@@ -266,9 +281,11 @@ export function parseMigrationUri(uri: string, options?: ParseMigrationUriOption
     const type = a.type === 1 ? 'hotp' : a.type === 2 ? 'totp' : undefined;
     const algorithm = ALGORITHMS_BY_NUMBER[a.algorithm];
     const digits = DIGITS_BY_NUMBER[a.digits];
-    const skip = (code: MigrationWarningCode, why: string) => warnings.push({ code, index, message: `account ${index} ${why} and was left out` });
+    const skip = (code: MigrationWarningCode, why: string) =>
+      warnings.push({ code, index, message: `account ${index} ${why} and was left out` });
     if (type === undefined) skip('UNSUPPORTED_TYPE', 'is neither HOTP nor TOTP');
-    else if (algorithm === undefined) skip('UNSUPPORTED_ALGORITHM', `uses ${a.algorithm === 4 ? 'MD5' : 'an unknown algorithm'}`);
+    else if (algorithm === undefined)
+      skip('UNSUPPORTED_ALGORITHM', `uses ${a.algorithm === 4 ? 'MD5' : 'an unknown algorithm'}`);
     else if (digits === undefined) skip('UNSUPPORTED_DIGITS', 'has an unknown digit count');
     if (type === undefined || algorithm === undefined || digits === undefined) continue;
     if (a.secret.length === 0) throw new TotpkitError('ERR_URI_SECRET_INVALID', `account ${index} has an empty secret`);
@@ -335,7 +352,8 @@ class Writer {
  */
 export function buildMigrationUris(accounts: readonly OtpauthParams[], options?: BuildMigrationUrisOptions): string[] {
   if (!Array.isArray(accounts)) throw typeError('accounts', 'an array', accounts);
-  if (accounts.length === 0 || accounts.length > MAX_MIGRATION_ACCOUNTS) throw rangeError(`"accounts" must hold 1..${MAX_MIGRATION_ACCOUNTS} accounts, got ${accounts.length}`);
+  if (accounts.length === 0 || accounts.length > MAX_MIGRATION_ACCOUNTS)
+    throw rangeError(`"accounts" must hold 1..${MAX_MIGRATION_ACCOUNTS} accounts, got ${accounts.length}`);
   const opts = optionsObject('options', options);
   const perUri = integerOption('perUri', opts.perUri, MIGRATION_ACCOUNTS_PER_URI, 1, 100);
   let batchId: number;
@@ -349,9 +367,12 @@ export function buildMigrationUris(accounts: readonly OtpauthParams[], options?:
   const encoded = accounts.map((params, i) => {
     buildOtpauthUri(params); // every rule of a new enrollment: types, secret length, labels
     const digits = params.digits ?? 6;
-    if (digits !== 6 && digits !== 8) throw rangeError(`"accounts[${i}].digits" must be 6 or 8 in a transfer, got ${digits}`);
+    if (digits !== 6 && digits !== 8)
+      throw rangeError(`"accounts[${i}].digits" must be 6 or 8 in a transfer, got ${digits}`);
     if (params.type === 'totp' && params.period !== undefined && params.period !== 30) {
-      throw rangeError(`"accounts[${i}].period" must be 30 in a transfer (the format has no period), got ${params.period}`);
+      throw rangeError(
+        `"accounts[${i}].period" must be 30 in a transfer (the format has no period), got ${params.period}`,
+      );
     }
     let counter = 0n;
     if (params.type === 'hotp') {

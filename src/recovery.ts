@@ -89,7 +89,8 @@ function digest(code: string, salt: Uint8Array, pepper: Uint8Array | undefined):
 function pepperOption(value: unknown): Uint8Array | undefined {
   if (value === undefined) return undefined;
   if (!isBytes(value)) throw typeError('pepper', 'a Uint8Array', value);
-  if (value.length < MIN_RECOVERY_PEPPER_BYTES) throw rangeError(`"pepper" must be at least ${MIN_RECOVERY_PEPPER_BYTES} bytes, got ${value.length}`);
+  if (value.length < MIN_RECOVERY_PEPPER_BYTES)
+    throw rangeError(`"pepper" must be at least ${MIN_RECOVERY_PEPPER_BYTES} bytes, got ${value.length}`);
   return value;
 }
 
@@ -124,12 +125,26 @@ export function generateRecoveryCodes(options?: GenerateRecoveryCodesOptions): G
     codes.push(code.match(/.{4}/g)!.join('-'));
     stored.push({ hash: toBase64url(digest(code, salt, pepper)), usedAt: null });
   }
-  return { codes, set: { v: 1, generation: previous === undefined ? 1 : previous.generation + 1, salt: toBase64url(salt), codes: stored, createdAt: now } };
+  return {
+    codes,
+    set: {
+      v: 1,
+      generation: previous === undefined ? 1 : previous.generation + 1,
+      salt: toBase64url(salt),
+      codes: stored,
+      createdAt: now,
+    },
+  };
 }
 
 function checkSet(value: unknown): RecoveryCodeSet {
   const set = optionsObject('set', value as RecoveryCodeSet, true) as RecoveryCodeSet;
-  if (set.v !== 1 || !Array.isArray(set.codes) || typeof set.salt !== 'string' || fromBase64url(set.salt) === undefined) {
+  if (
+    set.v !== 1 ||
+    !Array.isArray(set.codes) ||
+    typeof set.salt !== 'string' ||
+    fromBase64url(set.salt) === undefined
+  ) {
     throw rangeError('"set" is not a totpkit recovery code set');
   }
   return set;
@@ -158,7 +173,11 @@ export type ConsumeRecoveryCodeResult =
  * if (r.ok) { user.recovery = r.set; if (r.remaining < 3) suggestRegenerating() }
  * ```
  */
-export function consumeRecoveryCode(set: RecoveryCodeSet, input: string, options?: { pepper?: Uint8Array; now?: Moment }): ConsumeRecoveryCodeResult {
+export function consumeRecoveryCode(
+  set: RecoveryCodeSet,
+  input: string,
+  options?: { pepper?: Uint8Array; now?: Moment },
+): ConsumeRecoveryCodeResult {
   const s = checkSet(set);
   const opts = optionsObject('options', options);
   const pepper = pepperOption(opts.pepper);

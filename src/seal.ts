@@ -44,9 +44,11 @@ function checkKeyring(value: unknown): Keyring {
   if (typeof ring.keys !== 'object' || ring.keys === null) throw typeError('keyring.keys', 'an object', ring.keys);
   for (const [id, key] of Object.entries(ring.keys)) {
     if (!KEY_ID.test(id)) throw rangeError('"keyring.keys" ids must be 1..32 characters [A-Za-z0-9_-]');
-    if (!isBytes(key) || key.length !== SEAL_KEY_BYTES) throw rangeError(`"keyring.keys" values must be ${SEAL_KEY_BYTES}-byte Uint8Arrays`);
+    if (!isBytes(key) || key.length !== SEAL_KEY_BYTES)
+      throw rangeError(`"keyring.keys" values must be ${SEAL_KEY_BYTES}-byte Uint8Arrays`);
   }
-  if (!Object.prototype.hasOwnProperty.call(ring.keys, ring.current)) throw rangeError('"keyring.current" names no key in "keyring.keys"');
+  if (!Object.prototype.hasOwnProperty.call(ring.keys, ring.current))
+    throw rangeError('"keyring.current" names no key in "keyring.keys"');
   return ring as Keyring;
 }
 
@@ -104,16 +106,30 @@ export function openSecret(envelope: string, options: Omit<SealOptions, 'random'
   const parts = envelope.length <= MAX_ENVELOPE_LENGTH ? envelope.split('.') : [];
   const nonce = parts.length === 4 && parts[0] === VERSION ? fromBase64url(parts[2]!) : undefined;
   const sealed = nonce === undefined ? undefined : fromBase64url(parts[3]!);
-  if (nonce === undefined || sealed === undefined || nonce.length !== SEAL_NONCE_BYTES || sealed.length < 17 || !KEY_ID.test(parts[1]!)) {
+  if (
+    nonce === undefined ||
+    sealed === undefined ||
+    nonce.length !== SEAL_NONCE_BYTES ||
+    sealed.length < 17 ||
+    !KEY_ID.test(parts[1]!)
+  ) {
     throw new TotpkitError('ERR_SEAL_FORMAT', 'not a totpkit secret envelope');
   }
   const keyId = parts[1]!;
   const key = Object.prototype.hasOwnProperty.call(ring.keys, keyId) ? ring.keys[keyId] : undefined;
-  if (key === undefined) throw new TotpkitError('ERR_SEAL_KEY_UNKNOWN', `the envelope was sealed with key "${keyId}", which the keyring does not hold`);
+  if (key === undefined)
+    throw new TotpkitError(
+      'ERR_SEAL_KEY_UNKNOWN',
+      `the envelope was sealed with key "${keyId}", which the keyring does not hold`,
+    );
   try {
     return gcm(key, nonce, associatedData(keyId, opts.aad)).decrypt(sealed);
   } catch (cause) {
-    throw new TotpkitError('ERR_SEAL_AUTH', 'the envelope does not open with this key and aad (wrong key, wrong credential or tampered)', { cause });
+    throw new TotpkitError(
+      'ERR_SEAL_AUTH',
+      'the envelope does not open with this key and aad (wrong key, wrong credential or tampered)',
+      { cause },
+    );
   }
 }
 

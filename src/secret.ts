@@ -38,6 +38,12 @@ export interface GenerateSecretOptions {
  */
 export function generateSecret(options?: GenerateSecretOptions): Uint8Array {
   const opts = optionsObject('options', options);
-  const length = integerOption('bytes', opts.bytes, DEFAULT_SECRET_BYTES, MIN_GENERATED_SECRET_BYTES, MAX_GENERATED_SECRET_BYTES);
+  const length = integerOption(
+    'bytes',
+    opts.bytes,
+    DEFAULT_SECRET_BYTES,
+    MIN_GENERATED_SECRET_BYTES,
+    MAX_GENERATED_SECRET_BYTES,
+  );
   return randomBytes(length, opts.random);
 }

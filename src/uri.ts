@@ -58,8 +58,8 @@ export interface OtpauthCommon {
 
 /** What {@link buildOtpauthUri} takes. */
 export type OtpauthParams =
-  | (OtpauthCommon & { type: 'totp'; /** Seconds, 30 when omitted. */ period?: number; counter?: undefined })
-  | (OtpauthCommon & { type: 'hotp'; /** Initial counter, required. */ counter: number | bigint; period?: undefined });
+  | (OtpauthCommon & { type: 'totp' /** Seconds, 30 when omitted. */; period?: number; counter?: undefined })
+  | (OtpauthCommon & { type: 'hotp' /** Initial counter, required. */; counter: number | bigint; period?: undefined });
 
 /** Codes of the warnings {@link parseOtpauthUri} reports. */
 export type UriWarningCode =
@@ -114,7 +114,7 @@ export interface UriWarning {
 /** What {@link parseOtpauthUri} returns: every field filled in, plus the warnings. */
 export type ParsedOtpauthUri = (
   | { type: 'totp'; period: number; counter?: undefined }
-  | { type: 'hotp'; /** A `number` up to 2^53−1, a `bigint` above. */ counter: number | bigint; period?: undefined }
+  | { type: 'hotp' /** A `number` up to 2^53−1, a `bigint` above. */; counter: number | bigint; period?: undefined }
 ) & {
   secret: Uint8Array;
   account: string;
@@ -154,7 +154,8 @@ function labelProblem(text: string): string | undefined {
 /** An issuer or account as it may appear in a URI or on screen. @internal (also used by `manualEntry`) */
 export function checkLabel(label: 'issuer' | 'account', value: unknown): string {
   if (typeof value !== 'string') throw typeError(label, 'a string', value);
-  const problem = labelProblem(value) ?? (label === 'account' && value.startsWith(' ') ? 'must not start with a space' : undefined);
+  const problem =
+    labelProblem(value) ?? (label === 'account' && value.startsWith(' ') ? 'must not start with a space' : undefined);
   if (problem !== undefined) throw new TotpkitError('ERR_URI_LABEL', `"${label}" ${problem}`);
   return value;
 }
@@ -180,7 +181,9 @@ export function buildOtpauthUri(params: OtpauthParams): string {
   const type = enumOption('type', params.type, OTP_TYPES);
   const secret = checkSecretBytes(params.secret);
   if (secret.length < MIN_SECRET_BYTES_STRICT) {
-    throw rangeError(`"secret" must be at least ${MIN_SECRET_BYTES_STRICT} bytes for a new enrollment, got ${secret.length}`);
+    throw rangeError(
+      `"secret" must be at least ${MIN_SECRET_BYTES_STRICT} bytes for a new enrollment, got ${secret.length}`,
+    );
   }
   const account = checkLabel('account', params.account);
   const issuer = params.issuer === undefined ? undefined : checkLabel('issuer', params.issuer);
@@ -247,7 +250,14 @@ function decimal(text: string): bigint | undefined {
   return BigInt(text);
 }
 
-const KNOWN_PARAMETERS = /* @__PURE__ */ Object.freeze(['secret', 'issuer', 'algorithm', 'digits', 'period', 'counter']);
+const KNOWN_PARAMETERS = /* @__PURE__ */ Object.freeze([
+  'secret',
+  'issuer',
+  'algorithm',
+  'digits',
+  'period',
+  'counter',
+]);
 
 /**
  * What every parsing step shares: the mode, and the warnings so far (one per code, in the order
@@ -274,9 +284,14 @@ function reading(lenient: boolean): Reading {
 function checkCharacters(uri: string, r: Reading): void {
   for (let i = 0; i < uri.length; i++) {
     const c = uri.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) throw new TotpkitError('ERR_URI_ENCODING', `URI contains a control character at index ${i}`);
+    if (c < 0x20 || c === 0x7f)
+      throw new TotpkitError('ERR_URI_ENCODING', `URI contains a control character at index ${i}`);
     if (!isUriChar(c)) {
-      if (!r.lenient) throw new TotpkitError('ERR_URI_ENCODING', `URI contains a character that must be percent-encoded at index ${i}`);
+      if (!r.lenient)
+        throw new TotpkitError(
+          'ERR_URI_ENCODING',
+          `URI contains a character that must be percent-encoded at index ${i}`,
+        );
       r.warn('UNENCODED_CHARACTERS', 'characters that must be percent-encoded appeared raw');
     }
   }
@@ -285,8 +300,10 @@ function checkCharacters(uri: string, r: Reading): void {
 /** Scheme, fragment and type; the raw label and query behind them. */
 function splitUri(uri: string, r: Reading): { type: 'totp' | 'hotp'; rawLabel: string; rawQuery: string } {
   const schemeEnd = uri.indexOf('://');
-  if (schemeEnd < 0 && /^otpauth:/i.test(uri)) throw new TotpkitError('ERR_URI_MALFORMED', 'URI is missing the two slashes after the otpauth: scheme');
-  if (schemeEnd < 0 || uri.slice(0, schemeEnd).toLowerCase() !== 'otpauth') throw new TotpkitError('ERR_URI_SCHEME', 'URI scheme must be otpauth');
+  if (schemeEnd < 0 && /^otpauth:/i.test(uri))
+    throw new TotpkitError('ERR_URI_MALFORMED', 'URI is missing the two slashes after the otpauth: scheme');
+  if (schemeEnd < 0 || uri.slice(0, schemeEnd).toLowerCase() !== 'otpauth')
+    throw new TotpkitError('ERR_URI_SCHEME', 'URI scheme must be otpauth');
   let rest = uri.slice(schemeEnd + 3);
   const hash = rest.indexOf('#');
   if (hash >= 0) {
@@ -302,7 +319,11 @@ function splitUri(uri: string, r: Reading): { type: 'totp' | 'hotp'; rawLabel: s
   if (rest[typeEnd] !== '/') throw new TotpkitError('ERR_URI_LABEL', 'URI has no label');
   rest = rest.slice(typeEnd + 1);
   const question = rest.indexOf('?');
-  return { type, rawLabel: question < 0 ? rest : rest.slice(0, question), rawQuery: question < 0 ? '' : rest.slice(question + 1) };
+  return {
+    type,
+    rawLabel: question < 0 ? rest : rest.slice(0, question),
+    rawQuery: question < 0 ? '' : rest.slice(question + 1),
+  };
 }
 
 /** Label: ISSUER ":" or "%3A" ACCOUNT, with optional spaces before the account. */
@@ -342,7 +363,8 @@ function parseParameters(rawQuery: string, r: Reading): Map<string, string> {
     for (const piece of rawQuery.split('&')) {
       const eq = piece.indexOf('=');
       if (eq <= 0 || eq === piece.length - 1) {
-        if (!r.lenient) throw new TotpkitError('ERR_URI_MALFORMED', 'URI has an empty parameter or one without a value');
+        if (!r.lenient)
+          throw new TotpkitError('ERR_URI_MALFORMED', 'URI has an empty parameter or one without a value');
         r.warn('EMPTY_PARAMETER', 'an empty parameter was ignored');
         continue;
       }
@@ -350,16 +372,25 @@ function parseParameters(rawQuery: string, r: Reading): Map<string, string> {
       const lower = name.toLowerCase();
       if (lower !== name && KNOWN_PARAMETERS.includes(lower)) {
         // Apps read SECRET= as nothing at all; say so rather than "no secret" in strict mode.
-        if (!r.lenient) throw new TotpkitError('ERR_URI_PARAMETER_CASE', `parameter names are lower case ("${lower}" was spelled otherwise)`);
+        if (!r.lenient)
+          throw new TotpkitError(
+            'ERR_URI_PARAMETER_CASE',
+            `parameter names are lower case ("${lower}" was spelled otherwise)`,
+          );
         r.warn('PARAMETER_CASE', 'a parameter name was not in lower case');
         name = lower;
       }
-      if (params.has(name)) throw new TotpkitError('ERR_URI_DUPLICATE_PARAMETER', `URI repeats a parameter${KNOWN_PARAMETERS.includes(name) ? ` ("${name}")` : ''}`);
+      if (params.has(name))
+        throw new TotpkitError(
+          'ERR_URI_DUPLICATE_PARAMETER',
+          `URI repeats a parameter${KNOWN_PARAMETERS.includes(name) ? ` ("${name}")` : ''}`,
+        );
       params.set(name, piece.slice(eq + 1));
     }
   }
   for (const name of params.keys()) {
-    if (!KNOWN_PARAMETERS.includes(name)) r.warn('UNKNOWN_PARAMETER', 'parameters this format does not define were ignored');
+    if (!KNOWN_PARAMETERS.includes(name))
+      r.warn('UNKNOWN_PARAMETER', 'parameters this format does not define were ignored');
   }
   return params;
 }
@@ -372,7 +403,10 @@ function parseSecret(raw: string | undefined, r: Reading): Uint8Array {
   try {
     secret = decodeBase32(text);
   } catch (strictError) {
-    if (!r.lenient) throw new TotpkitError('ERR_URI_SECRET_INVALID', 'secret is not canonical base32 (upper case, unpadded)', { cause: strictError });
+    if (!r.lenient)
+      throw new TotpkitError('ERR_URI_SECRET_INVALID', 'secret is not canonical base32 (upper case, unpadded)', {
+        cause: strictError,
+      });
     try {
       secret = decodeBase32(text, { mode: 'lenient' });
     } catch (cause) {
@@ -381,14 +415,23 @@ function parseSecret(raw: string | undefined, r: Reading): Uint8Array {
     if (/[a-z]/.test(text)) r.warn('SECRET_LOWERCASE', 'the secret was lower case');
     if (text.includes('=')) r.warn('SECRET_PADDED', 'the secret had = padding');
     if (/[ -]/.test(text)) r.warn('SECRET_SEPARATORS', 'the secret had spaces or dashes');
-    if (encodeBase32(secret) !== text.replace(/[ =-]/g, '').toUpperCase()) r.warn('SECRET_NONCANONICAL', 'the secret had non-zero unused bits');
+    if (encodeBase32(secret) !== text.replace(/[ =-]/g, '').toUpperCase())
+      r.warn('SECRET_NONCANONICAL', 'the secret had non-zero unused bits');
   }
-  if (secret.length > MAX_SECRET_BYTES) throw new TotpkitError('ERR_URI_SECRET_INVALID', `secret must be at most ${MAX_SECRET_BYTES} bytes, got ${secret.length}`);
+  if (secret.length > MAX_SECRET_BYTES)
+    throw new TotpkitError(
+      'ERR_URI_SECRET_INVALID',
+      `secret must be at most ${MAX_SECRET_BYTES} bytes, got ${secret.length}`,
+    );
   if (secret.length === 0) throw new TotpkitError('ERR_URI_SECRET_INVALID', 'secret is empty');
   if (secret.length < MIN_SECRET_BYTES_STRICT) {
     // Lenient reads any existing account (oathtool, pyotp and otpauth compute with short keys);
     // building a new URI still refuses fewer than 128 bits.
-    if (!r.lenient) throw new TotpkitError('ERR_URI_SECRET_TOO_SHORT', `secret must be at least ${MIN_SECRET_BYTES_STRICT} bytes, got ${secret.length}`);
+    if (!r.lenient)
+      throw new TotpkitError(
+        'ERR_URI_SECRET_TOO_SHORT',
+        `secret must be at least ${MIN_SECRET_BYTES_STRICT} bytes, got ${secret.length}`,
+      );
     r.warn('SECRET_SHORT', `the secret has only ${secret.length * 8} bits (at least 128 are recommended)`);
   }
   return secret;
@@ -398,7 +441,8 @@ function parseSecret(raw: string | undefined, r: Reading): Uint8Array {
 function parseIssuer(raw: string | undefined, labelIssuer: string | undefined, r: Reading): string | undefined {
   if (raw === undefined) {
     if (labelIssuer !== undefined) {
-      if (!r.lenient) throw new TotpkitError('ERR_URI_ISSUER_MISSING', 'issuer is in the label but not in an issuer parameter');
+      if (!r.lenient)
+        throw new TotpkitError('ERR_URI_ISSUER_MISSING', 'issuer is in the label but not in an issuer parameter');
       r.warn('ISSUER_ONLY_IN_LABEL', 'the issuer was only in the label');
     } else {
       r.warn('NO_ISSUER', 'the URI names no issuer');
@@ -410,7 +454,8 @@ function parseIssuer(raw: string | undefined, labelIssuer: string | undefined, r
   if (problem !== undefined) throw new TotpkitError('ERR_URI_LABEL', `issuer parameter ${problem}`);
   const plusAsSpace = r.lenient && raw.includes('+') ? percentDecode(raw.replaceAll('+', '%20'), 'issuer') : issuer;
   if (labelIssuer !== undefined && labelIssuer !== issuer) {
-    if (plusAsSpace !== labelIssuer) throw new TotpkitError('ERR_URI_ISSUER_MISMATCH', 'issuer parameter disagrees with the label prefix');
+    if (plusAsSpace !== labelIssuer)
+      throw new TotpkitError('ERR_URI_ISSUER_MISMATCH', 'issuer parameter disagrees with the label prefix');
     r.warn('ISSUER_PLUS_AS_SPACE', 'the issuer parameter used + for spaces');
     return labelIssuer;
   }
@@ -429,11 +474,13 @@ function parseAlgorithm(raw: string | undefined, r: Reading): Algorithm {
   let algorithm = text as Algorithm;
   if (!(ALGORITHMS as readonly string[]).includes(text)) {
     const loose = text.toUpperCase().replace('-', '');
-    if (!r.lenient || !(ALGORITHMS as readonly string[]).includes(loose)) throw new TotpkitError('ERR_URI_ALGORITHM', `algorithm must be one of ${ALGORITHMS.join(', ')}`);
+    if (!r.lenient || !(ALGORITHMS as readonly string[]).includes(loose))
+      throw new TotpkitError('ERR_URI_ALGORITHM', `algorithm must be one of ${ALGORITHMS.join(', ')}`);
     r.warn('ALGORITHM_SPELLING', 'the algorithm name was not spelled exactly');
     algorithm = loose as Algorithm;
   }
-  if (algorithm !== DEFAULT_ALGORITHM) r.warn('NON_DEFAULT_ALGORITHM', `${algorithm} is ignored by many authenticator apps`);
+  if (algorithm !== DEFAULT_ALGORITHM)
+    r.warn('NON_DEFAULT_ALGORITHM', `${algorithm} is ignored by many authenticator apps`);
   return algorithm;
 }
 
@@ -441,7 +488,14 @@ function parseAlgorithm(raw: string | undefined, r: Reading): Algorithm {
  * The one reader of decimal parameters (digits, period, counter): ASCII digits only, as a `bigint`
  * so that no value is rounded before it is compared with its bounds, then within `min..max`.
  */
-function boundedDecimal(raw: string, name: string, min: bigint, max: bigint, code: TotpkitErrorCode, message: string): bigint {
+function boundedDecimal(
+  raw: string,
+  name: string,
+  min: bigint,
+  max: bigint,
+  code: TotpkitErrorCode,
+  message: string,
+): bigint {
   const n = decimal(percentDecode(raw, name));
   if (n === undefined || n < min || n > max) throw new TotpkitError(code, message);
   return n;
@@ -480,7 +534,8 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
   if (typeof uri !== 'string') throw typeError('uri', 'a string', uri);
   const opts = optionsObject('options', options);
   const mode = enumOption('mode', opts.mode, MODES, 'strict');
-  if (uri.length > MAX_URI_LENGTH) throw new TotpkitError('ERR_URI_TOO_LONG', `URI must be at most ${MAX_URI_LENGTH} characters, got ${uri.length}`);
+  if (uri.length > MAX_URI_LENGTH)
+    throw new TotpkitError('ERR_URI_TOO_LONG', `URI must be at most ${MAX_URI_LENGTH} characters, got ${uri.length}`);
   const r = reading(mode === 'lenient');
 
   checkCharacters(uri, r);
@@ -493,8 +548,18 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
   let digits = DEFAULT_DIGITS;
   const rawDigits = params.get('digits');
   if (rawDigits !== undefined) {
-    digits = Number(boundedDecimal(rawDigits, 'digits', BigInt(MIN_DIGITS), BigInt(MAX_DIGITS), 'ERR_URI_DIGITS', `digits must be ${MIN_DIGITS}..${MAX_DIGITS}`));
-    if (digits !== DEFAULT_DIGITS) r.warn('NON_DEFAULT_DIGITS', `${digits}-digit codes are ignored by many authenticator apps`);
+    digits = Number(
+      boundedDecimal(
+        rawDigits,
+        'digits',
+        BigInt(MIN_DIGITS),
+        BigInt(MAX_DIGITS),
+        'ERR_URI_DIGITS',
+        `digits must be ${MIN_DIGITS}..${MAX_DIGITS}`,
+      ),
+    );
+    if (digits !== DEFAULT_DIGITS)
+      r.warn('NON_DEFAULT_DIGITS', `${digits}-digit codes are ignored by many authenticator apps`);
   }
 
   const rawPeriod = params.get('period');
@@ -503,14 +568,32 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
   if (type === 'totp') {
     let period = DEFAULT_PERIOD_SECONDS;
     if (rawPeriod !== undefined) {
-      period = Number(boundedDecimal(rawPeriod, 'period', BigInt(MIN_PERIOD_SECONDS), BigInt(MAX_PERIOD_SECONDS), 'ERR_URI_PERIOD', `period must be ${MIN_PERIOD_SECONDS}..${MAX_PERIOD_SECONDS} seconds`));
-      if (period !== DEFAULT_PERIOD_SECONDS) r.warn('NON_DEFAULT_PERIOD', `a ${period} s period is ignored by many authenticator apps`);
+      period = Number(
+        boundedDecimal(
+          rawPeriod,
+          'period',
+          BigInt(MIN_PERIOD_SECONDS),
+          BigInt(MAX_PERIOD_SECONDS),
+          'ERR_URI_PERIOD',
+          `period must be ${MIN_PERIOD_SECONDS}..${MAX_PERIOD_SECONDS} seconds`,
+        ),
+      );
+      if (period !== DEFAULT_PERIOD_SECONDS)
+        r.warn('NON_DEFAULT_PERIOD', `a ${period} s period is ignored by many authenticator apps`);
     }
     if (rawCounter !== undefined) r.warn('IGNORED_PARAMETER', 'counter does not apply to TOTP and was ignored');
     return { type, period, ...common };
   }
-  if (rawCounter === undefined) throw new TotpkitError('ERR_URI_COUNTER_MISSING', 'an HOTP URI needs a counter parameter');
-  const n = boundedDecimal(rawCounter, 'counter', 0n, MAX_COUNTER, 'ERR_URI_COUNTER', 'counter must be an integer in 0..2^64-1');
+  if (rawCounter === undefined)
+    throw new TotpkitError('ERR_URI_COUNTER_MISSING', 'an HOTP URI needs a counter parameter');
+  const n = boundedDecimal(
+    rawCounter,
+    'counter',
+    0n,
+    MAX_COUNTER,
+    'ERR_URI_COUNTER',
+    'counter must be an integer in 0..2^64-1',
+  );
   if (rawPeriod !== undefined) r.warn('IGNORED_PARAMETER', 'period does not apply to HOTP and was ignored');
   const counter = n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
   return { type, counter, ...common };

@@ -4,7 +4,6 @@ import { decodeBase32, encodeBase32, type ErrorCode } from '../src/index.js';
 import { ascii, errorCode } from './helpers.js';
 import rfc4648 from './vectors/rfc4648.json' with { type: 'json' };
 
-
 describe(`RFC 4648 vectors (${rfc4648.source})`, () => {
   it.each(rfc4648.cases)('"$ascii" ↔ $unpadded', ({ ascii: text, padded, unpadded }) => {
     expect(encodeBase32(ascii(text))).toBe(unpadded);

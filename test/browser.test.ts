@@ -60,7 +60,12 @@ describe.runIf(ready)('in a real browser', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
-    const fixedUri = buildOtpauthUri({ type: 'totp', secret: new Uint8Array(20).fill(9), account: 'zoë@example.com', issuer: 'ACME' });
+    const fixedUri = buildOtpauthUri({
+      type: 'totp',
+      secret: new Uint8Array(20).fill(9),
+      account: 'zoë@example.com',
+      issuer: 'ACME',
+    });
     const result = await page.evaluate(
       async ({ vectors, fixedUri }) => {
         // Runs in Chromium: only what the bundle put on globalThis.totpkit.
@@ -83,9 +88,17 @@ describe.runIf(ready)('in a real browser', () => {
         const keyring = { current: 'k1', keys: { k1: crypto.getRandomValues(new Uint8Array(32)) } };
         const started = t.startEnrollment({ account: 'alice@example.com', issuer: 'ACME', keyring, now });
         const enrolledSecret = t.parseOtpauthUri(started.uri).secret;
-        const confirmed = t.confirmEnrollment(started.enrollment, { token: started.token, code: t.totp(enrolledSecret, { time: now }), keyring, now });
+        const confirmed = t.confirmEnrollment(started.enrollment, {
+          token: started.token,
+          code: t.totp(enrolledSecret, { time: now }),
+          keyring,
+          now,
+        });
         const later = now + 30_000;
-        const login = t.verifyCredential(confirmed.credential, t.totp(enrolledSecret, { time: later }), { keyring, now: later });
+        const login = t.verifyCredential(confirmed.credential, t.totp(enrolledSecret, { time: later }), {
+          keyring,
+          now: later,
+        });
         const recovery = t.generateRecoveryCodes();
         const used = t.consumeRecoveryCode(recovery.set, recovery.codes[0]);
 
@@ -144,7 +157,10 @@ describe.runIf(ready)('in a real browser', () => {
     await page.close();
     const file = join(work, 'enrollment.png');
     writeFileSync(file, png);
-    const decoded = execFileSync('zbarimg', ['--quiet', '--raw', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const decoded = execFileSync('zbarimg', ['--quiet', '--raw', file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     expect(decoded).toBe(uri);
     // Nothing was fetched: the page, the SVG and its logo are all local.
     expect(requests.filter((u) => !u.startsWith('data:') && u !== 'about:blank')).toEqual([]);

@@ -8,7 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { AUTHENTICATOR_APPS, authenticatorConcerns, startEnrollment, type AuthenticatorApp } from '../src/index.js';
 import { root } from './helpers.js';
 
-const APPS = ['Google Authenticator', 'Microsoft Authenticator', 'Authy (Twilio)', '1Password', 'Bitwarden', 'FreeOTP', 'Aegis', 'Apple Passwords', 'KeePassXC'];
+const APPS = [
+  'Google Authenticator',
+  'Microsoft Authenticator',
+  'Authy (Twilio)',
+  '1Password',
+  'Bitwarden',
+  'FreeOTP',
+  'Aegis',
+  'Apple Passwords',
+  'KeePassXC',
+];
 const PARAMETERS = ['SHA256', 'SHA512', 'digits', 'period'] as const;
 
 describe('authenticator compatibility', () => {
@@ -35,7 +45,9 @@ describe('authenticator compatibility', () => {
   });
 
   it('docs/compatibility.md shows exactly the data (regenerate with node scripts/compat-table.mjs)', async () => {
-    const { withTable } = (await import(join(root, 'scripts/compat-table.mjs'))) as { withTable: (doc: string, apps: readonly AuthenticatorApp[]) => string };
+    const { withTable } = (await import(join(root, 'scripts/compat-table.mjs'))) as {
+      withTable: (doc: string, apps: readonly AuthenticatorApp[]) => string;
+    };
     const doc = readFileSync(join(root, 'docs/compatibility.md'), 'utf8');
     expect(doc).toBe(withTable(doc, AUTHENTICATOR_APPS));
     expect(doc).toContain('| Microsoft Authenticator | ❌ no');
@@ -45,13 +57,19 @@ describe('authenticator compatibility', () => {
     expect(authenticatorConcerns({})).toEqual([]);
     expect(authenticatorConcerns({ algorithm: 'SHA1', digits: 6, period: 30 })).toEqual([]);
     const sha256 = authenticatorConcerns({ algorithm: 'SHA256' });
-    expect(sha256.filter((c) => c.support === 'unsupported').map((c) => c.app)).toEqual(['Microsoft Authenticator', 'Authy (Twilio)']);
+    expect(sha256.filter((c) => c.support === 'unsupported').map((c) => c.app)).toEqual([
+      'Microsoft Authenticator',
+      'Authy (Twilio)',
+    ]);
     expect(sha256.map((c) => c.app)).not.toContain('Bitwarden');
     expect(sha256.map((c) => c.app)).toContain('Apple Passwords'); // unknown is a concern too
     const period = authenticatorConcerns({ period: 60 });
     expect(period.every((c) => c.parameter === 'period')).toBe(true);
     expect(period.map((c) => c.app)).not.toContain('FreeOTP');
-    expect(authenticatorConcerns({ digits: 8 }).find((c) => c.app === '1Password')).toMatchObject({ support: 'unsupported', parameter: 'digits' });
+    expect(authenticatorConcerns({ digits: 8 }).find((c) => c.app === '1Password')).toMatchObject({
+      support: 'unsupported',
+      parameter: 'digits',
+    });
   });
 
   it('startEnrollment returns the concerns of its settings', () => {

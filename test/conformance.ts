@@ -5,7 +5,14 @@
  */
 import { describe, it } from 'vitest';
 import { guardStoreConformance, type MakeStores } from '../src/testing/index.js';
-import { confirmEnrollment, parseOtpauthUri, startEnrollment, totp, type Credential, type Keyring } from '../src/index.js';
+import {
+  confirmEnrollment,
+  parseOtpauthUri,
+  startEnrollment,
+  totp,
+  type Credential,
+  type Keyring,
+} from '../src/index.js';
 
 export const KEYRING: Keyring = { current: 'k', keys: { k: new Uint8Array(32).fill(3) } };
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -14,7 +21,12 @@ const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 export function enrolled(now = T): { credential: Credential; secret: Uint8Array } {
   const s = startEnrollment({ account: 'a@example.com', issuer: 'ACME', keyring: KEYRING, now });
   const secret = parseOtpauthUri(s.uri).secret;
-  const r = confirmEnrollment(s.enrollment, { token: s.token, code: totp(secret, { time: now }), keyring: KEYRING, now });
+  const r = confirmEnrollment(s.enrollment, {
+    token: s.token,
+    code: totp(secret, { time: now }),
+    keyring: KEYRING,
+    now,
+  });
   if (!r.ok) throw new Error('enrollment failed');
   return { credential: r.credential, secret };
 }

@@ -4,7 +4,16 @@
  * Requires `npm run build` first; the README's test command does that.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
@@ -53,8 +62,19 @@ const culpritPattern =
  * (esbuild's metafile also lists files it read and then shook out).
  */
 async function bundledInputs(program: string): Promise<string[]> {
-  const result = await build({ stdin: { contents: program, resolveDir: root }, bundle: true, write: false, format: 'esm', platform: 'browser', metafile: true });
-  return Object.values(result.metafile!.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k));
+  const result = await build({
+    stdin: { contents: program, resolveDir: root },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    metafile: true,
+  });
+  return Object.values(result.metafile!.outputs).flatMap((o) =>
+    Object.entries(o.inputs)
+      .filter(([, v]) => v.bytesInOutput > 0)
+      .map(([k]) => k),
+  );
 }
 
 function node(args: string[]): unknown {
@@ -78,7 +98,9 @@ describe('built package', () => {
     const cjs = readFileSync(join(root, 'dist/index.cjs'), 'utf8');
     for (const dep of ['@noble/hashes', 'base32-encode']) expect(cjs).not.toMatch(new RegExp(`require\\(["']${dep}`));
     // And really loads with require(esm) switched off.
-    expect(node(['--no-experimental-require-module', '-e', `const t = require('./dist/index.cjs'); ${PROBE}`])).toEqual(EXPECTED);
+    expect(node(['--no-experimental-require-module', '-e', `const t = require('./dist/index.cjs'); ${PROBE}`])).toEqual(
+      EXPECTED,
+    );
   });
 
   it('exports map points at files that exist, with types for both conditions', () => {
@@ -100,8 +122,17 @@ describe('built package', () => {
       // --prefer-offline, not --offline: `npm ci` caches tarballs but not the registry metadata an
       // install needs to resolve the tarball's dependency ranges, so a fresh machine must fetch it.
       // stderr is kept so a failure says why.
-      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tarball}`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-      expect(execFileSync('npx', ['--no-install', 'totpkit', 'code', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--time', '59', '--digits', '8'], { cwd: dir, encoding: 'utf8' })).toBe('94287082  1s left\n');
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tarball}`], {
+        cwd: dir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      expect(
+        execFileSync(
+          'npx',
+          ['--no-install', 'totpkit', 'code', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', '--time', '59', '--digits', '8'],
+          { cwd: dir, encoding: 'utf8' },
+        ),
+      ).toBe('94287082  1s left\n');
       // fast-check is an optional peer and is not installed here: totpkit/testing must still load,
       // and only the arbitraries entry point may ask for it.
       const clock = `const c = h.createFakeClock(0); c.advance(1500); console.log(c())`;
@@ -113,13 +144,20 @@ describe('built package', () => {
           execFileSync(process.execPath, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
           return 'loaded';
         } catch (e) {
-          return /Cannot find (package|module) 'fast-check'/.test(String((e as { stderr?: string }).stderr)) ? 'fast-check missing' : String((e as { stderr?: string }).stderr);
+          return /Cannot find (package|module) 'fast-check'/.test(String((e as { stderr?: string }).stderr))
+            ? 'fast-check missing'
+            : String((e as { stderr?: string }).stderr);
         }
       };
       expect(missing(['--input-type=module', '-e', `import 'totpkit/testing/arbitraries'`])).toBe('fast-check missing');
       expect(missing(['-e', `require('totpkit/testing/arbitraries')`])).toBe('fast-check missing');
-      const files = execFileSync('tar', ['tzf', join(dir, tarball)], { encoding: 'utf8' }).split('\n').filter(Boolean);
-      expect(files.every((f) => /^package\/(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f)), files.join(' ')).toBe(true);
+      const files = execFileSync('tar', ['tzf', join(dir, tarball)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+      expect(
+        files.every((f) => /^package\/(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f)),
+        files.join(' '),
+      ).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -135,18 +173,42 @@ describe('built package', () => {
   it('the guard and adapter subpaths work through import and require', () => {
     const probe = `const s = g.memoryStore(); console.log(JSON.stringify([typeof g.createVerifier, typeof r.redisStore, typeof p.postgresStore, typeof p.migrate, s.size]))`;
     const expected = ['function', 'function', 'function', 'function', 0];
-    expect(node(['--input-type=module', '-e', `import * as g from 'totpkit/guard'; import * as r from 'totpkit/redis'; import * as p from 'totpkit/postgres'; ${probe}`])).toEqual(expected);
-    expect(node(['-e', `const g = require('totpkit/guard'), r = require('totpkit/redis'), p = require('totpkit/postgres'); ${probe}`])).toEqual(expected);
+    expect(
+      node([
+        '--input-type=module',
+        '-e',
+        `import * as g from 'totpkit/guard'; import * as r from 'totpkit/redis'; import * as p from 'totpkit/postgres'; ${probe}`,
+      ]),
+    ).toEqual(expected);
+    expect(
+      node([
+        '-e',
+        `const g = require('totpkit/guard'), r = require('totpkit/redis'), p = require('totpkit/postgres'); ${probe}`,
+      ]),
+    ).toEqual(expected);
   });
 
   it('the testing subpaths work through import and require', () => {
     const probe = `const c = h.createFakeClock(0); c.advance(30_000); console.log(JSON.stringify([c(), a.secretArb().filter(Boolean) !== undefined, h.decodeQrMatrix(q.toMatrix('hi').modules)]))`;
-    expect(node(['--input-type=module', '-e', `import * as h from 'totpkit/testing'; import * as a from 'totpkit/testing/arbitraries'; import * as q from 'totpkit/qr'; ${probe}`])).toEqual([30000, true, 'hi']);
-    expect(node(['-e', `const h = require('totpkit/testing'), a = require('totpkit/testing/arbitraries'), q = require('totpkit/qr'); ${probe}`])).toEqual([30000, true, 'hi']);
+    expect(
+      node([
+        '--input-type=module',
+        '-e',
+        `import * as h from 'totpkit/testing'; import * as a from 'totpkit/testing/arbitraries'; import * as q from 'totpkit/qr'; ${probe}`,
+      ]),
+    ).toEqual([30000, true, 'hi']);
+    expect(
+      node([
+        '-e',
+        `const h = require('totpkit/testing'), a = require('totpkit/testing/arbitraries'), q = require('totpkit/qr'); ${probe}`,
+      ]),
+    ).toEqual([30000, true, 'hi']);
   });
 
   it('tree-shakes: the core entry pulls in no QR code', async () => {
-    const inputs = await bundledInputs(`import * as t from 'totpkit'; console.log(t.hotp, t.totp, t.verifyTotp, t.buildOtpauthUri, t.parseOtpauthUri, t.manualEntry);`);
+    const inputs = await bundledInputs(
+      `import * as t from 'totpkit'; console.log(t.hotp, t.totp, t.verifyTotp, t.buildOtpauthUri, t.parseOtpauthUri, t.manualEntry);`,
+    );
     const culprits = inputs.filter((f) => /qrcode-generator|\/qr\//.test(f));
     expect(culprits, `core bundle pulled in: ${culprits.join(', ')}`).toEqual([]);
   });
@@ -162,8 +224,19 @@ describe('built package', () => {
        import { redisStore } from 'totpkit/redis'; import { postgresStore } from 'totpkit/postgres';
        console.log(startEnrollment, toSvg, createVerifier, redisStore, postgresStore);`,
     );
-    for (const part of ['qrcode-generator', '@noble/ciphers', 'dist/enrollment.js', 'dist/qr/', 'dist/guard/', 'dist/adapters/redis', 'dist/adapters/postgres']) {
-      expect(heavy.some((f) => f.includes(part)), part).toBe(true);
+    for (const part of [
+      'qrcode-generator',
+      '@noble/ciphers',
+      'dist/enrollment.js',
+      'dist/qr/',
+      'dist/guard/',
+      'dist/adapters/redis',
+      'dist/adapters/postgres',
+    ]) {
+      expect(
+        heavy.some((f) => f.includes(part)),
+        part,
+      ).toBe(true);
     }
     expect(heavy.filter((f) => culpritPattern.test(f)).length).toBeGreaterThan(10);
   });
@@ -172,7 +245,10 @@ describe('built package', () => {
     // A regression guard at today's size (6.75 KiB, of which @noble/hashes' SHA-1/256/512 compression
     // classes are 4.7 KiB). Issue #8 asks for 6 KiB; docs/performance.md explains the gap.
     const result = await build({
-      stdin: { contents: `import { totp, verifyTotp } from 'totpkit'; globalThis.x = [totp, verifyTotp];`, resolveDir: root },
+      stdin: {
+        contents: `import { totp, verifyTotp } from 'totpkit'; globalThis.x = [totp, verifyTotp];`,
+        resolveDir: root,
+      },
       bundle: true,
       write: false,
       format: 'esm',
@@ -185,7 +261,10 @@ describe('built package', () => {
 
   it('tree-shakes: a browser bundle of { hotp } has no URI, base32 or verification code', async () => {
     const result = await build({
-      stdin: { contents: `import { hotp } from 'totpkit'; console.log(hotp(new Uint8Array(20), 1));`, resolveDir: root },
+      stdin: {
+        contents: `import { hotp } from 'totpkit'; console.log(hotp(new Uint8Array(20), 1));`,
+        resolveDir: root,
+      },
       bundle: true,
       write: false,
       format: 'esm',
@@ -194,8 +273,15 @@ describe('built package', () => {
     });
     const text = result.outputFiles[0]!.text;
     // Functions by their declarations (an error message may name decodeBase32 without carrying it).
-    const culprits = ['otpauth', 'function parseOtpauthUri', 'function decodeBase32', 'base32Encode', 'RFC4648', 'function verifyTotp', 'getRandomValues']
-      .filter((marker) => text.includes(marker));
+    const culprits = [
+      'otpauth',
+      'function parseOtpauthUri',
+      'function decodeBase32',
+      'base32Encode',
+      'RFC4648',
+      'function verifyTotp',
+      'getRandomValues',
+    ].filter((marker) => text.includes(marker));
     expect(culprits, `bundle of { hotp } pulled in: ${culprits.join(', ')}`).toEqual([]);
     expect(text).not.toMatch(/from ['"]node:/);
   });
@@ -208,9 +294,13 @@ describe('built declarations', () => {
 
   it('mirror the source: one .d.ts and one .d.cts per source file, no hashed chunks', () => {
     expect(sources.length).toBeGreaterThan(30);
-    const missing = sources.flatMap((f) => ['.d.ts', '.d.cts'].map((ext) => `${f}${ext}`)).filter((f) => !existsSync(join(root, 'dist', f)));
+    const missing = sources
+      .flatMap((f) => ['.d.ts', '.d.cts'].map((ext) => `${f}${ext}`))
+      .filter((f) => !existsSync(join(root, 'dist', f)));
     expect(missing).toEqual([]);
-    const declarations = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.d\.c?ts$/.test(f));
+    const declarations = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      /\.d\.c?ts$/.test(f),
+    );
     expect(declarations.filter((f) => !sources.includes(f.replace(/\\/g, '/').replace(/\.d\.c?ts$/, '')))).toEqual([]);
   });
 
@@ -221,7 +311,9 @@ describe('built declarations', () => {
       mkdirSync(join(dir, 'node_modules'));
       symlinkSync(root, join(dir, 'node_modules', 'totpkit'), 'dir');
       writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-      const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => `totpkit${k.slice(1)}`);
+      const subpaths = Object.keys(pkg.exports)
+        .filter((k) => k !== './package.json')
+        .map((k) => `totpkit${k.slice(1)}`);
       const esm = [
         ...subpaths.map((s, i) => `import * as m${i} from '${s}';`),
         `import { parseOtpauthUri, type VerifyTotpResult } from 'totpkit';`,
@@ -249,12 +341,16 @@ describe('built declarations', () => {
         typeRoots: [join(root, 'node_modules/@types')],
         lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
       });
-      const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      const diagnostics = ts
+        .getPreEmitDiagnostics(program)
+        .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
       expect(diagnostics).toEqual([]);
       const checker = program.getTypeChecker();
       const definedIn = (file: string) => {
         const source = program.getSourceFile(join(dir, file))!;
-        const statement = source.statements.find((s) => ts.isVariableStatement(s) && s.declarationList.declarations[0]!.name.getText(source) === 'p') as ts.VariableStatement;
+        const statement = source.statements.find(
+          (s) => ts.isVariableStatement(s) && s.declarationList.declarations[0]!.name.getText(source) === 'p',
+        ) as ts.VariableStatement;
         const symbol = checker.getSymbolAtLocation(statement.declarationList.declarations[0]!.initializer!)!;
         return checker.getAliasedSymbol(symbol).declarations![0]!.getSourceFile().fileName.replace(/\\/g, '/');
       };

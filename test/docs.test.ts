@@ -14,11 +14,24 @@ import { root } from './helpers.js';
 it('npm run docs builds the API reference without warnings, with a page per entry point', () => {
   const out = mkdtempSync(join(tmpdir(), 'totpkit-api-'));
   try {
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--out', out], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--out', out], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     const output = `${r.stdout}${r.stderr}`;
     expect(output).not.toMatch(/\[warning\]|\[error\]/);
     expect(r.status, output).toBe(0);
-    for (const page of ['index.html', 'modules/index.html', 'modules/guard.html', 'modules/qr.html', 'modules/adapters_redis.html', 'modules/adapters_postgres.html', 'modules/testing.html', 'modules/testing_arbitraries.html']) {
+    for (const page of [
+      'index.html',
+      'modules/index.html',
+      'modules/guard.html',
+      'modules/qr.html',
+      'modules/adapters_redis.html',
+      'modules/adapters_postgres.html',
+      'modules/testing.html',
+      'modules/testing_arbitraries.html',
+    ]) {
       expect(existsSync(join(out, page)), page).toBe(true);
     }
     // The JSDoc made it in, @throws with its error codes included.

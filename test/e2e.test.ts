@@ -71,7 +71,10 @@ function startExample(env: Record<string, string>, work: string): Promise<Exampl
 }
 
 /** Runs the example expecting it to refuse to start: its exit code and log lines. */
-function failedStart(env: Record<string, string>, work: string): Promise<{ code: number | null; lines: string[]; ms: number }> {
+function failedStart(
+  env: Record<string, string>,
+  work: string,
+): Promise<{ code: number | null; lines: string[]; ms: number }> {
   const started = Date.now();
   const child = spawnExample(env, work);
   let out = '';
@@ -94,7 +97,8 @@ function helpers(base: string) {
     await Promise.all([page.waitForLoadState('load'), page.click(`${formSel} button[type="submit"]`)]);
   };
   const h1 = (page: Page) => page.locator('h1').textContent();
-  const flash = async (page: Page) => ((await page.locator('#flash').count()) > 0 ? page.locator('#flash').textContent() : null);
+  const flash = async (page: Page) =>
+    (await page.locator('#flash').count()) > 0 ? page.locator('#flash').textContent() : null;
   const signUp = async (page: Page, username: string) => {
     await page.goto(`${base}signup`);
     await submit(page, { username, password: PASSWORD });
@@ -111,7 +115,10 @@ function helpers(base: string) {
   /** The otpauth URI the set-up page shows, read by a real QR decoder from a screenshot. */
   const scanQr = async (page: Page, file: string) => {
     writeFileSync(file, await page.locator('#qr svg').screenshot());
-    return execFileSync('zbarimg', ['--quiet', '--raw', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('zbarimg', ['--quiet', '--raw', file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   };
   return { submit, h1, flash, signUp, logIn, logOut, scanQr };
 }
@@ -134,7 +141,10 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
   beforeAll(async () => {
     advance(0);
     mkdirSync(ARTIFACTS, { recursive: true });
-    example = await startExample({ EXAMPLE_CLOCK_FILE: clockFile, MAX_FAILURES: '5', PASSWORD_MAX_FAILURES: '3' }, work);
+    example = await startExample(
+      { EXAMPLE_CLOCK_FILE: clockFile, MAX_FAILURES: '5', PASSWORD_MAX_FAILURES: '3' },
+      work,
+    );
     base = example.base;
     h = helpers(base);
     browser = await launchChromium();
@@ -233,11 +243,22 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     // The audit log: every security event, each with the IP address and the browser.
     await page.goto(`${base}audit`);
     const rows = await page.locator('#audit tbody tr').allTextContents();
-    for (const event of ['Account created', 'Password login', 'Two-factor set-up', 'Authenticator code', 'Recovery code login']) {
-      expect(rows.some((r) => r.includes(event)), event).toBe(true);
+    for (const event of [
+      'Account created',
+      'Password login',
+      'Two-factor set-up',
+      'Authenticator code',
+      'Recovery code login',
+    ]) {
+      expect(
+        rows.some((r) => r.includes(event)),
+        event,
+      ).toBe(true);
     }
     expect(rows.some((r) => r.includes('replayed'))).toBe(true);
-    const cells = await page.locator('#audit tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+    const cells = await page
+      .locator('#audit tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
     for (const row of cells) {
       expect(row[4]).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
       expect(row[5]).toContain('Chrome');
@@ -253,7 +274,9 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
       await h.submit(page, { code: wrong });
       hints.push(await page.locator('#f-code-hint').textContent());
     }
-    expect(hints).toEqual([4, 3, 2, 1].map((n) => `${n} ${n === 1 ? 'attempt' : 'attempts'} left before a 15-minute lock.`));
+    expect(hints).toEqual(
+      [4, 3, 2, 1].map((n) => `${n} ${n === 1 ? 'attempt' : 'attempts'} left before a 15-minute lock.`),
+    );
     await h.submit(page, { code: wrong });
     await h.submit(page, { code: code(scanned.secret) });
     expect(await h.flash(page)).toContain('Too many wrong codes');
@@ -371,7 +394,12 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     expect(await h.flash(page)).toContain('new QR code');
     // A cross-site POST has no token.
     const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-    const forged = await fetch(`${base}2fa/enroll/start`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
+    const forged = await fetch(`${base}2fa/enroll/start`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+      redirect: 'manual',
+    });
     expect(forged.status).toBe(403);
     await context.close();
   });
@@ -407,12 +435,22 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     const page = await context.newPage();
     const desktop = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     const shots: string[] = [];
-    const check = async (name: string, expectations: { autocomplete?: Record<string, string>; focused?: string } = {}) => {
+    const check = async (
+      name: string,
+      expectations: { autocomplete?: Record<string, string>; focused?: string } = {},
+    ) => {
       const report = await page.evaluate(() => ({
         scrollWidth: document.documentElement.scrollWidth,
         landmarks: ['header', 'main', 'nav', 'footer'].filter((tag) => document.querySelector(tag) !== null),
-        unlabelled: Array.from(document.querySelectorAll('input:not([type=hidden])')).filter((i) => (i as HTMLInputElement).labels?.length === 0).map((i) => i.getAttribute('name')),
-        autocomplete: Object.fromEntries(Array.from(document.querySelectorAll('main input:not([type=hidden])'), (i) => [i.getAttribute('name'), i.getAttribute('autocomplete')])),
+        unlabelled: Array.from(document.querySelectorAll('input:not([type=hidden])'))
+          .filter((i) => (i as HTMLInputElement).labels?.length === 0)
+          .map((i) => i.getAttribute('name')),
+        autocomplete: Object.fromEntries(
+          Array.from(document.querySelectorAll('main input:not([type=hidden])'), (i) => [
+            i.getAttribute('name'),
+            i.getAttribute('autocomplete'),
+          ]),
+        ),
         focused: document.activeElement?.getAttribute('name') ?? null,
       }));
       expect(report.scrollWidth, `${name}: page width at 375 px`).toBeLessThanOrEqual(375);
@@ -500,7 +538,10 @@ describe.runIf(ready && haveRedisServer)('example server on PostgreSQL + Redis: 
     const lines = example.stderr.slice(before);
     expect(lines.filter((l) => l.includes('login: store unavailable'))).toHaveLength(2);
     expect(lines.filter((l) => l.startsWith('[example] redis: unavailable'))).toHaveLength(1);
-    expect(lines.every((l) => l.startsWith('[example] ')), lines.join('\n')).toBe(true);
+    expect(
+      lines.every((l) => l.startsWith('[example] ')),
+      lines.join('\n'),
+    ).toBe(true);
     expect(lines.join('\n')).not.toMatch(/Unhandled error event|\n\s+at /);
 
     await redis.start();
@@ -523,7 +564,10 @@ describe.runIf(ready && haveRedisServer)('example server on PostgreSQL + Redis: 
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      await client.query('DELETE FROM example_audit WHERE user_id = (SELECT id FROM example_users WHERE username = $1)', [username]);
+      await client.query(
+        'DELETE FROM example_audit WHERE user_id = (SELECT id FROM example_users WHERE username = $1)',
+        [username],
+      );
     } finally {
       await client.end();
     }
@@ -539,10 +583,19 @@ describe.runIf(ready && haveRedisServer)('example server on PostgreSQL + Redis: 
     try {
       const cases: [Record<string, string>, RegExp][] = [
         [{ PORT: String(port) }, /^\[example\] cannot listen on 127\.0\.0\.1:\d+: the port is in use$/],
-        [{ DATABASE_URL: 'postgres://app:hunter2@127.0.0.1:1/app' }, /^\[example\] cannot open the database at 127\.0\.0\.1:1\/app: connection refused \(ECONNREFUSED\)$/],
-        [{ DATABASE_URL: databaseUrl.replace(/\/[^/]*$/, '/no_such_database_here') }, /^\[example\] cannot open the database at .*\/no_such_database_here: no such database \(3D000\)$/],
+        [
+          { DATABASE_URL: 'postgres://app:hunter2@127.0.0.1:1/app' },
+          /^\[example\] cannot open the database at 127\.0\.0\.1:1\/app: connection refused \(ECONNREFUSED\)$/,
+        ],
+        [
+          { DATABASE_URL: databaseUrl.replace(/\/[^/]*$/, '/no_such_database_here') },
+          /^\[example\] cannot open the database at .*\/no_such_database_here: no such database \(3D000\)$/,
+        ],
         [{ DATABASE_URL: 'not a url' }, /^\[example\] DATABASE_URL is not a valid URL$/],
-        [{ REDIS_URL: 'redis://:hunter2@127.0.0.1:1' }, /^\[example\] cannot reach Redis at 127\.0\.0\.1:1: connection refused \(ECONNREFUSED\)$/],
+        [
+          { REDIS_URL: 'redis://:hunter2@127.0.0.1:1' },
+          /^\[example\] cannot reach Redis at 127\.0\.0\.1:1: connection refused \(ECONNREFUSED\)$/,
+        ],
         [{ SESSION_IDLE_MINUTES: 'soon' }, /^\[example\] SESSION_IDLE_MINUTES must be a number in 1\.\.1440$/],
       ];
       for (const [env, expected] of cases) {
@@ -579,35 +632,69 @@ describe.runIf(ready)('example server behind TLS', () => {
     const example = await startExample({ BEHIND_TLS: '1' }, work);
     try {
       const response = await fetch(example.base);
-      expect(response.headers.get('set-cookie')).toMatch(/^__Host-sid=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Lax; Path=\/; Secure$/);
+      expect(response.headers.get('set-cookie')).toMatch(
+        /^__Host-sid=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Lax; Path=\/; Secure$/,
+      );
       expect(response.headers.get('strict-transport-security')).toBe('max-age=63072000; includeSubDomains');
     } finally {
       await example.stop();
     }
   });
 
-  it.runIf(haveOpenssl)('HTTPS: Chromium gets a Secure __Host- cookie and can sign up and log in', async () => {
-    const cert = join(work, 'cert.pem');
-    const key = join(work, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-    const example = await startExample({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key }, work);
-    const browser = await launchChromium();
-    try {
-      expect(example.base).toMatch(/^https:\/\//);
-      const context = await browser.newContext({ ignoreHTTPSErrors: true });
-      const page = await context.newPage();
-      const h = helpers(example.base);
-      const response = await page.goto(example.base);
-      expect(await response!.headerValue('strict-transport-security')).toBe('max-age=63072000; includeSubDomains');
-      await h.signUp(page, `tls-${Date.now()}`);
-      const cookies = await context.cookies();
-      expect(cookies).toHaveLength(1);
-      expect(cookies[0]).toMatchObject({ name: '__Host-sid', secure: true, httpOnly: true, sameSite: 'Lax', path: '/' });
-    } finally {
-      await browser.close();
-      await example.stop();
-    }
-  }, 60_000);
+  it.runIf(haveOpenssl)(
+    'HTTPS: Chromium gets a Secure __Host- cookie and can sign up and log in',
+    async () => {
+      const cert = join(work, 'cert.pem');
+      const key = join(work, 'key.pem');
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ],
+        { stdio: 'ignore' },
+      );
+      const example = await startExample({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key }, work);
+      const browser = await launchChromium();
+      try {
+        expect(example.base).toMatch(/^https:\/\//);
+        const context = await browser.newContext({ ignoreHTTPSErrors: true });
+        const page = await context.newPage();
+        const h = helpers(example.base);
+        const response = await page.goto(example.base);
+        expect(await response!.headerValue('strict-transport-security')).toBe('max-age=63072000; includeSubDomains');
+        await h.signUp(page, `tls-${Date.now()}`);
+        const cookies = await context.cookies();
+        expect(cookies).toHaveLength(1);
+        expect(cookies[0]).toMatchObject({
+          name: '__Host-sid',
+          secure: true,
+          httpOnly: true,
+          sameSite: 'Lax',
+          path: '/',
+        });
+      } finally {
+        await browser.close();
+        await example.stop();
+      }
+    },
+    60_000,
+  );
 });
 
 describe('example server password hashing', () => {
@@ -625,7 +712,10 @@ describe('example server password hashing', () => {
     expect(await p.checkPassword(PASSWORD, undefined)).toBe(false);
     expect(p.needsRehash(stored)).toBe(false);
     // The format of earlier versions of the example: scrypt$salt$hash at N = 2^15.
-    const legacy = (await p.hashPassword(PASSWORD, { N: 2 ** 15, r: 8, p: 1 })).replace(/^scrypt\$32768\$8\$1\$/, 'scrypt$');
+    const legacy = (await p.hashPassword(PASSWORD, { N: 2 ** 15, r: 8, p: 1 })).replace(
+      /^scrypt\$32768\$8\$1\$/,
+      'scrypt$',
+    );
     expect(legacy.split('$')).toHaveLength(3);
     expect(await p.checkPassword(PASSWORD, legacy)).toBe(true);
     expect(p.needsRehash(legacy)).toBe(true);

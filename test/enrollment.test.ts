@@ -37,35 +37,67 @@ const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 describe('enrollment', () => {
   it('start → confirm gives an active credential whose first code cannot be replayed', () => {
-    const started = startEnrollment({ account: 'alice@example.com', issuer: 'ACME', keyring, now: T0, deviceLabel: 'Pixel' });
+    const started = startEnrollment({
+      account: 'alice@example.com',
+      issuer: 'ACME',
+      keyring,
+      now: T0,
+      deviceLabel: 'Pixel',
+    });
     expect(started.enrollment.status).toBe('pending');
     expect(started.enrollment.expiresAt).toBe(T0 + 600_000);
     expect(parseOtpauthUri(started.uri).secret).toHaveLength(20); // 160 bits
     expect(started.manual.text).toContain('Account: alice@example.com');
 
     const code = phoneCode(started.uri, T0 + 20_000);
-    const confirmed = confirmEnrollment(roundTrip(started.enrollment), { token: started.token, code, keyring, now: T0 + 20_000 });
+    const confirmed = confirmEnrollment(roundTrip(started.enrollment), {
+      token: started.token,
+      code,
+      keyring,
+      now: T0 + 20_000,
+    });
     expect(confirmed.ok).toBe(true);
     if (!confirmed.ok) return;
     expect(confirmed.enrollment.status).toBe('used');
     const credential = roundTrip(confirmed.credential);
-    expect(credential).toMatchObject({ id: started.enrollment.credentialId, account: 'alice@example.com', deviceLabel: 'Pixel', lastStep: Math.floor((T0 + 20_000) / 30_000) });
+    expect(credential).toMatchObject({
+      id: started.enrollment.credentialId,
+      account: 'alice@example.com',
+      deviceLabel: 'Pixel',
+      lastStep: Math.floor((T0 + 20_000) / 30_000),
+    });
 
     // The confirming code is already used; the next period's code logs in.
-    expect(verifyCredential(credential, code, { keyring, now: T0 + 25_000 })).toEqual({ ok: false, reason: 'replayed' });
+    expect(verifyCredential(credential, code, { keyring, now: T0 + 25_000 })).toEqual({
+      ok: false,
+      reason: 'replayed',
+    });
     const login = verifyCredential(credential, phoneCode(started.uri, T0 + 40_000), { keyring, now: T0 + 40_000 });
     expect(login).toMatchObject({ ok: true, delta: 0 });
     // And the token cannot confirm a second time.
-    expect(confirmEnrollment(confirmed.enrollment, { token: started.token, code, keyring, now: T0 + 21_000 })).toMatchObject({ ok: false, reason: 'used' });
+    expect(
+      confirmEnrollment(confirmed.enrollment, { token: started.token, code, keyring, now: T0 + 21_000 }),
+    ).toMatchObject({ ok: false, reason: 'used' });
   });
 
   it('refuses expired, revoked, wrong token, wrong and malformed codes, and locks after 5 attempts', () => {
     const s = startEnrollment({ account: 'a', issuer: 'I', keyring, now: T0, ttlSeconds: 60 });
     const good = phoneCode(s.uri, T0);
-    expect(confirmEnrollment(s.enrollment, { token: s.token, code: good, keyring, now: T0 + 60_000 })).toMatchObject({ ok: false, reason: 'expired' });
-    expect(confirmEnrollment(revokeEnrollment(s.enrollment, { now: T0 }), { token: s.token, code: good, keyring, now: T0 })).toMatchObject({ ok: false, reason: 'revoked' });
-    expect(confirmEnrollment(s.enrollment, { token: `${s.token}x`, code: good, keyring, now: T0 })).toMatchObject({ ok: false, reason: 'token_mismatch' });
-    expect(confirmEnrollment(s.enrollment, { token: s.token, code: ` ${good}`, keyring, now: T0 })).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(confirmEnrollment(s.enrollment, { token: s.token, code: good, keyring, now: T0 + 60_000 })).toMatchObject({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(
+      confirmEnrollment(revokeEnrollment(s.enrollment, { now: T0 }), { token: s.token, code: good, keyring, now: T0 }),
+    ).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(confirmEnrollment(s.enrollment, { token: `${s.token}x`, code: good, keyring, now: T0 })).toMatchObject({
+      ok: false,
+      reason: 'token_mismatch',
+    });
+    expect(confirmEnrollment(s.enrollment, { token: s.token, code: ` ${good}`, keyring, now: T0 })).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+    });
     let state: Enrollment = s.enrollment;
     const wrong = good === '000000' ? '000001' : '000000';
     for (let i = 1; i <= 5; i++) {
@@ -75,7 +107,10 @@ describe('enrollment', () => {
       expect(state.attempts).toBe(i);
     }
     expect(state.status).toBe('revoked');
-    expect(confirmEnrollment(state, { token: s.token, code: good, keyring, now: T0 })).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(confirmEnrollment(state, { token: s.token, code: good, keyring, now: T0 })).toMatchObject({
+      ok: false,
+      reason: 'revoked',
+    });
   });
 
   it('showEnrollment shows the same QR URI and manual key while pending, so a wrong first code or a refresh keeps the first scan working', () => {
@@ -88,16 +123,42 @@ describe('enrollment', () => {
     expect(stored).toEqual(s.enrollment);
     // A wrong code, then the page again: same URI, one attempt fewer; the first scan's code confirms.
     const good = phoneCode(s.uri, T0 + 30_000);
-    const wrong = confirmEnrollment(stored, { token: s.token, code: good === '000000' ? '000001' : '000000', keyring, now: T0 + 30_000 });
+    const wrong = confirmEnrollment(stored, {
+      token: s.token,
+      code: good === '000000' ? '000001' : '000000',
+      keyring,
+      now: T0 + 30_000,
+    });
     expect(wrong).toMatchObject({ ok: false, reason: 'code_mismatch' });
-    expect(showEnrollment(wrong.enrollment, { token: s.token, keyring, now: T0 + 31_000 })).toMatchObject({ ok: true, uri: s.uri, attemptsLeft: 4 });
-    const right = confirmEnrollment(wrong.enrollment, { token: s.token, code: phoneCode(first.ok ? first.uri : '', T0 + 32_000), keyring, now: T0 + 32_000 });
+    expect(showEnrollment(wrong.enrollment, { token: s.token, keyring, now: T0 + 31_000 })).toMatchObject({
+      ok: true,
+      uri: s.uri,
+      attemptsLeft: 4,
+    });
+    const right = confirmEnrollment(wrong.enrollment, {
+      token: s.token,
+      code: phoneCode(first.ok ? first.uri : '', T0 + 32_000),
+      keyring,
+      now: T0 + 32_000,
+    });
     expect(right.ok).toBe(true);
     // Once it is no longer pending, or for another client, or past its lifetime: nothing to show.
-    expect(showEnrollment(right.enrollment, { token: s.token, keyring, now: T0 + 33_000 })).toEqual({ ok: false, reason: 'used' });
-    expect(showEnrollment(revokeEnrollment(stored, { now: T0 }), { token: s.token, keyring, now: T0 })).toEqual({ ok: false, reason: 'revoked' });
-    expect(showEnrollment(stored, { token: `${s.token}x`, keyring, now: T0 })).toEqual({ ok: false, reason: 'token_mismatch' });
-    expect(showEnrollment(stored, { token: s.token, keyring, now: T0 + 120_000 })).toEqual({ ok: false, reason: 'expired' });
+    expect(showEnrollment(right.enrollment, { token: s.token, keyring, now: T0 + 33_000 })).toEqual({
+      ok: false,
+      reason: 'used',
+    });
+    expect(showEnrollment(revokeEnrollment(stored, { now: T0 }), { token: s.token, keyring, now: T0 })).toEqual({
+      ok: false,
+      reason: 'revoked',
+    });
+    expect(showEnrollment(stored, { token: `${s.token}x`, keyring, now: T0 })).toEqual({
+      ok: false,
+      reason: 'token_mismatch',
+    });
+    expect(showEnrollment(stored, { token: s.token, keyring, now: T0 + 120_000 })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
     // The wrong keyring cannot open it: an error with a code, no secret in it.
     const other: Keyring = { current: 'k2', keys: { k2: new Uint8Array(32).fill(9) } };
     expect(errorCode(() => showEnrollment(stored, { token: s.token, keyring: other, now: T0 }))).toBe('ERR_SEAL_AUTH');
@@ -106,8 +167,19 @@ describe('enrollment', () => {
   it('a new enrollment revokes the pending one it replaces', () => {
     const first = startEnrollment({ account: 'a', issuer: 'I', keyring, now: T0 });
     const second = startEnrollment({ account: 'a', issuer: 'I', keyring, now: T0 + 1000, previous: first.enrollment });
-    expect(second.replaced).toMatchObject({ status: 'revoked', endedAt: T0 + 1000, credentialId: first.enrollment.credentialId });
-    expect(confirmEnrollment(second.replaced!, { token: first.token, code: phoneCode(first.uri, T0), keyring, now: T0 + 2000 })).toMatchObject({ reason: 'revoked' });
+    expect(second.replaced).toMatchObject({
+      status: 'revoked',
+      endedAt: T0 + 1000,
+      credentialId: first.enrollment.credentialId,
+    });
+    expect(
+      confirmEnrollment(second.replaced!, {
+        token: first.token,
+        code: phoneCode(first.uri, T0),
+        keyring,
+        now: T0 + 2000,
+      }),
+    ).toMatchObject({ reason: 'revoked' });
   });
 
   it('never reveals the secret, the token or the URI through JSON unless insecurePlaintext is chosen', () => {
@@ -122,7 +194,9 @@ describe('enrollment', () => {
     }
     expect(secretText).toHaveLength(20);
     const plain = startEnrollment({ account: 'a', issuer: 'I', insecurePlaintext: true, now: T0 });
-    expect(JSON.stringify(plain.enrollment)).toContain(`plain:${new URL(plain.uri.replace('otpauth:', 'http:')).searchParams.get('secret')}`);
+    expect(JSON.stringify(plain.enrollment)).toContain(
+      `plain:${new URL(plain.uri.replace('otpauth:', 'http:')).searchParams.get('secret')}`,
+    );
     expect(errorCode(() => startEnrollment({ account: 'a', issuer: 'I' } as never))).toBe('ERR_INVALID_ARG_TYPE');
   });
 
@@ -135,12 +209,18 @@ describe('enrollment', () => {
     if (!r.ok) return;
     let c: Credential = r.credential;
     expect(c.delta).toBe(-1);
-    expect(verifyCredential(c, slow(T0 + 90_000), { keyring, now: T0 + 90_000 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyCredential(c, slow(T0 + 90_000), { keyring, now: T0 + 90_000 })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
     const v = verifyCredential(c, slow(T0 + 90_000), { keyring, now: T0 + 90_000, recenter: true });
     expect(v).toMatchObject({ ok: true, delta: -2 });
     if (!v.ok) return;
     c = v.credential;
-    expect(verifyCredential(c, slow(T0 + 90_000), { keyring, now: T0 + 95_000, recenter: true })).toEqual({ ok: false, reason: 'replayed' });
+    expect(verifyCredential(c, slow(T0 + 90_000), { keyring, now: T0 + 95_000, recenter: true })).toEqual({
+      ok: false,
+      reason: 'replayed',
+    });
   });
 });
 
@@ -152,9 +232,19 @@ describe('enrollment state machine (model-based)', () => {
     | { kind: 'wait'; seconds: number };
   const actionArb: fc.Arbitrary<Action> = fc.oneof(
     { weight: 1, arbitrary: fc.constant({ kind: 'start' as const }) },
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('confirm' as const), token: fc.constantFrom('right' as const, 'wrong' as const), code: fc.constantFrom('right' as const, 'wrong' as const, 'malformed' as const) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('confirm' as const),
+        token: fc.constantFrom('right' as const, 'wrong' as const),
+        code: fc.constantFrom('right' as const, 'wrong' as const, 'malformed' as const),
+      }),
+    },
     { weight: 1, arbitrary: fc.constant({ kind: 'revoke' as const }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('wait' as const), seconds: fc.integer({ min: 1, max: 400 }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('wait' as const), seconds: fc.integer({ min: 1, max: 400 }) }),
+    },
   );
 
   it('random sequences never reach an illegal state, and a token confirms at most once', () => {
@@ -176,18 +266,25 @@ describe('enrollment state machine (model-based)', () => {
             if (model.status === 'pending') model.status = 'revoked';
           } else if (current !== undefined && a.kind === 'confirm') {
             const right = phoneCode(current.uri, now);
-            const code = a.code === 'right' ? right : a.code === 'malformed' ? 'abc' : right === '000000' ? '000001' : '000000';
+            const code =
+              a.code === 'right' ? right : a.code === 'malformed' ? 'abc' : right === '000000' ? '000001' : '000000';
             const token = a.token === 'right' ? current.token : 'not-the-token';
             const r = confirmEnrollment(current.enrollment, { token, code, keyring, now });
             // The model's expectation, in the documented order of checks.
             const expected =
-              model.status === 'used' ? 'used'
-              : model.status === 'revoked' ? 'revoked'
-              : now >= model.expiresAt ? 'expired'
-              : a.token === 'wrong' ? 'token_mismatch'
-              : a.code === 'malformed' ? 'malformed'
-              : a.code === 'wrong' ? 'code_mismatch'
-              : 'ok';
+              model.status === 'used'
+                ? 'used'
+                : model.status === 'revoked'
+                  ? 'revoked'
+                  : now >= model.expiresAt
+                    ? 'expired'
+                    : a.token === 'wrong'
+                      ? 'token_mismatch'
+                      : a.code === 'malformed'
+                        ? 'malformed'
+                        : a.code === 'wrong'
+                          ? 'code_mismatch'
+                          : 'ok';
             expect(r.ok ? 'ok' : r.reason).toBe(expected);
             if (r.ok) {
               expect(confirmedTokens.has(current.token)).toBe(false);
@@ -261,19 +358,27 @@ describe('recovery codes', () => {
   it('property: every generated code is accepted exactly once', () => {
     fc.assert(
       // The codes' randomness comes from fast-check too, so a failure replays from its seed.
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.nat(), { maxLength: 20 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (count, picks, entropy) => {
-        let { codes, set } = generateRecoveryCodes({ count, random: deterministicRandom(Array.from(entropy).join(',')) });
-        const used = new Set<number>();
-        for (const p of picks) {
-          const i = p % count;
-          const r = consumeRecoveryCode(set, codes[i]!);
-          expect(r.ok).toBe(!used.has(i));
-          if (r.ok) {
-            used.add(i);
-            set = r.set;
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (count, picks, entropy) => {
+          let { codes, set } = generateRecoveryCodes({
+            count,
+            random: deterministicRandom(Array.from(entropy).join(',')),
+          });
+          const used = new Set<number>();
+          for (const p of picks) {
+            const i = p % count;
+            const r = consumeRecoveryCode(set, codes[i]!);
+            expect(r.ok).toBe(!used.has(i));
+            if (r.ok) {
+              used.add(i);
+              set = r.set;
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -296,12 +401,20 @@ describe('sealed secrets', () => {
   it('wrong key, wrong aad, unknown key id and tampering fail with a code, never garbage', () => {
     const env = sealSecret(secret, { keyring, aad: 'cred-1' });
     expect(errorCode(() => openSecret(env, { keyring, aad: 'cred-2' }))).toBe('ERR_SEAL_AUTH');
-    expect(errorCode(() => openSecret(env, { keyring: { current: 'k2', keys: { k2: new Uint8Array(32).fill(9) } }, aad: 'cred-1' }))).toBe('ERR_SEAL_AUTH');
-    expect(errorCode(() => openSecret(env, { keyring: { current: 'k1', keys: { k1: keyring.keys.k1! } }, aad: 'cred-1' }))).toBe('ERR_SEAL_KEY_UNKNOWN');
+    expect(
+      errorCode(() =>
+        openSecret(env, { keyring: { current: 'k2', keys: { k2: new Uint8Array(32).fill(9) } }, aad: 'cred-1' }),
+      ),
+    ).toBe('ERR_SEAL_AUTH');
+    expect(
+      errorCode(() => openSecret(env, { keyring: { current: 'k1', keys: { k1: keyring.keys.k1! } }, aad: 'cred-1' })),
+    ).toBe('ERR_SEAL_KEY_UNKNOWN');
     // Relabelling the key id is caught too: the key id is part of the associated data.
     expect(errorCode(() => openSecret(env.replace('.k2.', '.k1.'), { keyring, aad: 'cred-1' }))).toBe('ERR_SEAL_AUTH');
     for (const bad of ['', 'tk1', 'tk1.k2.AAAA.BBBB', `${env}x`, env.replace('tk1', 'tk2'), 'x'.repeat(100000)]) {
-      expect(['ERR_SEAL_FORMAT', 'ERR_SEAL_AUTH']).toContain(errorCode(() => openSecret(bad, { keyring, aad: 'cred-1' })));
+      expect(['ERR_SEAL_FORMAT', 'ERR_SEAL_AUTH']).toContain(
+        errorCode(() => openSecret(bad, { keyring, aad: 'cred-1' })),
+      );
     }
     fc.assert(
       fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), (pos, flip) => {
@@ -313,15 +426,21 @@ describe('sealed secrets', () => {
         bytes[i] = alphabet[(j + flip) % 64]!;
         const tampered = bytes.join('');
         if (tampered === env) return;
-        expect(['ERR_SEAL_FORMAT', 'ERR_SEAL_AUTH', 'ERR_SEAL_KEY_UNKNOWN']).toContain(errorCode(() => openSecret(tampered, { keyring, aad: 'cred-1' })));
+        expect(['ERR_SEAL_FORMAT', 'ERR_SEAL_AUTH', 'ERR_SEAL_KEY_UNKNOWN']).toContain(
+          errorCode(() => openSecret(tampered, { keyring, aad: 'cred-1' })),
+        );
       }),
     );
   });
 
   it('plaintext storage is readable only when asked for explicitly', () => {
     const s = startEnrollment({ account: 'a', issuer: 'I', insecurePlaintext: true, now: T0 });
-    expect(errorCode(() => loadSecret(s.enrollment.secret, s.enrollment.credentialId, { keyring }))).toBe('ERR_OUT_OF_RANGE');
-    expect(loadSecret(s.enrollment.secret, s.enrollment.credentialId, { insecurePlaintext: true })).toEqual(parseOtpauthUri(s.uri).secret);
+    expect(errorCode(() => loadSecret(s.enrollment.secret, s.enrollment.credentialId, { keyring }))).toBe(
+      'ERR_OUT_OF_RANGE',
+    );
+    expect(loadSecret(s.enrollment.secret, s.enrollment.credentialId, { insecurePlaintext: true })).toEqual(
+      parseOtpauthUri(s.uri).secret,
+    );
   });
 });
 
@@ -330,12 +449,28 @@ describe('resyncHotp', () => {
   it('finds two consecutive codes within the range, forward only', () => {
     const r = resyncHotp(secret, hotp(secret, 150), hotp(secret, 151), { counter: 100 });
     expect(r).toEqual({ ok: true, counter: 151, next: 152 });
-    expect(resyncHotp(secret, hotp(secret, 250), hotp(secret, 251), { counter: 100 })).toEqual({ ok: false, reason: 'mismatch' });
-    expect(resyncHotp(secret, hotp(secret, 250), hotp(secret, 251), { counter: 100, searchRange: 200 })).toMatchObject({ ok: true, next: 252 });
-    expect(resyncHotp(secret, hotp(secret, 50), hotp(secret, 51), { counter: 100 })).toEqual({ ok: false, reason: 'mismatch' });
-    expect(resyncHotp(secret, hotp(secret, 150), hotp(secret, 152), { counter: 100 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(resyncHotp(secret, hotp(secret, 250), hotp(secret, 251), { counter: 100 })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(resyncHotp(secret, hotp(secret, 250), hotp(secret, 251), { counter: 100, searchRange: 200 })).toMatchObject({
+      ok: true,
+      next: 252,
+    });
+    expect(resyncHotp(secret, hotp(secret, 50), hotp(secret, 51), { counter: 100 })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(resyncHotp(secret, hotp(secret, 150), hotp(secret, 152), { counter: 100 })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
     expect(resyncHotp(secret, '12345', hotp(secret, 1), { counter: 0 })).toEqual({ ok: false, reason: 'malformed' });
-    expect(resyncHotp(secret, hotp(secret, 2n ** 40n + 7n), hotp(secret, 2n ** 40n + 8n), { counter: 2n ** 40n })).toEqual({ ok: true, counter: 2n ** 40n + 8n, next: 2n ** 40n + 9n });
-    expect(errorCode(() => resyncHotp(secret, '123456', '123456', { counter: 0, searchRange: 5000 }))).toBe('ERR_OUT_OF_RANGE');
+    expect(
+      resyncHotp(secret, hotp(secret, 2n ** 40n + 7n), hotp(secret, 2n ** 40n + 8n), { counter: 2n ** 40n }),
+    ).toEqual({ ok: true, counter: 2n ** 40n + 8n, next: 2n ** 40n + 9n });
+    expect(errorCode(() => resyncHotp(secret, '123456', '123456', { counter: 0, searchRange: 5000 }))).toBe(
+      'ERR_OUT_OF_RANGE',
+    );
   });
 });

@@ -42,39 +42,47 @@ function enroll(handler: ReturnType<typeof makeLoginHandler>, user: string, cloc
 describe('login handler (example for totpkit/testing)', () => {
   it('never accepts a code twice, whatever the timing and the phone’s drift', async () => {
     await fc.assert(
-      fc.asyncProperty(clockSkewArb({ maxSteps: 1 }), fc.array(fc.integer({ min: 0, max: 45 }), { minLength: 1, maxLength: 8 }), async (drift, waits) => {
-        const clock = createFakeClock(new Date('2026-11-23T12:00:00Z'));
-        const handler = makeLoginHandler(clock, 10);
-        const phone = enroll(handler, 'alice', clock, drift);
-        const acceptedSteps = new Set<number>();
-        for (const wait of waits) {
-          clock.advance(wait * 1000);
-          const code = phone.code();
-          const phoneStep = Math.floor((clock() + drift * 1000) / 30_000);
-          if ((await handler.login('alice', code)) === 'welcome') {
-            expect(acceptedSteps.has(phoneStep)).toBe(false);
-            acceptedSteps.add(phoneStep);
+      fc.asyncProperty(
+        clockSkewArb({ maxSteps: 1 }),
+        fc.array(fc.integer({ min: 0, max: 45 }), { minLength: 1, maxLength: 8 }),
+        async (drift, waits) => {
+          const clock = createFakeClock(new Date('2026-11-23T12:00:00Z'));
+          const handler = makeLoginHandler(clock, 10);
+          const phone = enroll(handler, 'alice', clock, drift);
+          const acceptedSteps = new Set<number>();
+          for (const wait of waits) {
+            clock.advance(wait * 1000);
+            const code = phone.code();
+            const phoneStep = Math.floor((clock() + drift * 1000) / 30_000);
+            if ((await handler.login('alice', code)) === 'welcome') {
+              expect(acceptedSteps.has(phoneStep)).toBe(false);
+              acceptedSteps.add(phoneStep);
+            }
+            expect(await handler.login('alice', code)).not.toBe('welcome'); // the same code, right away
           }
-          expect(await handler.login('alice', code)).not.toBe('welcome'); // the same code, right away
-        }
-      }),
+        },
+      ),
       { numRuns: 40 },
     );
   });
 
   it('locks after N failures, even for the right code', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 8 }), fc.array(codeArb(), { minLength: 8, maxLength: 8 }), async (n, guesses) => {
-        const clock = createFakeClock(new Date('2026-11-23T12:00:00Z'));
-        const handler = makeLoginHandler(clock, n);
-        const phone = enroll(handler, 'bob', clock);
-        clock.advance(30_000);
-        const right = phone.code();
-        const wrong = guesses.filter((g) => g !== right).slice(0, n);
-        fc.pre(wrong.length === n);
-        for (const guess of wrong) expect(await handler.login('bob', guess)).toBe('denied');
-        expect(await handler.login('bob', right)).toBe('locked');
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(codeArb(), { minLength: 8, maxLength: 8 }),
+        async (n, guesses) => {
+          const clock = createFakeClock(new Date('2026-11-23T12:00:00Z'));
+          const handler = makeLoginHandler(clock, n);
+          const phone = enroll(handler, 'bob', clock);
+          clock.advance(30_000);
+          const right = phone.code();
+          const wrong = guesses.filter((g) => g !== right).slice(0, n);
+          fc.pre(wrong.length === n);
+          for (const guess of wrong) expect(await handler.login('bob', guess)).toBe('denied');
+          expect(await handler.login('bob', right)).toBe('locked');
+        },
+      ),
       { numRuns: 40 },
     );
   });

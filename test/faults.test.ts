@@ -101,29 +101,41 @@ async function drill(store: GuardStore, fault: () => Promise<void>, recover: () 
 type RedisSetup = (url: string) => Promise<{ client: RedisLikeClient; close: () => Promise<void> }>;
 
 /** An ioredis client with `options`, errors listened to (an unheard 'error' event fills the log). */
-const ioredisSetup = (options: import('ioredis').RedisOptions): RedisSetup => async (url) => {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(url, options);
-  client.on('error', () => {});
-  // Without an offline queue, commands fail until connected: wait for that first.
-  if (options.enableOfflineQueue === false) await new Promise((r) => client.once('ready', r));
-  return { client, close: async () => client.disconnect() };
-};
+const ioredisSetup =
+  (options: import('ioredis').RedisOptions): RedisSetup =>
+  async (url) => {
+    const { Redis } = await import('ioredis');
+    const client = new Redis(url, options);
+    client.on('error', () => {});
+    // Without an offline queue, commands fail until connected: wait for that first.
+    if (options.enableOfflineQueue === false) await new Promise((r) => client.once('ready', r));
+    return { client, close: async () => client.disconnect() };
+  };
 
 /** A connected node-redis client with `options`, errors listened to (an unheard one crashes). */
-const nodeRedisSetup = (options: Parameters<typeof import('redis').createClient>[0]): RedisSetup => async (url) => {
-  const { createClient } = await import('redis');
-  const client = createClient({ ...options, url });
-  client.on('error', () => {});
-  await client.connect();
-  return { client: client as unknown as RedisLikeClient, close: async () => client.destroy() };
-};
+const nodeRedisSetup =
+  (options: Parameters<typeof import('redis').createClient>[0]): RedisSetup =>
+  async (url) => {
+    const { createClient } = await import('redis');
+    const client = createClient({ ...options, url });
+    client.on('error', () => {});
+    await client.connect();
+    return { client: client as unknown as RedisLikeClient, close: async () => client.destroy() };
+  };
 
 const redisSetups: Record<string, RedisSetup> = {
   'ioredis, defaults (new Redis(url))': ioredisSetup({}),
-  'ioredis, README fail-fast options': ioredisSetup({ maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 1000, commandTimeout: 1000 }),
+  'ioredis, README fail-fast options': ioredisSetup({
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 1000,
+    commandTimeout: 1000,
+  }),
   'node-redis, defaults': nodeRedisSetup({}),
-  'node-redis, README fail-fast options': nodeRedisSetup({ disableOfflineQueue: true, socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) } }),
+  'node-redis, README fail-fast options': nodeRedisSetup({
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+  }),
 };
 
 describe.runIf(haveRedisBinaries)('Redis killed mid-run and restarted', () => {
@@ -132,7 +144,11 @@ describe.runIf(haveRedisBinaries)('Redis killed mid-run and restarted', () => {
       const server = await startRedis();
       const { client, close } = await setup(server.url);
       try {
-        await drill(redisStore({ client }), () => server.kill(), () => server.start());
+        await drill(
+          redisStore({ client }),
+          () => server.kill(),
+          () => server.start(),
+        );
       } finally {
         await close();
         await server.stop();
@@ -146,12 +162,14 @@ describe.runIf(haveRedisBinaries)('Redis killed mid-run and restarted', () => {
 type PgSetup = (url: string) => Promise<{ client: import('pg').Pool; close: () => Promise<void> }>;
 
 /** A pg Pool with `options`; an idle client's lost connection is reported as a pool 'error' event. */
-const pgSetup = (options: import('pg').PoolConfig): PgSetup => async (url) => {
-  const { default: pg } = await import('pg');
-  const client = new pg.Pool({ ...options, connectionString: url });
-  client.on('error', () => {});
-  return { client, close: () => client.end() };
-};
+const pgSetup =
+  (options: import('pg').PoolConfig): PgSetup =>
+  async (url) => {
+    const { default: pg } = await import('pg');
+    const client = new pg.Pool({ ...options, connectionString: url });
+    client.on('error', () => {});
+    return { client, close: () => client.end() };
+  };
 
 const pgSetups: Record<string, PgSetup> = {
   'pg Pool, defaults': pgSetup({}),
@@ -165,7 +183,11 @@ describe.runIf(canMakePostgres)('PostgreSQL stopped and started', () => {
       const { client, close } = await setup(server.url);
       try {
         await migrate(client);
-        await drill(postgresStore({ client }), () => server.stop(), () => server.start());
+        await drill(
+          postgresStore({ client }),
+          () => server.stop(),
+          () => server.start(),
+        );
       } finally {
         await close().catch(() => {});
         await server.destroy();
@@ -192,7 +214,11 @@ describe('a black-holed link (connections open, nothing answers), then healed', 
         proxies.push(proxy);
         const { client, close } = await setup(`redis://127.0.0.1:${proxy.port}`);
         try {
-          await drill(redisStore({ client, prefix: `blackhole-${Date.now()}:` }), async () => proxy.blackhole(), async () => proxy.heal());
+          await drill(
+            redisStore({ client, prefix: `blackhole-${Date.now()}:` }),
+            async () => proxy.blackhole(),
+            async () => proxy.heal(),
+          );
         } finally {
           await close();
         }
@@ -210,7 +236,11 @@ describe('a black-holed link (connections open, nothing answers), then healed', 
         const { client, close } = await setup(url.toString());
         try {
           await migrate(client);
-          await drill(postgresStore({ client }), async () => proxy.blackhole(), async () => proxy.heal());
+          await drill(
+            postgresStore({ client }),
+            async () => proxy.blackhole(),
+            async () => proxy.heal(),
+          );
         } finally {
           await close().catch(() => {});
         }

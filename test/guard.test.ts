@@ -14,7 +14,17 @@ import { generateRecoveryCodes, parseOtpauthUri, startEnrollment, totp } from '.
 import { enrolled, KEYRING, storeConformance } from './conformance.js';
 import { startRedisCluster, type RedisCluster } from './fixtures/servers.mjs';
 import { fastMode } from './helpers.js';
-import { DATABASE_URL, haveRedis, haveRedisBinaries, havePostgres, ioredisClient, nodeRedisClient, pgPool, pglite, REDIS_URL } from './services.js';
+import {
+  DATABASE_URL,
+  haveRedis,
+  haveRedisBinaries,
+  havePostgres,
+  ioredisClient,
+  nodeRedisClient,
+  pgPool,
+  pglite,
+  REDIS_URL,
+} from './services.js';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,21 +48,34 @@ it('the races can fail: a store that awaits between read and write loses to them
     settle: async (id, r) => {
       const current = steps.get(id) ?? -1;
       await new Promise((resolve) => setTimeout(resolve, 1));
-      if (!r.verified || r.step === undefined || current >= r.step.value) return { status: 'replayed', failures: 1, resetAt: r.lockUntil };
+      if (!r.verified || r.step === undefined || current >= r.step.value)
+        return { status: 'replayed', failures: 1, resetAt: r.lockUntil };
       steps.set(id, r.step.value);
       return { status: 'accepted', clearedFailures: 0 };
     },
   };
   const stores = interleaved(broken, 4);
-  const request = { now: T, maxFailures: 100, lockUntil: T + 60_000, verified: true, step: { value: 1000, expiresAt: T + 60_000 } };
+  const request = {
+    now: T,
+    maxFailures: 100,
+    lockUntil: T + 60_000,
+    verified: true,
+    step: { value: 1000, expiresAt: T + 60_000 },
+  };
   const results = await Promise.all(Array.from({ length: 200 }, (_, i) => stores[i % 4]!.settle('c', request)));
   expect(results.filter((r) => r.status === 'accepted').length).toBeGreaterThan(1);
 });
 
 it('createVerifier names what is wrong: the options, or the store in them', () => {
-  expect(() => createVerifier(5 as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('"options"') }));
-  expect(() => createVerifier({} as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('"store"') }));
-  expect(() => createVerifier({ store: { consumeStep() {} } } as never)).toThrow(expect.objectContaining({ message: expect.stringContaining('settle()') }));
+  expect(() => createVerifier(5 as never)).toThrow(
+    expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('"options"') }),
+  );
+  expect(() => createVerifier({} as never)).toThrow(
+    expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('"store"') }),
+  );
+  expect(() => createVerifier({ store: { consumeStep() {} } } as never)).toThrow(
+    expect.objectContaining({ message: expect.stringContaining('settle()') }),
+  );
 });
 
 // One embedded database for the whole suite: starting PGlite (a WebAssembly PostgreSQL) takes seconds.
@@ -69,9 +92,23 @@ it('purgeExpired deletes a row only once nothing in it matters (PGlite)', async 
   const db = await embedded;
   const store = postgresStore({ client: db, prefix: 'totpkit_' });
   const [a, b] = [`purge-${randomUUID()}`, `purge-${randomUUID()}`];
-  await store.settle(a, { now: T, maxFailures: 10, lockUntil: T + 1000, verified: true, step: { value: 1, expiresAt: T + 1000 }, once: { item: 'x', expiresAt: T + 5000 } });
+  await store.settle(a, {
+    now: T,
+    maxFailures: 10,
+    lockUntil: T + 1000,
+    verified: true,
+    step: { value: 1, expiresAt: T + 1000 },
+    once: { item: 'x', expiresAt: T + 5000 },
+  });
   await store.settle(b, { now: T, maxFailures: 10, lockUntil: T + 3000, verified: false });
-  const count = async () => Number(((await db.query(`SELECT count(*) AS n FROM totpkit_guard WHERE credential_id IN ($1, $2)`, [a, b])).rows[0] as { n: unknown }).n);
+  const count = async () =>
+    Number(
+      (
+        (await db.query(`SELECT count(*) AS n FROM totpkit_guard WHERE credential_id IN ($1, $2)`, [a, b])).rows[0] as {
+          n: unknown;
+        }
+      ).n,
+    );
   expect(await count()).toBe(2);
   expect(await purgeExpired(db, T + 2000)).toBeGreaterThanOrEqual(0);
   expect(await count()).toBe(2); // a's mark lives until T + 5000, b's failure until T + 3000
@@ -85,13 +122,19 @@ describe.runIf(havePostgres)('PostgreSQL server', () => {
   storeConformance('PostgreSQL (pg, READ COMMITTED)', async (n) => {
     const pools = Array.from({ length: n }, () => pgPool(4));
     await migrate(pools[0]!);
-    return { stores: pools.map((client) => postgresStore({ client })), close: async () => void (await Promise.all(pools.map((p) => p.end()))) };
+    return {
+      stores: pools.map((client) => postgresStore({ client })),
+      close: async () => void (await Promise.all(pools.map((p) => p.end()))),
+    };
   });
 
   storeConformance('PostgreSQL (pg, the settle function instead of a prepared statement)', async (n) => {
     const pools = Array.from({ length: n }, () => pgPool(4));
     await migrate(pools[0]!);
-    return { stores: pools.map((client) => postgresStore({ client, prepared: false })), close: async () => void (await Promise.all(pools.map((p) => p.end()))) };
+    return {
+      stores: pools.map((client) => postgresStore({ client, prepared: false })),
+      close: async () => void (await Promise.all(pools.map((p) => p.end()))),
+    };
   });
 
   storeConformance('PostgreSQL (pg, SERIALIZABLE)', async (n) => {
@@ -100,11 +143,17 @@ describe.runIf(havePostgres)('PostgreSQL server', () => {
     const level = (await pools[0]!.query('SHOW transaction_isolation')).rows[0] as { transaction_isolation: string };
     expect(level.transaction_isolation).toBe('serializable');
     await migrate(pools[0]!);
-    return { stores: pools.map((client) => postgresStore({ client })), close: async () => void (await Promise.all(pools.map((p) => p.end()))) };
+    return {
+      stores: pools.map((client) => postgresStore({ client })),
+      close: async () => void (await Promise.all(pools.map((p) => p.end()))),
+    };
   });
 
   it('SERIALIZABLE with every default (a pool of 10, the 2 s deadline): 200 parallel logins with one code give exactly one success', async () => {
-    const pool = new (await import('pg')).default.Pool({ connectionString: DATABASE_URL, options: '-c default_transaction_isolation=serializable' });
+    const pool = new (await import('pg')).default.Pool({
+      connectionString: DATABASE_URL,
+      options: '-c default_transaction_isolation=serializable',
+    });
     try {
       await migrate(pool);
       const verifier = createVerifier({ store: postgresStore({ client: pool }), keyring: KEYRING, maxFailures: 100 });
@@ -123,12 +172,18 @@ describe.runIf(havePostgres)('PostgreSQL server', () => {
 describe.runIf(haveRedis)('Redis server', () => {
   storeConformance('Redis (ioredis)', async (n) => {
     const clients = Array.from({ length: n }, () => ioredisClient());
-    return { stores: clients.map((client) => redisStore({ client })), close: async () => void clients.forEach((c) => c.disconnect()) };
+    return {
+      stores: clients.map((client) => redisStore({ client })),
+      close: async () => void clients.forEach((c) => c.disconnect()),
+    };
   });
 
   storeConformance('Redis (node-redis)', async (n) => {
     const clients = await Promise.all(Array.from({ length: n }, () => nodeRedisClient()));
-    return { stores: clients.map((client) => redisStore({ client })), close: async () => void (await Promise.all(clients.map((c) => c.quit()))) };
+    return {
+      stores: clients.map((client) => redisStore({ client })),
+      close: async () => void (await Promise.all(clients.map((c) => c.quit()))),
+    };
   });
 
   it('one state key per credential plus one per single-use mark, in one hash-tag slot, each expiring with what it holds', async () => {
@@ -137,13 +192,25 @@ describe.runIf(haveRedis)('Redis server', () => {
       const store = redisStore({ client, prefix: 'ttltest:' });
       const c = `cred-${randomUUID()}`;
       const state = `ttltest:{${c}}:guard`;
-      await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 900_000, verified: true, step: { value: 1, expiresAt: T + 90_000 } });
+      await store.settle(c, {
+        now: T,
+        maxFailures: 10,
+        lockUntil: T + 900_000,
+        verified: true,
+        step: { value: 1, expiresAt: T + 90_000 },
+      });
       expect(await client.keys(`ttltest:{${c}}*`)).toEqual([state]);
       expect(await client.pttl(state)).toBeGreaterThan(80_000); // the step's 90 s
       expect(await client.pttl(state)).toBeLessThanOrEqual(90_000);
       await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 900_000, verified: false });
       expect(await client.pttl(state)).toBeGreaterThan(800_000); // now the failure's 900 s
-      await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 900_000, verified: true, once: { item: 'recovery:0:1', expiresAt: T + 2_000_000 } });
+      await store.settle(c, {
+        now: T,
+        maxFailures: 10,
+        lockUntil: T + 900_000,
+        verified: true,
+        once: { item: 'recovery:0:1', expiresAt: T + 2_000_000 },
+      });
       // The success cleared the failure: the state holds only the step again.
       expect(await client.pttl(state)).toBeLessThanOrEqual(90_000);
       const mark = `ttltest:{${c}}:once:recovery:0:1`;
@@ -162,13 +229,15 @@ describe.runIf(haveRedis)('Redis server', () => {
       const spy = new Proxy(client, {
         get: (target, prop, receiver) => {
           const value = Reflect.get(target, prop, receiver);
-          if (prop === 'eval' || prop === 'evalsha') return (...a: unknown[]) => (sent.push(prop), (value as (...x: unknown[]) => unknown).apply(target, a));
+          if (prop === 'eval' || prop === 'evalsha')
+            return (...a: unknown[]) => (sent.push(prop), (value as (...x: unknown[]) => unknown).apply(target, a));
           return value;
         },
       });
       const store = redisStore({ client: spy });
       const c = `cred-${randomUUID()}`;
-      for (let i = 0; i < 3; i++) await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 1000, verified: false });
+      for (let i = 0; i < 3; i++)
+        await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 1000, verified: false });
       expect(sent).toEqual(['evalsha', 'eval', 'evalsha', 'evalsha']);
     } finally {
       client.disconnect();
@@ -186,18 +255,26 @@ describe.runIf(haveRedisBinaries)('Redis Cluster', () => {
     const { Cluster } = await import('ioredis');
     const { nodes } = await startedCluster();
     const clients = Array.from({ length: n }, () => new Cluster(nodes, { redisOptions: { connectTimeout: 2000 } }));
-    return { stores: clients.map((client) => redisStore({ client: client as unknown as RedisLikeClient })), close: async () => void clients.forEach((c) => c.disconnect()) };
+    return {
+      stores: clients.map((client) => redisStore({ client: client as unknown as RedisLikeClient })),
+      close: async () => void clients.forEach((c) => c.disconnect()),
+    };
   });
 
   storeConformance('Redis Cluster (node-redis createCluster)', async (n) => {
     const { createCluster } = await import('redis');
     const { nodes } = await startedCluster();
-    const clients = await Promise.all(Array.from({ length: n }, async () => {
-      const c = createCluster({ rootNodes: nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) });
-      c.on('error', () => {});
-      return c.connect();
-    }));
-    return { stores: clients.map((client) => redisStore({ client: client as unknown as RedisLikeClient })), close: async () => void (await Promise.all(clients.map((c) => c.close()))) };
+    const clients = await Promise.all(
+      Array.from({ length: n }, async () => {
+        const c = createCluster({ rootNodes: nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })) });
+        c.on('error', () => {});
+        return c.connect();
+      }),
+    );
+    return {
+      stores: clients.map((client) => redisStore({ client: client as unknown as RedisLikeClient })),
+      close: async () => void (await Promise.all(clients.map((c) => c.close()))),
+    };
   });
 
   it('credentials spread over every master, each in one slot', async () => {
@@ -206,7 +283,8 @@ describe.runIf(haveRedisBinaries)('Redis Cluster', () => {
     const client = new Cluster(nodes);
     try {
       const store = redisStore({ client: client as unknown as RedisLikeClient, prefix: 'spread:' });
-      for (let i = 0; i < 60; i++) await store.settle(`c-${i}`, { now: T, maxFailures: 10, lockUntil: T + 60_000, verified: false });
+      for (let i = 0; i < 60; i++)
+        await store.settle(`c-${i}`, { now: T, maxFailures: 10, lockUntil: T + 60_000, verified: false });
       const perMaster = await Promise.all(client.nodes('master').map((node) => node.keys('spread:*')));
       expect(perMaster).toHaveLength(3);
       for (const keys of perMaster) expect(keys.length).toBeGreaterThan(0);
@@ -226,22 +304,38 @@ describe.runIf(haveRedisBinaries)('Redis Cluster', () => {
 });
 
 /** Runs test/fixtures/race-worker.mjs in `n` processes that all submit the same code at once. */
-async function raceProcesses(backend: 'redis' | 'redis-cluster' | 'postgres', n: number, perProcess: number, env: Record<string, string> = {}): Promise<string[]> {
+async function raceProcesses(
+  backend: 'redis' | 'redis-cluster' | 'postgres',
+  n: number,
+  perProcess: number,
+  env: Record<string, string> = {},
+): Promise<string[]> {
   const { credential, secret } = enrolled();
   const now = T + 60_000;
   const code = totp(secret, { time: now });
   const startAt = Date.now() + 1500; // a shared start line, so the processes really overlap
-  const workers = Array.from({ length: n }, () =>
-    new Promise<string[]>((resolve, reject) => {
-      const child = fork(join(here, 'fixtures/race-worker.mjs'), [], {
-        env: { ...process.env, BACKEND: backend, REDIS_URL, DATABASE_URL, ...env },
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      });
-      let out = '';
-      child.stdout!.on('data', (d) => (out += d));
-      child.on('exit', (status) => (status === 0 ? resolve(JSON.parse(out) as string[]) : reject(new Error(`worker exited ${status}`))));
-      child.send({ credential, code, now, startAt, count: perProcess, keyring: { current: 'k', key: [...KEYRING.keys.k!] } });
-    }),
+  const workers = Array.from(
+    { length: n },
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const child = fork(join(here, 'fixtures/race-worker.mjs'), [], {
+          env: { ...process.env, BACKEND: backend, REDIS_URL, DATABASE_URL, ...env },
+          stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+        });
+        let out = '';
+        child.stdout!.on('data', (d) => (out += d));
+        child.on('exit', (status) =>
+          status === 0 ? resolve(JSON.parse(out) as string[]) : reject(new Error(`worker exited ${status}`)),
+        );
+        child.send({
+          credential,
+          code,
+          now,
+          startAt,
+          count: perProcess,
+          keyring: { current: 'k', key: [...KEYRING.keys.k!] },
+        });
+      }),
   );
   return (await Promise.all(workers)).flat();
 }
@@ -268,24 +362,47 @@ describe('across processes', () => {
 describe('guard behaviour', () => {
   it('emits one structured event per attempt, without the code or secret, and flags anomalies', async () => {
     const events: GuardEvent[] = [];
-    const verifier = createVerifier({ store: memoryStore(), keyring: KEYRING, maxFailures: 4, onEvent: (e) => events.push(e) });
+    const verifier = createVerifier({
+      store: memoryStore(),
+      keyring: KEYRING,
+      maxFailures: 4,
+      onEvent: (e) => events.push(e),
+    });
     const { credential, secret } = enrolled();
     const now = T + 60_000;
     const right = totp(secret, { time: now });
     const wrong = right === '000000' ? '000001' : '000000';
     const context = { ip: '192.0.2.7', device: 'laptop' };
-    expect(await verifier.verify({ credential, code: wrong, now, context })).toMatchObject({ ok: false, reason: 'mismatch', anomaly: false });
-    expect(await verifier.verify({ credential, code: wrong, now, context })).toMatchObject({ ok: false, reason: 'mismatch', anomaly: true });
+    expect(await verifier.verify({ credential, code: wrong, now, context })).toMatchObject({
+      ok: false,
+      reason: 'mismatch',
+      anomaly: false,
+    });
+    expect(await verifier.verify({ credential, code: wrong, now, context })).toMatchObject({
+      ok: false,
+      reason: 'mismatch',
+      anomaly: true,
+    });
     const ok = await verifier.verify({ credential, code: right, now, context });
     expect(ok).toMatchObject({ ok: true, delta: 0 });
-    expect(await verifier.verify({ credential, code: right, now, context })).toMatchObject({ ok: false, reason: 'replayed' });
+    expect(await verifier.verify({ credential, code: right, now, context })).toMatchObject({
+      ok: false,
+      reason: 'replayed',
+    });
     expect(events.map((e) => [e.outcome, e.reason, e.failures])).toEqual([
       ['failure', 'mismatch', 1],
       ['failure', 'mismatch', 2],
       ['success', undefined, 0],
       ['failure', 'replayed', 1],
     ]);
-    expect(events[2]).toMatchObject({ kind: 'verify', credentialId: credential.id, step: Math.floor(now / 30_000), delta: 0, time: now, context });
+    expect(events[2]).toMatchObject({
+      kind: 'verify',
+      credentialId: credential.id,
+      step: Math.floor(now / 30_000),
+      delta: 0,
+      time: now,
+      context,
+    });
     const text = JSON.stringify(events);
     expect(text).not.toContain(right);
     expect(text).not.toContain(credential.secret);
@@ -297,12 +414,15 @@ describe('guard behaviour', () => {
     const now = T + 60_000;
     const wrong = totp(secret, { time: now }) === '999999' ? '999998' : '999999';
     const left = [];
-    for (let i = 0; i < 3; i++) left.push((await verifier.verify({ credential, code: wrong, now })) as { attemptsLeft?: number });
+    for (let i = 0; i < 3; i++)
+      left.push((await verifier.verify({ credential, code: wrong, now })) as { attemptsLeft?: number });
     expect(left.map((r) => r.attemptsLeft)).toEqual([2, 1, 0]);
     const locked = await verifier.verify({ credential, code: totp(secret, { time: now }), now });
     expect(locked).toMatchObject({ ok: false, reason: 'locked', retryAt: now + 60_000, attemptsLeft: 0 });
     const later = now + 61_000;
-    expect(await verifier.verify({ credential, code: totp(secret, { time: later }), now: later })).toMatchObject({ ok: true });
+    expect(await verifier.verify({ credential, code: totp(secret, { time: later }), now: later })).toMatchObject({
+      ok: true,
+    });
   });
 
   it('policies narrow the window per operation', async () => {
@@ -310,7 +430,10 @@ describe('guard behaviour', () => {
     const { credential, secret } = enrolled();
     const now = T + 120_000;
     const previous = totp(secret, { time: now - 30_000 });
-    expect(await verifier.verify({ credential, code: previous, now, operation: 'transfer' })).toMatchObject({ ok: false, reason: 'mismatch' });
+    expect(await verifier.verify({ credential, code: previous, now, operation: 'transfer' })).toMatchObject({
+      ok: false,
+      reason: 'mismatch',
+    });
     expect(await verifier.verify({ credential, code: previous, now })).toMatchObject({ ok: true, delta: -1 });
   });
 
@@ -319,20 +442,44 @@ describe('guard behaviour', () => {
     const now = T + 60_000;
     const code = totp(secret, { time: now });
     const stores: GuardStore[] = [
-      { settle: async () => { throw new Error('down'); } },
-      { settle: () => { throw new Error('sync throw'); } },
+      {
+        settle: async () => {
+          throw new Error('down');
+        },
+      },
+      {
+        settle: () => {
+          throw new Error('sync throw');
+        },
+      },
       { settle: async () => ({ status: 'ok' }) as never },
       { settle: async () => ({ status: 'accepted' }) as never },
       { settle: async () => null as never },
       { settle: async () => ({ status: 'failed', failures: Number.NaN, resetAt: 0 }) },
     ];
-    for (const store of stores) expect(await createVerifier({ store, keyring: KEYRING }).verify({ credential, code, now })).toMatchObject({ ok: false, reason: 'storage', attemptsLeft: undefined });
+    for (const store of stores)
+      expect(await createVerifier({ store, keyring: KEYRING }).verify({ credential, code, now })).toMatchObject({
+        ok: false,
+        reason: 'storage',
+        attemptsLeft: undefined,
+      });
 
     const { Redis } = await import('ioredis');
-    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
     dead.on('error', () => {});
     try {
-      expect(await createVerifier({ store: redisStore({ client: dead }), keyring: KEYRING }).verify({ credential, code, now })).toMatchObject({ ok: false, reason: 'storage' });
+      expect(
+        await createVerifier({ store: redisStore({ client: dead }), keyring: KEYRING }).verify({
+          credential,
+          code,
+          now,
+        }),
+      ).toMatchObject({ ok: false, reason: 'storage' });
     } finally {
       dead.disconnect();
     }
@@ -349,7 +496,10 @@ describe('guard behaviour', () => {
       const signals: AbortSignal[] = [];
       const stores: GuardStore[] = [
         { settle: (_id, r) => (signals.push(r.signal!), new Promise(() => {})) }, // never answers
-        { settle: () => new Promise((resolve) => setTimeout(() => resolve({ status: 'accepted', clearedFailures: 0 }), 400)) }, // late success
+        {
+          settle: () =>
+            new Promise((resolve) => setTimeout(() => resolve({ status: 'accepted', clearedFailures: 0 }), 400)),
+        }, // late success
         { settle: () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 400)) }, // late rejection
       ];
       for (const store of stores) {
@@ -368,18 +518,25 @@ describe('guard behaviour', () => {
     }
   });
 
-  it.skipIf(fastMode)('keeps no timer once every attempt is answered: a short script exits at once, not at the deadline', () => {
-    const script = `
+  it.skipIf(fastMode)(
+    'keeps no timer once every attempt is answered: a short script exits at once, not at the deadline',
+    () => {
+      const script = `
       import { createVerifier, memoryStore } from './dist/guard/index.js';
       const v = createVerifier({ store: memoryStore(), insecurePlaintext: true, timeoutMs: 30000 });
       const credential = { v: 1, id: 'c', type: 'totp', account: 'a', issuer: 'B', algorithm: 'SHA1', digits: 6, period: 30,
         secret: 'plain:JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', lastStep: 0, delta: 0, deviceLabel: null, createdAt: 0, lastUsedAt: 0 };
       console.log((await v.verify({ credential, code: '000000', now: 1e12 })).ok);`;
-    const started = Date.now();
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(here, '..'), encoding: 'utf8', timeout: 20_000 });
-    expect(out.trim()).toBe('false');
-    expect(Date.now() - started, 'exited well before the 30 s deadline').toBeLessThan(10_000);
-  });
+      const started = Date.now();
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: join(here, '..'),
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(out.trim()).toBe('false');
+      expect(Date.now() - started, 'exited well before the 30 s deadline').toBeLessThan(10_000);
+    },
+  );
 
   it('makes exactly one store call per attempt, on every path', async () => {
     const inner = memoryStore();
@@ -408,7 +565,10 @@ describe('guard behaviour', () => {
     }
     const s = startEnrollment({ account: 'a', issuer: 'B', keyring: KEYRING, now });
     const phone = parseOtpauthUri(s.uri).secret;
-    for (const [token, c] of [['wrong', totp(phone, { time: now })], [s.token, totp(phone, { time: now })]] as const) {
+    for (const [token, c] of [
+      ['wrong', totp(phone, { time: now })],
+      [s.token, totp(phone, { time: now })],
+    ] as const) {
       const before = calls;
       await verifier.confirmEnrollment({ enrollment: s.enrollment, token, code: c, now });
       expect(calls - before).toBe(1);
@@ -417,16 +577,25 @@ describe('guard behaviour', () => {
 
   it('a success straight after a failure spike carries the anomaly signal', async () => {
     const events: GuardEvent[] = [];
-    const verifier = createVerifier({ store: memoryStore(), keyring: KEYRING, maxFailures: 10, onEvent: (e) => events.push(e) });
+    const verifier = createVerifier({
+      store: memoryStore(),
+      keyring: KEYRING,
+      maxFailures: 10,
+      onEvent: (e) => events.push(e),
+    });
     const { credential, secret } = enrolled();
     const now = T + 60_000;
-    for (let i = 0; i < 5; i++) await verifier.verify({ credential, code: '000000' === totp(secret, { time: now }) ? '000001' : '000000', now });
+    for (let i = 0; i < 5; i++)
+      await verifier.verify({ credential, code: '000000' === totp(secret, { time: now }) ? '000001' : '000000', now });
     const r = await verifier.verify({ credential, code: totp(secret, { time: now }), now });
     expect(r).toMatchObject({ ok: true, anomaly: true });
     expect(events.at(-1)).toMatchObject({ outcome: 'success', failures: 0, anomaly: true });
     // The next success, with no failures before it, is ordinary again.
     const later = now + 30_000;
-    expect(await verifier.verify({ credential, code: totp(secret, { time: later }), now: later })).toMatchObject({ ok: true, anomaly: false });
+    expect(await verifier.verify({ credential, code: totp(secret, { time: later }), now: later })).toMatchObject({
+      ok: true,
+      anomaly: false,
+    });
   });
 
   it('a credential whose secret cannot be opened is audited, then throws, and is not counted', async () => {
@@ -438,8 +607,19 @@ describe('guard behaviour', () => {
     const otherRing = { current: 'other', keys: { other: new Uint8Array(32).fill(9) } };
     const verifier = createVerifier({ store, keyring: otherRing, onEvent: (e) => events.push(e) });
     const now = T + 60_000;
-    await expect(verifier.verify({ credential, code: totp(secret, { time: now }), now, context: { ip: '192.0.2.1' } })).rejects.toMatchObject({ code: 'ERR_SEAL_KEY_UNKNOWN' });
-    expect(events).toEqual([expect.objectContaining({ kind: 'verify', outcome: 'failure', reason: 'secret_unreadable', error: 'ERR_SEAL_KEY_UNKNOWN', failures: 0, context: { ip: '192.0.2.1' } })]);
+    await expect(
+      verifier.verify({ credential, code: totp(secret, { time: now }), now, context: { ip: '192.0.2.1' } }),
+    ).rejects.toMatchObject({ code: 'ERR_SEAL_KEY_UNKNOWN' });
+    expect(events).toEqual([
+      expect.objectContaining({
+        kind: 'verify',
+        outcome: 'failure',
+        reason: 'secret_unreadable',
+        error: 'ERR_SEAL_KEY_UNKNOWN',
+        failures: 0,
+        context: { ip: '192.0.2.1' },
+      }),
+    ]);
     expect(calls).toBe(0);
   });
 
@@ -448,7 +628,10 @@ describe('guard behaviour', () => {
     const [a, b] = [createVerifier({ store, keyring: KEYRING }), createVerifier({ store, keyring: KEYRING })];
     const { codes, set } = generateRecoveryCodes({ count: 2 });
     // Two servers each holding the same (stale) set: the store decides.
-    const results = await Promise.all([a.useRecoveryCode({ credentialId: 'c1', set, code: codes[0]!, now: T }), b.useRecoveryCode({ credentialId: 'c1', set, code: codes[0]!, now: T })]);
+    const results = await Promise.all([
+      a.useRecoveryCode({ credentialId: 'c1', set, code: codes[0]!, now: T }),
+      b.useRecoveryCode({ credentialId: 'c1', set, code: codes[0]!, now: T }),
+    ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.find((r) => !r.ok)).toMatchObject({ reason: 'used' });
   });
@@ -456,9 +639,23 @@ describe('guard behaviour', () => {
   it('never throws for a hostile code: it is malformed, and counted', async () => {
     const verifier = createVerifier({ store: memoryStore(), keyring: KEYRING, maxFailures: 100 });
     const { credential } = enrolled();
-    for (const code of [null, undefined, 123456, ' 123456', '123456 ', '+12345', '１２３４５６', '1'.repeat(1 << 20), {}, []]) {
+    for (const code of [
+      null,
+      undefined,
+      123456,
+      ' 123456',
+      '123456 ',
+      '+12345',
+      '１２３４５６',
+      '1'.repeat(1 << 20),
+      {},
+      [],
+    ]) {
       const started = process.cpuUsage();
-      expect(await verifier.verify({ credential, code: code as string, now: T + 60_000 })).toMatchObject({ ok: false, reason: 'malformed' });
+      expect(await verifier.verify({ credential, code: code as string, now: T + 60_000 })).toMatchObject({
+        ok: false,
+        reason: 'malformed',
+      });
       const used = process.cpuUsage(started);
       expect((used.user + used.system) / 1000, 'returns quickly (CPU ms)').toBeLessThan(250);
     }
@@ -466,16 +663,30 @@ describe('guard behaviour', () => {
 
   it('the memory store stays bounded under a long run of distinct credentials', async () => {
     const store = memoryStore({ maxEntries: 1000 });
-    for (let i = 0; i < 20_000; i++) await store.settle(`c${i}`, { now: T, maxFailures: 10, lockUntil: T + 60_000, verified: true, step: { value: 1, expiresAt: T + 60_000 } });
+    for (let i = 0; i < 20_000; i++)
+      await store.settle(`c${i}`, {
+        now: T,
+        maxFailures: 10,
+        lockUntil: T + 60_000,
+        verified: true,
+        step: { value: 1, expiresAt: T + 60_000 },
+      });
     expect(store.size).toBe(1000);
-    for (let i = 0; i < 5000; i++) await store.settle(`d${i}`, { now: T + 120_000, maxFailures: 10, lockUntil: T + 180_000, verified: false });
+    for (let i = 0; i < 5000; i++)
+      await store.settle(`d${i}`, { now: T + 120_000, maxFailures: 10, lockUntil: T + 180_000, verified: false });
     expect(store.size).toBeLessThanOrEqual(1000);
   });
 });
 
 describe('memory store at capacity', () => {
   const fail = (now = T) => ({ now, maxFailures: 10, lockUntil: now + 900_000, verified: false });
-  const login = (step: number, now = T) => ({ now, maxFailures: 10, lockUntil: now + 900_000, verified: true, step: { value: step, expiresAt: now + 660_000 } });
+  const login = (step: number, now = T) => ({
+    now,
+    maxFailures: 10,
+    lockUntil: now + 900_000,
+    verified: true,
+    step: { value: step, expiresAt: now + 660_000 },
+  });
 
   it('ids that never failed and keep nothing get no record', async () => {
     const store = memoryStore();
@@ -491,12 +702,22 @@ describe('memory store at capacity', () => {
     const store = memoryStore({ maxEntries: 1000 });
     for (let i = 0; i < 3; i++) await store.settle('victim', fail());
     await store.settle('user', login(100));
-    await store.settle('recovered', { ...login(5), step: undefined, once: { item: 'recovery:0:1', expiresAt: T + 86_400_000 } });
+    await store.settle('recovered', {
+      ...login(5),
+      step: undefined,
+      once: { item: 'recovery:0:1', expiresAt: T + 86_400_000 },
+    });
     for (let i = 0; i < 20_000; i++) await store.settle(`flood-${i}`, fail());
     expect(store.size).toBe(1000);
     expect(await store.settle('victim', fail())).toMatchObject({ status: 'failed', failures: 4 });
     expect(await store.settle('user', login(100))).toMatchObject({ status: 'replayed' });
-    expect(await store.settle('recovered', { ...login(5), step: undefined, once: { item: 'recovery:0:1', expiresAt: T + 86_400_000 } })).toMatchObject({ status: 'used' });
+    expect(
+      await store.settle('recovered', {
+        ...login(5),
+        step: undefined,
+        once: { item: 'recovery:0:1', expiresAt: T + 86_400_000 },
+      }),
+    ).toMatchObject({ status: 'used' });
   });
 
   it('a counter at k failures goes only once every other record holds k or more, least recently written first', async () => {
@@ -511,7 +732,8 @@ describe('memory store at capacity', () => {
 
   it('expired records are reclaimed before anything live', async () => {
     const store = memoryStore({ maxEntries: 100 });
-    for (let i = 0; i < 99; i++) await store.settle(`old-${i}`, { now: T, maxFailures: 10, lockUntil: T + 1000, verified: false });
+    for (let i = 0; i < 99; i++)
+      await store.settle(`old-${i}`, { now: T, maxFailures: 10, lockUntil: T + 1000, verified: false });
     for (let i = 0; i < 3; i++) await store.settle('victim', fail(T));
     // The 99 one-off counters expired at T + 1000; newcomers take their places, not the victim's.
     for (let i = 0; i < 500; i++) await store.settle(`new-${i}`, fail(T + 2000));
@@ -539,7 +761,10 @@ describe('the verifier key cache', () => {
     const keyA = keyFor(a);
     expect(keyFor({ ...a })).toBe(keyA); // same id and envelope, another object: a hit
     // The same secret sealed anew (a new nonce): a different envelope, so a freshly compiled key.
-    const resealed = { ...a, secret: sealSecret(loadSecret(a.secret, a.id, { keyring: KEYRING }), { keyring: KEYRING, aad: a.id }) };
+    const resealed = {
+      ...a,
+      secret: sealSecret(loadSecret(a.secret, a.id, { keyring: KEYRING }), { keyring: KEYRING, aad: a.id }),
+    };
     const keyResealed = keyFor(resealed);
     expect(keyResealed).not.toBe(keyA);
     expect(hotp(keyResealed, 7)).toBe(hotp(keyA, 7));

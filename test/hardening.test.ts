@@ -29,7 +29,10 @@ describe('a random source must fill the array it is given', () => {
   const calls: [string, (random: (b: Uint8Array) => unknown) => unknown][] = [
     ['generateSecret', (random) => generateSecret({ random })],
     ['startEnrollment', (random) => startEnrollment({ account: 'a', issuer: 'B', keyring, random })],
-    ['startEnrollment (plaintext)', (random) => startEnrollment({ account: 'a', issuer: 'B', insecurePlaintext: true, random })],
+    [
+      'startEnrollment (plaintext)',
+      (random) => startEnrollment({ account: 'a', issuer: 'B', insecurePlaintext: true, random }),
+    ],
     ['generateRecoveryCodes', (random) => generateRecoveryCodes({ random })],
     ['sealSecret', (random) => sealSecret(new Uint8Array(20).fill(1), { keyring, aad: 'c', random })],
   ];
@@ -58,8 +61,13 @@ describe('credential ids must be well-formed Unicode everywhere they enter', () 
   const lone = ['victim\uD800', 'victim\uDBFF', '\uDC00', 'a\uD800b'];
 
   it('startEnrollment refuses them as credentialId', () => {
-    for (const id of lone) expect(errorCode(() => startEnrollment({ account: 'a', issuer: 'B', keyring, credentialId: id }))).toBe('ERR_OUT_OF_RANGE');
-    expect(errorCode(() => startEnrollment({ account: 'a', issuer: 'B', keyring, credentialId: 'ok-\uD83D\uDE00' }))).toBeUndefined();
+    for (const id of lone)
+      expect(errorCode(() => startEnrollment({ account: 'a', issuer: 'B', keyring, credentialId: id }))).toBe(
+        'ERR_OUT_OF_RANGE',
+      );
+    expect(
+      errorCode(() => startEnrollment({ account: 'a', issuer: 'B', keyring, credentialId: 'ok-\uD83D\uDE00' })),
+    ).toBeUndefined();
   });
 
   it('the guard refuses them in verify, useRecoveryCode and confirmEnrollment', async () => {
@@ -67,17 +75,28 @@ describe('credential ids must be well-formed Unicode everywhere they enter', () 
     const { credential } = enrolled();
     const { set, codes } = generateRecoveryCodes();
     for (const id of lone) {
-      await expect(verifier.verify({ credential: { ...credential, id }, code: '123456' })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
-      await expect(verifier.useRecoveryCode({ credentialId: id, set, code: codes[0]! })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+      await expect(verifier.verify({ credential: { ...credential, id }, code: '123456' })).rejects.toMatchObject({
+        code: 'ERR_OUT_OF_RANGE',
+      });
+      await expect(verifier.useRecoveryCode({ credentialId: id, set, code: codes[0]! })).rejects.toMatchObject({
+        code: 'ERR_OUT_OF_RANGE',
+      });
       const s = startEnrollment({ account: 'a', issuer: 'B', keyring });
-      await expect(verifier.confirmEnrollment({ enrollment: { ...s.enrollment, credentialId: id }, token: s.token, code: '123456' })).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+      await expect(
+        verifier.confirmEnrollment({
+          enrollment: { ...s.enrollment, credentialId: id },
+          token: s.token,
+          code: '123456',
+        }),
+      ).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
     }
   });
 
   it('a store refuses them too, so a direct caller cannot merge two ids into one record', async () => {
     const store = memoryStore();
     const request = { now: 0, maxFailures: 10, lockUntil: 1000, verified: false };
-    for (const id of [...lone, '', 'x'.repeat(257)]) await expect(store.settle(id, request)).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    for (const id of [...lone, '', 'x'.repeat(257)])
+      await expect(store.settle(id, request)).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
     await expect(store.settle('x'.repeat(256), request)).resolves.toMatchObject({ status: 'failed' });
   });
 });
@@ -104,22 +123,41 @@ describe('recovery codes are normalised over ASCII only', () => {
 describe('manualEntry applies the URI label rules', () => {
   const secret = new Uint8Array(20).fill(5);
   it('refuses an account or issuer that would forge a line', () => {
-    expect(errorCode(() => manualEntry({ type: 'totp', secret, account: 'bob\nKey: AAAA BBBB' }))).toBe('ERR_URI_LABEL');
-    expect(errorCode(() => manualEntry({ type: 'totp', secret, account: 'bob', issuer: 'ACME\r\nKey: X' }))).toBe('ERR_URI_LABEL');
+    expect(errorCode(() => manualEntry({ type: 'totp', secret, account: 'bob\nKey: AAAA BBBB' }))).toBe(
+      'ERR_URI_LABEL',
+    );
+    expect(errorCode(() => manualEntry({ type: 'totp', secret, account: 'bob', issuer: 'ACME\r\nKey: X' }))).toBe(
+      'ERR_URI_LABEL',
+    );
     expect(errorCode(() => manualEntry({ type: 'totp', secret, account: 'a:b' }))).toBe('ERR_URI_LABEL');
     expect(errorCode(() => manualEntry({ type: 'totp', secret, account: 'bob\uD800' }))).toBe('ERR_URI_LABEL');
-    expect(manualEntry({ type: 'totp', secret, account: 'bøb@example.com', issuer: 'ACME Ünïcode' }).text.split('\n')).toHaveLength(4);
+    expect(
+      manualEntry({ type: 'totp', secret, account: 'bøb@example.com', issuer: 'ACME Ünïcode' }).text.split('\n'),
+    ).toHaveLength(4);
   });
 });
 
 describe('an SVG title holds only what XML allows, and is bounded', () => {
   const uri = 'otpauth://totp/ACME:a?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=ACME';
   it('refuses NUL, other C0 controls, U+FFFE/U+FFFF, lone surrogates and more than 256 characters', () => {
-    for (const title of ['a\u0000b', 'a\u0001', '\uFFFE', '\uFFFF', 'x\uD800', '\uDC00y', 'x'.repeat(257), 'x'.repeat(5_000_000)]) {
-      expect(errorCode(() => toSvg(uri, { title })), JSON.stringify(title.slice(0, 8))).toBe('ERR_OUT_OF_RANGE');
+    for (const title of [
+      'a\u0000b',
+      'a\u0001',
+      '\uFFFE',
+      '\uFFFF',
+      'x\uD800',
+      '\uDC00y',
+      'x'.repeat(257),
+      'x'.repeat(5_000_000),
+    ]) {
+      expect(
+        errorCode(() => toSvg(uri, { title })),
+        JSON.stringify(title.slice(0, 8)),
+      ).toBe('ERR_OUT_OF_RANGE');
     }
   });
   it('accepts tab, line breaks, astral characters and exactly 256 characters', () => {
-    for (const title of ['Scan\tthis\r\nplease', 'Scan 😀 <&>', 'x'.repeat(256)]) expect(toSvg(uri, { title })).toContain('<title>');
+    for (const title of ['Scan\tthis\r\nplease', 'Scan 😀 <&>', 'x'.repeat(256)])
+      expect(toSvg(uri, { title })).toContain('<title>');
   });
 });

@@ -57,7 +57,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Whether Debian's Chromium and zbarimg are installed: the browser tests need both (see haveTool). */
 export function browserToolsReady(): boolean {
-  return haveTool(CHROMIUM, '--version', 'apt-get install chromium') && haveTool('zbarimg', '--version', 'apt-get install zbar-tools');
+  return (
+    haveTool(CHROMIUM, '--version', 'apt-get install chromium') &&
+    haveTool('zbarimg', '--version', 'apt-get install zbar-tools')
+  );
 }
 
 /** Debian's Chromium, headless, through playwright-core: never a downloaded browser. */
@@ -65,7 +68,13 @@ export async function launchChromium(): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 

@@ -23,7 +23,10 @@ const doc = readFileSync(join(root, 'docs/migrating.md'), 'utf8');
 const blocks = [...doc.matchAll(/^( *)```js (\w+)\n([\s\S]*?)^\1```$/gm)].map((m, i) => ({
   i,
   library: m[2]!,
-  code: m[3]!.split('\n').map((l) => l.slice(m[1]!.length)).join('\n'),
+  code: m[3]!
+    .split('\n')
+    .map((l) => l.slice(m[1]!.length))
+    .join('\n'),
 }));
 
 describe.runIf(havePeers)('docs/migrating.md', () => {
@@ -42,11 +45,19 @@ describe.runIf(havePeers)('docs/migrating.md', () => {
     it(`block ${block.i + 1} (${block.library}) prints what its comments say`, () => {
       const expected = [...block.code.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1]!.trim());
       expect(expected.length, 'a block states what it prints').toBeGreaterThan(0);
-      const code = block.code.replace(/from 'totpkit(\/qr)?'/g, (_, sub: string | undefined) => `from '${dist(sub === undefined ? 'index.js' : 'qr/index.js')}'`);
+      const code = block.code.replace(
+        /from 'totpkit(\/qr)?'/g,
+        (_, sub: string | undefined) => `from '${dist(sub === undefined ? 'index.js' : 'qr/index.js')}'`,
+      );
       const file = join(dir, `block-${block.i + 1}.mjs`);
       writeFileSync(file, code);
       const out = execFileSync(process.execPath, [file], { cwd: dir, encoding: 'utf8' });
-      expect(out.trim().split('\n').map((l) => l.trim())).toEqual(expected);
+      expect(
+        out
+          .trim()
+          .split('\n')
+          .map((l) => l.trim()),
+      ).toEqual(expected);
     });
   }
 });

@@ -7,7 +7,14 @@
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { buildMigrationUris, hotp, parseMigrationUri, parseOtpauthUri, totp, type OtpauthParams } from '../src/index.js';
+import {
+  buildMigrationUris,
+  hotp,
+  parseMigrationUri,
+  parseOtpauthUri,
+  totp,
+  type OtpauthParams,
+} from '../src/index.js';
 import { labelArb, secretArb } from '../src/testing/arbitraries.js';
 import { deterministicRandom } from '../src/testing/index.js';
 import { errorCode } from './helpers.js';
@@ -39,15 +46,33 @@ interface RawParameters {
 }
 
 /** A transfer URI encoded by protobufjs, as Google Authenticator writes it (padded base64, percent-encoded). */
-function encoded(accounts: RawParameters[], batch: { version?: number; batch_size?: number; batch_index?: number; batch_id?: number } = {}): string {
-  const message = Payload.fromObject({ otp_parameters: accounts.map((a) => ({ ...a, counter: a.counter === undefined ? undefined : String(a.counter) })), version: 1, batch_size: 1, batch_index: 0, batch_id: -1_234_567, ...batch });
+function encoded(
+  accounts: RawParameters[],
+  batch: { version?: number; batch_size?: number; batch_index?: number; batch_id?: number } = {},
+): string {
+  const message = Payload.fromObject({
+    otp_parameters: accounts.map((a) => ({ ...a, counter: a.counter === undefined ? undefined : String(a.counter) })),
+    version: 1,
+    batch_size: 1,
+    batch_index: 0,
+    batch_id: -1_234_567,
+    ...batch,
+  });
   const bytes = Payload.encode(message).finish();
   return `otpauth-migration://offline?data=${encodeURIComponent(Buffer.from(bytes).toString('base64'))}`;
 }
 
 /** The payload of a transfer URI, decoded by protobufjs. */
-function decoded(uri: string): { otp_parameters: Required<RawParameters>[]; version: number; batch_size: number; batch_index: number; batch_id: number } {
-  const data = decodeURIComponent(new URL(uri).searchParams.get('data') === null ? '' : uri.slice(uri.indexOf('data=') + 5));
+function decoded(uri: string): {
+  otp_parameters: Required<RawParameters>[];
+  version: number;
+  batch_size: number;
+  batch_index: number;
+  batch_id: number;
+} {
+  const data = decodeURIComponent(
+    new URL(uri).searchParams.get('data') === null ? '' : uri.slice(uri.indexOf('data=') + 5),
+  );
   const message = Payload.decode(Buffer.from(data, 'base64'));
   return Payload.toObject(message, { longs: String, bytes: Array, defaults: true }) as never;
 }
@@ -69,13 +94,41 @@ describe('parseMigrationUri', () => {
     expect(r.batch).toEqual({ index: 0, size: 1, id: -1_234_567 });
     expect(r.version).toBe(1);
     expect(r.warnings).toEqual([]);
-    expect(r.accounts.map(({ secret: _s, warnings, ...rest }) => ({ ...rest, warnings: warnings.map((w) => w.code) }))).toEqual([
-      { type: 'totp', period: 30, account: 'alice@example.com', issuer: 'ACME', algorithm: 'SHA1', digits: 6, warnings: [] },
-      { type: 'totp', period: 30, account: 'bob', issuer: 'Example Co', algorithm: 'SHA256', digits: 8, warnings: ['NON_DEFAULT_ALGORITHM', 'NON_DEFAULT_DIGITS'] },
-      { type: 'hotp', counter: 42, account: 'carol', issuer: undefined, algorithm: 'SHA1', digits: 6, warnings: ['NO_ISSUER'] },
+    expect(
+      r.accounts.map(({ secret: _s, warnings, ...rest }) => ({ ...rest, warnings: warnings.map((w) => w.code) })),
+    ).toEqual([
+      {
+        type: 'totp',
+        period: 30,
+        account: 'alice@example.com',
+        issuer: 'ACME',
+        algorithm: 'SHA1',
+        digits: 6,
+        warnings: [],
+      },
+      {
+        type: 'totp',
+        period: 30,
+        account: 'bob',
+        issuer: 'Example Co',
+        algorithm: 'SHA256',
+        digits: 8,
+        warnings: ['NON_DEFAULT_ALGORITHM', 'NON_DEFAULT_DIGITS'],
+      },
+      {
+        type: 'hotp',
+        counter: 42,
+        account: 'carol',
+        issuer: undefined,
+        algorithm: 'SHA1',
+        digits: 6,
+        warnings: ['NO_ISSUER'],
+      },
     ]);
     expect(totp(r.accounts[0]!.secret, { time: NOW })).toBe(totp(SECRET, { time: NOW }));
-    expect(totp(r.accounts[1]!.secret, { time: NOW, algorithm: 'SHA256', digits: 8 })).toBe(totp(SECRET, { time: NOW, algorithm: 'SHA256', digits: 8 }));
+    expect(totp(r.accounts[1]!.secret, { time: NOW, algorithm: 'SHA256', digits: 8 })).toBe(
+      totp(SECRET, { time: NOW, algorithm: 'SHA256', digits: 8 }),
+    );
     expect(hotp(r.accounts[2]!.secret, 42)).toBe(hotp(SECRET, 42));
   });
 
@@ -104,24 +157,40 @@ describe('parseMigrationUri', () => {
     const short = new Uint8Array(10).fill(7); // the 80-bit keys many services issued
     const legacy = encoded([{ secret: short, name: 'Old:bob', issuer: 'Old', algorithm: 1, digits: 1, type: 2 }]);
     expect(errorCode(() => parseMigrationUri(legacy))).toBe('ERR_URI_SECRET_TOO_SHORT');
-    expect(parseMigrationUri(legacy, { mode: 'lenient' }).accounts[0]!.warnings.map((w) => w.code)).toEqual(['SECRET_SHORT']);
+    expect(parseMigrationUri(legacy, { mode: 'lenient' }).accounts[0]!.warnings.map((w) => w.code)).toEqual([
+      'SECRET_SHORT',
+    ]);
 
     const labelOnly = encoded([{ secret: SECRET, name: 'ACME:alice', issuer: '', algorithm: 1, digits: 1, type: 2 }]);
     expect(errorCode(() => parseMigrationUri(labelOnly))).toBe('ERR_URI_ISSUER_MISSING');
-    expect(parseMigrationUri(labelOnly, { mode: 'lenient' }).accounts[0]).toMatchObject({ issuer: 'ACME', account: 'alice' });
+    expect(parseMigrationUri(labelOnly, { mode: 'lenient' }).accounts[0]).toMatchObject({
+      issuer: 'ACME',
+      account: 'alice',
+    });
 
-    const mismatch = encoded([{ secret: SECRET, name: 'Other:alice', issuer: 'ACME', algorithm: 1, digits: 1, type: 2 }]);
-    for (const mode of ['strict', 'lenient'] as const) expect(errorCode(() => parseMigrationUri(mismatch, { mode }))).toBe('ERR_URI_ISSUER_MISMATCH');
+    const mismatch = encoded([
+      { secret: SECRET, name: 'Other:alice', issuer: 'ACME', algorithm: 1, digits: 1, type: 2 },
+    ]);
+    for (const mode of ['strict', 'lenient'] as const)
+      expect(errorCode(() => parseMigrationUri(mismatch, { mode }))).toBe('ERR_URI_ISSUER_MISMATCH');
 
-    const control = encoded([{ secret: SECRET, name: 'ali\u0007ce', issuer: 'ACME', algorithm: 1, digits: 1, type: 2 }]);
+    const control = encoded([
+      { secret: SECRET, name: 'ali\u0007ce', issuer: 'ACME', algorithm: 1, digits: 1, type: 2 },
+    ]);
     expect(errorCode(() => parseMigrationUri(control, { mode: 'lenient' }))).toBe('ERR_URI_LABEL');
   });
 
   it('reads base64url or unpadded data and a bare + turned into a space only in lenient mode', () => {
-    const uri = encoded([{ secret: new Uint8Array(32).fill(0xfb), name: 'x?>', issuer: 'I', algorithm: 1, digits: 1, type: 2 }]);
+    const uri = encoded([
+      { secret: new Uint8Array(32).fill(0xfb), name: 'x?>', issuer: 'I', algorithm: 1, digits: 1, type: 2 },
+    ]);
     const data = decodeURIComponent(uri.slice(uri.indexOf('data=') + 5));
     expect(data).toMatch(/[+/]/); // the case that matters
-    const variants = [data.replaceAll('+', '-').replaceAll('/', '_'), data.replace(/=+$/, ''), data.replaceAll('+', ' ')];
+    const variants = [
+      data.replaceAll('+', '-').replaceAll('/', '_'),
+      data.replace(/=+$/, ''),
+      data.replaceAll('+', ' '),
+    ];
     for (const v of variants.filter((x) => x !== data)) {
       const other = `otpauth-migration://offline?data=${encodeURIComponent(v)}`;
       expect(errorCode(() => parseMigrationUri(other))).toBe('ERR_MIGRATION_DATA');
@@ -132,7 +201,8 @@ describe('parseMigrationUri', () => {
   it('refuses other URIs and damaged payloads with a code and no URI text, quickly', () => {
     const good = encoded([{ secret: SECRET, name: 'a', issuer: 'I', algorithm: 1, digits: 1, type: 2 }]);
     const payload = Buffer.from(decodeURIComponent(good.slice(good.indexOf('data=') + 5)), 'base64');
-    const withData = (bytes: Uint8Array) => `otpauth-migration://offline?data=${encodeURIComponent(Buffer.from(bytes).toString('base64'))}`;
+    const withData = (bytes: Uint8Array) =>
+      `otpauth-migration://offline?data=${encodeURIComponent(Buffer.from(bytes).toString('base64'))}`;
     const cases: [string, string][] = [
       ['otpauth://totp/a?secret=MZXW6YTBOI', 'ERR_MIGRATION_URI'],
       ['otpauth-migration://online?data=AA==', 'ERR_MIGRATION_URI'],
@@ -172,64 +242,108 @@ describe('parseMigrationUri', () => {
     expect(parseMigrationUri(good.replace('?', '?v=2&')).accounts).toHaveLength(1);
     expect(parseMigrationUri(`${good}&v=2`).accounts).toHaveLength(1);
     // Unknown fields are skipped, as protobuf requires (a newer app may add some).
-    const extended = withData(Uint8Array.of(...payload, 0x30, 0x05, 0x3d, 1, 2, 3, 4, 0x41, 1, 2, 3, 4, 5, 6, 7, 8, 0x4a, 0x01, 0x00));
+    const extended = withData(
+      Uint8Array.of(...payload, 0x30, 0x05, 0x3d, 1, 2, 3, 4, 0x41, 1, 2, 3, 4, 5, 6, 7, 8, 0x4a, 0x01, 0x00),
+    );
     expect(parseMigrationUri(extended).accounts).toHaveLength(1);
   });
 });
 
 describe('buildMigrationUris', () => {
   const accountArb: fc.Arbitrary<OtpauthParams> = fc.oneof(
-    fc.record({ type: fc.constant('totp' as const), secret: secretArb(), account: labelArb(40).filter((l) => !l.startsWith(' ')), issuer: fc.option(labelArb(40), { nil: undefined }), algorithm: fc.constantFrom('SHA1', 'SHA256', 'SHA512' as const), digits: fc.constantFrom(6, 8) }),
-    fc.record({ type: fc.constant('hotp' as const), secret: secretArb(), account: labelArb(40).filter((l) => !l.startsWith(' ')), issuer: fc.option(labelArb(40), { nil: undefined }), algorithm: fc.constantFrom('SHA1', 'SHA256', 'SHA512' as const), digits: fc.constantFrom(6, 8), counter: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }) }),
+    fc.record({
+      type: fc.constant('totp' as const),
+      secret: secretArb(),
+      account: labelArb(40).filter((l) => !l.startsWith(' ')),
+      issuer: fc.option(labelArb(40), { nil: undefined }),
+      algorithm: fc.constantFrom('SHA1', 'SHA256', 'SHA512' as const),
+      digits: fc.constantFrom(6, 8),
+    }),
+    fc.record({
+      type: fc.constant('hotp' as const),
+      secret: secretArb(),
+      account: labelArb(40).filter((l) => !l.startsWith(' ')),
+      issuer: fc.option(labelArb(40), { nil: undefined }),
+      algorithm: fc.constantFrom('SHA1', 'SHA256', 'SHA512' as const),
+      digits: fc.constantFrom(6, 8),
+      counter: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+    }),
   );
 
   it('property: protobufjs decodes what we write to the same fields, and we read back the same accounts', () => {
     fc.assert(
-      fc.property(fc.array(accountArb, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (accounts, perUri, batchId) => {
-        const uris = buildMigrationUris(accounts, { perUri, batchId });
-        expect(uris).toHaveLength(Math.ceil(accounts.length / perUri));
-        const fromProtobufjs = uris.map(decoded);
-        fromProtobufjs.forEach((p, index) => expect(p).toMatchObject({ version: 1, batch_size: uris.length, batch_index: index, batch_id: batchId }));
-        const flat = fromProtobufjs.flatMap((p) => p.otp_parameters);
-        flat.forEach((p, i) => {
-          const a = accounts[i]!;
-          expect(Uint8Array.from(p.secret as unknown as number[])).toEqual(a.secret);
-          expect(p.name).toBe(a.issuer === undefined ? a.account : `${a.issuer}:${a.account}`);
-          expect(p.issuer).toBe(a.issuer ?? '');
-          expect(p.algorithm).toBe({ SHA1: 1, SHA256: 2, SHA512: 3 }[a.algorithm!]);
-          expect(p.digits).toBe(a.digits === 8 ? 2 : 1);
-          expect(p.type).toBe(a.type === 'hotp' ? 1 : 2);
-          expect(BigInt(p.counter as unknown as string)).toBe(a.type === 'hotp' ? BigInt(a.counter) : 0n);
-        });
-        const back = uris.flatMap((u) => parseMigrationUri(u).accounts);
-        back.forEach((b, i) => {
-          const a = accounts[i]!;
-          expect(b).toMatchObject({ type: a.type, account: a.account, issuer: a.issuer, algorithm: a.algorithm, digits: a.digits, secret: a.secret });
-          if (a.type === 'hotp') expect(BigInt(b.counter!)).toBe(BigInt(a.counter));
-        });
-      }),
+      fc.property(
+        fc.array(accountArb, { minLength: 1, maxLength: 25 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+        (accounts, perUri, batchId) => {
+          const uris = buildMigrationUris(accounts, { perUri, batchId });
+          expect(uris).toHaveLength(Math.ceil(accounts.length / perUri));
+          const fromProtobufjs = uris.map(decoded);
+          fromProtobufjs.forEach((p, index) =>
+            expect(p).toMatchObject({ version: 1, batch_size: uris.length, batch_index: index, batch_id: batchId }),
+          );
+          const flat = fromProtobufjs.flatMap((p) => p.otp_parameters);
+          flat.forEach((p, i) => {
+            const a = accounts[i]!;
+            expect(Uint8Array.from(p.secret as unknown as number[])).toEqual(a.secret);
+            expect(p.name).toBe(a.issuer === undefined ? a.account : `${a.issuer}:${a.account}`);
+            expect(p.issuer).toBe(a.issuer ?? '');
+            expect(p.algorithm).toBe({ SHA1: 1, SHA256: 2, SHA512: 3 }[a.algorithm!]);
+            expect(p.digits).toBe(a.digits === 8 ? 2 : 1);
+            expect(p.type).toBe(a.type === 'hotp' ? 1 : 2);
+            expect(BigInt(p.counter as unknown as string)).toBe(a.type === 'hotp' ? BigInt(a.counter) : 0n);
+          });
+          const back = uris.flatMap((u) => parseMigrationUri(u).accounts);
+          back.forEach((b, i) => {
+            const a = accounts[i]!;
+            expect(b).toMatchObject({
+              type: a.type,
+              account: a.account,
+              issuer: a.issuer,
+              algorithm: a.algorithm,
+              digits: a.digits,
+              secret: a.secret,
+            });
+            if (a.type === 'hotp') expect(BigInt(b.counter!)).toBe(BigInt(a.counter));
+          });
+        },
+      ),
       { numRuns: 60, seed: 4226 },
     );
   });
 
   it('writes what the app writes: padded standard base64, percent-encoded, one URI per 10 accounts by default, a random batch id', () => {
-    const accounts = Array.from({ length: 23 }, (_, i) => ({ type: 'totp' as const, secret: SECRET, account: `user${i}`, issuer: 'ACME' }));
+    const accounts = Array.from({ length: 23 }, (_, i) => ({
+      type: 'totp' as const,
+      secret: SECRET,
+      account: `user${i}`,
+      issuer: 'ACME',
+    }));
     const uris = buildMigrationUris(accounts, { random: deterministicRandom('batch') });
     expect(uris).toHaveLength(3);
     const ids = new Set(uris.map((u) => parseMigrationUri(u).batch.id));
     expect(ids.size).toBe(1);
-    expect(uris.map((u) => parseMigrationUri(u).batch)).toEqual([0, 1, 2].map((index) => ({ index, size: 3, id: [...ids][0] })));
+    expect(uris.map((u) => parseMigrationUri(u).batch)).toEqual(
+      [0, 1, 2].map((index) => ({ index, size: 3, id: [...ids][0] })),
+    );
     for (const u of uris) expect(u).toMatch(/^otpauth-migration:\/\/offline\?data=[A-Za-z0-9%]+$/);
-    expect(uris.flatMap((u) => parseMigrationUri(u).accounts.map((a) => a.account))).toEqual(accounts.map((a) => a.account));
+    expect(uris.flatMap((u) => parseMigrationUri(u).accounts.map((a) => a.account))).toEqual(
+      accounts.map((a) => a.account),
+    );
     // parseOtpauthUri of an equivalent URI and the transfer agree.
-    expect(parseMigrationUri(uris[0]!).accounts[0]).toEqual(parseOtpauthUri('otpauth://totp/ACME:user0?secret=AEBAGBAFAYDQQCIKBMGA2DQPCAIREEYU&issuer=ACME'));
+    expect(parseMigrationUri(uris[0]!).accounts[0]).toEqual(
+      parseOtpauthUri('otpauth://totp/ACME:user0?secret=AEBAGBAFAYDQQCIKBMGA2DQPCAIREEYU&issuer=ACME'),
+    );
   });
 
   it('refuses what the format cannot carry instead of changing it', () => {
     const base = { type: 'totp' as const, secret: SECRET, account: 'a', issuer: 'I' };
     expect(errorCode(() => buildMigrationUris([{ ...base, digits: 7 }]))).toBe('ERR_OUT_OF_RANGE');
     expect(errorCode(() => buildMigrationUris([{ ...base, period: 60 }]))).toBe('ERR_OUT_OF_RANGE');
-    expect(errorCode(() => buildMigrationUris([{ type: 'hotp', secret: SECRET, account: 'a', counter: 2n ** 63n }]))).toBe('ERR_OUT_OF_RANGE');
+    expect(
+      errorCode(() => buildMigrationUris([{ type: 'hotp', secret: SECRET, account: 'a', counter: 2n ** 63n }])),
+    ).toBe('ERR_OUT_OF_RANGE');
     expect(errorCode(() => buildMigrationUris([{ ...base, secret: new Uint8Array(10) }]))).toBe('ERR_OUT_OF_RANGE');
     expect(errorCode(() => buildMigrationUris([{ ...base, account: 'a:b' }]))).toBe('ERR_URI_LABEL');
     expect(errorCode(() => buildMigrationUris([]))).toBe('ERR_OUT_OF_RANGE');

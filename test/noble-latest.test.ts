@@ -15,10 +15,20 @@ import { inCI, root } from './helpers.js';
 
 function newest2x(): string | undefined {
   try {
-    const out = execFileSync('npm', ['view', '@noble/hashes@2', 'version', '--json'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('npm', ['view', '@noble/hashes@2', 'version', '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const versions = ([] as string[]).concat(JSON.parse(out) as string | string[]);
     const key = (v: string) => v.split('.').map(Number) as [number, number, number];
-    return versions.filter((v) => /^2\.\d+\.\d+$/.test(v)).sort((a, b) => { const [x, y] = [key(a), key(b)]; return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; }).at(-1);
+    return versions
+      .filter((v) => /^2\.\d+\.\d+$/.test(v))
+      .sort((a, b) => {
+        const [x, y] = [key(a), key(b)];
+        return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+      })
+      .at(-1);
   } catch (error) {
     const reason = `the npm registry did not answer (${(error as Error).message.split('\n')[0]})`;
     if (inCI) throw new Error(`${reason}: required under CI=true`);
@@ -28,7 +38,9 @@ function newest2x(): string | undefined {
 }
 
 const latest = newest2x();
-const pinned = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['@noble/hashes'];
+const pinned = (
+  JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+).dependencies['@noble/hashes'];
 
 // Runs inside the scratch project: every RFC vector through raw bytes and through an OtpKey, and
 // 300 random cases (keys 1..200 bytes, so over-long keys are hashed first) against node:crypto.
@@ -69,11 +81,34 @@ describe.runIf(latest !== undefined)(`totpkit on the newest @noble/hashes 2.x (p
   it(`computes every RFC vector and agrees with node:crypto on @noble/hashes ${latest}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'totpkit-noble-'));
     try {
-      const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, encoding: 'utf8', timeout: 60_000 }).trim().split('\n').at(-1)!;
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true, type: 'module', dependencies: { totpkit: `file:./${tarball}` }, overrides: { '@noble/hashes': latest } }));
-      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 180_000 });
+      const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+      })
+        .trim()
+        .split('\n')
+        .at(-1)!;
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({
+          private: true,
+          type: 'module',
+          dependencies: { totpkit: `file:./${tarball}` },
+          overrides: { '@noble/hashes': latest },
+        }),
+      );
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts'], {
+        cwd: dir,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 180_000,
+      });
       writeFileSync(join(dir, 'probe.mjs'), PROBE);
-      const out = execFileSync(process.execPath, ['probe.mjs', join(root, 'test/vectors/rfc6238.json'), join(root, 'test/vectors/rfc4226.json')], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      const out = execFileSync(
+        process.execPath,
+        ['probe.mjs', join(root, 'test/vectors/rfc6238.json'), join(root, 'test/vectors/rfc4226.json')],
+        { cwd: dir, encoding: 'utf8', timeout: 60_000 },
+      );
       const result = JSON.parse(out) as { version: string; count: number; failures: string[] };
       expect(result.version).toBe(latest);
       expect(result.failures).toEqual([]);

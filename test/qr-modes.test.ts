@@ -16,10 +16,14 @@ const haveIconv = haveTool('iconv', '--version', 'apt-get install libc-bin');
 /** The module matrix of what qrencode makes of `input` (bytes on standard input). */
 function qrencode(input: Buffer | string, args: string[] = []): boolean[][] {
   const text = execFileSync('qrencode', ['-t', 'ASCII', '-m', '0', ...args, '-o', '-'], { input, encoding: 'utf8' });
-  return text.split('\n').filter((line) => line.length > 0).map((line) => Array.from({ length: line.length / 2 }, (_, i) => line[2 * i] === '#'));
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => Array.from({ length: line.length / 2 }, (_, i) => line[2 * i] === '#'));
 }
 const sjis = (text: string): Buffer => execFileSync('iconv', ['-f', 'UTF-8', '-t', 'SHIFT_JIS'], { input: text });
-const URI = 'otpauth://totp/ACME:alice@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=ACME&period=30&digits=6';
+const URI =
+  'otpauth://totp/ACME:alice@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=ACME&period=30&digits=6';
 
 describe.runIf(haveQrencode)('decodeQrMatrix on qrencode output', () => {
   const cases: [string, string, string[]][] = [
@@ -42,13 +46,17 @@ describe.runIf(haveQrencode)('decodeQrMatrix on qrencode output', () => {
     it(`mixed segments at level ${level}`, () => expect(decodeQrMatrix(qrencode(URI, ['-l', level]))).toBe(URI));
   }
   it.runIf(haveIconv)('Kanji (-k), alone and mixed with ASCII', () => {
-    for (const text of ['日本語の認証コード', 'ACME 認証 123456']) expect(decodeQrMatrix(qrencode(sjis(text), ['-k']))).toBe(text);
+    for (const text of ['日本語の認証コード', 'ACME 認証 123456'])
+      expect(decodeQrMatrix(qrencode(sjis(text), ['-k']))).toBe(text);
   });
 });
 
 describe.runIf(haveIconv)('decodeQrMatrix on ZXing output (ECI)', () => {
   const zxing = (text: string, charset: string): boolean[][] => {
-    const hints = new Map<EncodeHintType, unknown>([[EncodeHintType.CHARACTER_SET, charset], [EncodeHintType.MARGIN, 0]]);
+    const hints = new Map<EncodeHintType, unknown>([
+      [EncodeHintType.CHARACTER_SET, charset],
+      [EncodeHintType.MARGIN, 0],
+    ]);
     const m = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0, hints);
     return Array.from({ length: m.getHeight() }, (_, y) => Array.from({ length: m.getWidth() }, (_, x) => m.get(x, y)));
   };
@@ -60,7 +68,9 @@ describe.runIf(haveIconv)('decodeQrMatrix on ZXing output (ECI)', () => {
     return new TextEncoder().encode(text);
   };
   it('UTF-8 (ECI 26), ISO-8859-1 (ECI 3) and Shift_JIS', () => {
-    expect(decodeQrMatrix(zxing('otpauth://totp/Ünïcødé:bøb?secret=JBSWY3DP&issuer=Ünïcødé', 'UTF-8'))).toBe('otpauth://totp/Ünïcødé:bøb?secret=JBSWY3DP&issuer=Ünïcødé');
+    expect(decodeQrMatrix(zxing('otpauth://totp/Ünïcødé:bøb?secret=JBSWY3DP&issuer=Ünïcødé', 'UTF-8'))).toBe(
+      'otpauth://totp/Ünïcødé:bøb?secret=JBSWY3DP&issuer=Ünïcødé',
+    );
     expect(decodeQrMatrix(zxing('Ünï Çødé', 'ISO-8859-1'))).toBe('Ünï Çødé');
     expect(decodeQrMatrix(zxing('認証 ACME', 'Shift_JIS'))).toBe('認証 ACME');
   });

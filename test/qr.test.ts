@@ -28,7 +28,10 @@ function zbar(bytes: Uint8Array, extension = 'png', binary = false): string {
   writeFileSync(file, bytes);
   const args = ['--quiet', '--raw', ...(binary ? ['-Sbinary'] : []), file];
   // stderr is ignored: zbarimg complains there about a missing D-Bus, which is irrelevant here.
-  return execFileSync('zbarimg', args, { encoding: binary ? 'latin1' : 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).replace(/\n$/, '');
+  return execFileSync('zbarimg', args, {
+    encoding: binary ? 'latin1' : 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).replace(/\n$/, '');
 }
 /** A 16×16 single-colour RGB PNG, made with node:zlib (a logo that is not itself a QR code). */
 function solidPng(r: number, g: number, b: number): Uint8Array {
@@ -47,13 +50,17 @@ function solidPng(r: number, g: number, b: number): Uint8Array {
   ihdr.writeUInt32BE(size, 0);
   ihdr.writeUInt32BE(size, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function rasterize(svg: string): Uint8Array {
   return execFileSync('rsvg-convert', ['--format', 'png'], { input: svg, stdio: ['pipe', 'pipe', 'ignore'] });
 }
-
 
 // Random enrollment URIs: wide Unicode labels, every algorithm, secrets up to 64 bytes, both types.
 const label = labelArb(24);
@@ -84,7 +91,8 @@ describe.runIf(haveZbar)('round trips through a real decoder', () => {
   });
 
   it.runIf(haveRsvg)('SVG with a logo (inline SVG and PNG data URL) still decodes', () => {
-    const circle = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="5" fill="#c62828"/></svg>';
+    const circle =
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="5" fill="#c62828"/></svg>';
     const pngLogo = `data:image/png;base64,${Buffer.from(solidPng(0x15, 0x65, 0xc0)).toString('base64')}`;
     for (const [i, uri] of URIS.slice(0, 12).entries()) {
       const logo = i % 2 === 0 ? { svg: circle, scale: 0.3 } : { href: pngLogo };
@@ -123,7 +131,7 @@ describe('PNG encoding', () => {
       }),
     );
     // Long runs and repeated rows, the shapes QR rasters have.
-    const raster = new Uint8Array(41 * 330).map((_, i) => ((i % 41) * 7) % 3 === 0 ? 255 : 0);
+    const raster = new Uint8Array(41 * 330).map((_, i) => (((i % 41) * 7) % 3 === 0 ? 255 : 0));
     expect(new Uint8Array(inflateSync(zlibDeflate(raster, 41)))).toEqual(raster);
   });
 
@@ -193,14 +201,26 @@ describe('checks', () => {
     expect(errorCode(() => toSvg('x', { foreground: '#777777', background: '#888888' }))).toBe('ERR_QR_CONTRAST');
     expect(errorCode(() => toPng('x', { foreground: '#ff5555', background: '#ffffff' }))).toBe('ERR_QR_CONTRAST');
     const warnings: QrWarning[] = [];
-    expect(toSvg('x', { foreground: '#777777', background: '#888888', colorCheck: 'lenient', onWarning: (w) => warnings.push(w) })).toContain('<svg');
+    expect(
+      toSvg('x', {
+        foreground: '#777777',
+        background: '#888888',
+        colorCheck: 'lenient',
+        onWarning: (w) => warnings.push(w),
+      }),
+    ).toContain('<svg');
     expect(warnings.map((w) => w.code)).toEqual(['LOW_CONTRAST']);
   });
 
   it('light modules on a dark background are refused as inverted', () => {
     expect(errorCode(() => toSvg('x', { foreground: '#ffffff', background: '#000000' }))).toBe('ERR_QR_INVERTED');
     const warnings: QrWarning[] = [];
-    toPng('x', { foreground: '#ffffff', background: '#000000', colorCheck: 'lenient', onWarning: (w) => warnings.push(w) });
+    toPng('x', {
+      foreground: '#ffffff',
+      background: '#000000',
+      colorCheck: 'lenient',
+      onWarning: (w) => warnings.push(w),
+    });
     expect(warnings.map((w) => w.code)).toEqual(['INVERTED']);
   });
 
@@ -219,8 +239,16 @@ describe('checks', () => {
 
   it('a logo requires level H and a data: URL', () => {
     expect(errorCode(() => toSvg('x', { logo: { svg: '<svg/>' }, ecLevel: 'M' }))).toBe('ERR_OUT_OF_RANGE');
-    for (const href of ['https://evil.example/logo.png', 'javascript:alert(1)', 'data:text/html;base64,PGI+', 'data:image/png;base64,"onload="x']) {
-      expect(errorCode(() => toSvg('x', { logo: { href } })), href).toBe('ERR_QR_LOGO');
+    for (const href of [
+      'https://evil.example/logo.png',
+      'javascript:alert(1)',
+      'data:text/html;base64,PGI+',
+      'data:image/png;base64,"onload="x',
+    ]) {
+      expect(
+        errorCode(() => toSvg('x', { logo: { href } })),
+        href,
+      ).toBe('ERR_QR_LOGO');
     }
     expect(errorCode(() => toSvg('x', { logo: {} }))).toBe('ERR_QR_LOGO');
     expect(errorCode(() => toSvg('x', { logo: { svg: '<svg/>', scale: 0.5 } }))).toBe('ERR_OUT_OF_RANGE');
@@ -253,7 +281,12 @@ describe('SVG is safe to inline', () => {
   });
 
   it('merges dark modules into a single path', () => {
-    const typical = buildOtpauthUri({ type: 'totp', secret: new Uint8Array(20).fill(7), account: 'alice@example.com', issuer: 'ACME Co' });
+    const typical = buildOtpauthUri({
+      type: 'totp',
+      secret: new Uint8Array(20).fill(7),
+      account: 'alice@example.com',
+      issuer: 'ACME Co',
+    });
     const svg = toSvg(typical);
     expect(svg.match(/<path/g)).toHaveLength(1);
     expect(svg.length).toBeLessThan(8_000);

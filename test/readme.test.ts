@@ -19,11 +19,17 @@ it('the quick start runs as written: a QR code, a login, and the same code refus
   const file = join(dir, 'quickstart.mjs');
   writeFileSync(file, code!);
   try {
-    const out = execFileSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const out = execFileSync(process.execPath, [file], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(out).toMatch(/\{ ok: true, step: \d+, delta: 0 \}/);
     expect(out).toContain("{ ok: false, reason: 'replayed' }");
     // The terminal QR code reads back to an enrollment URI.
-    expect(decodeQrMatrix(readTerminalQr(out))).toMatch(/^otpauth:\/\/totp\/ACME:alice%40example\.com\?secret=[A-Z2-7]{32}&issuer=ACME$/);
+    expect(decodeQrMatrix(readTerminalQr(out))).toMatch(
+      /^otpauth:\/\/totp\/ACME:alice%40example\.com\?secret=[A-Z2-7]{32}&issuer=ACME$/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -43,7 +43,12 @@ beforeAll(async () => {
   const { probe } = (await import(probeFile)) as { probe: (m: object, v: unknown) => Promise<unknown> };
   expected = jsonOf(
     await probe(
-      { t: await import(dist('index.js')), qr: await import(dist('qr/index.js')), guard: await import(dist('guard/index.js')), testing: await import(dist('testing/index.js')) },
+      {
+        t: await import(dist('index.js')),
+        qr: await import(dist('qr/index.js')),
+        guard: await import(dist('guard/index.js')),
+        testing: await import(dist('testing/index.js')),
+      },
       JSON.parse(readFileSync(vectorsFile, 'utf8')),
     ),
   );
@@ -53,7 +58,18 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 it('the probe checks what it claims in Node itself (all vectors match, replay refused)', () => {
   expect(JSON.stringify(expected.rfc6238)).not.toContain('MISMATCH');
   expect((expected.rfc6238 as unknown[]).length).toBe(6);
-  expect(expected.rfc4226).toEqual(['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489']);
+  expect(expected.rfc4226).toEqual([
+    '755224',
+    '287082',
+    '359152',
+    '969429',
+    '338314',
+    '254676',
+    '287922',
+    '162583',
+    '399871',
+    '520489',
+  ]);
   expect(expected.guard).toEqual([true, 'replayed']);
   expect(expected).toMatchObject({ shown: true, error: 'TotpkitError:ERR_URI_SECRET_TOO_SHORT', login: { ok: true } });
   expect(String(expected.svg)).toMatch(/^<svg /);
@@ -63,7 +79,11 @@ it('the probe checks what it claims in Node itself (all vectors match, replay re
 describe.runIf(haveTool(bin('bun'), '--version', 'npm ci installs it'))('Bun', () => {
   it('runs the built package and agrees with Node byte for byte', () => {
     const version = execFileSync(bin('bun'), ['--version'], { encoding: 'utf8' }).trim();
-    const out = execFileSync(bin('bun'), ['run', join(work, 'entry.mjs')], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const out = execFileSync(bin('bun'), ['run', join(work, 'entry.mjs')], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(JSON.parse(out), `bun ${version}`).toEqual(expected);
   }, 60_000);
 });

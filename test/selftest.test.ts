@@ -21,11 +21,17 @@ const secret = new TextEncoder().encode('12345678901234567890');
 describe('the HMAC self-test', () => {
   it('refuses to compile any key when the hash internals drift, on every path, every time', () => {
     for (let i = 0; i < 2; i++) {
-      expect(() => createOtpKey(secret)).toThrow(expect.objectContaining({ code: 'ERR_SELF_TEST', name: 'TotpkitError' }));
-      expect(() => createOtpKey(new Uint8Array(32).fill(1), { algorithm: 'SHA256' })).toThrow(expect.objectContaining({ code: 'ERR_SELF_TEST' }));
+      expect(() => createOtpKey(secret)).toThrow(
+        expect.objectContaining({ code: 'ERR_SELF_TEST', name: 'TotpkitError' }),
+      );
+      expect(() => createOtpKey(new Uint8Array(32).fill(1), { algorithm: 'SHA256' })).toThrow(
+        expect.objectContaining({ code: 'ERR_SELF_TEST' }),
+      );
       expect(() => totp(secret, { time: 59_000 })).toThrow(expect.objectContaining({ code: 'ERR_SELF_TEST' }));
       expect(() => hotp(secret, 1)).toThrow(expect.objectContaining({ code: 'ERR_SELF_TEST' }));
-      expect(() => verifyTotp(secret, '287082', { time: 59_000 })).toThrow(expect.objectContaining({ code: 'ERR_SELF_TEST' }));
+      expect(() => verifyTotp(secret, '287082', { time: 59_000 })).toThrow(
+        expect.objectContaining({ code: 'ERR_SELF_TEST' }),
+      );
     }
     expect(TOTPKIT_ERROR_CODES).toContain('ERR_SELF_TEST');
   });

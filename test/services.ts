@@ -29,7 +29,12 @@ async function probe(name: string, url: string, check: () => Promise<void>): Pro
 }
 
 export function ioredisClient(): Redis {
-  return new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, connectTimeout: 2000, enableOfflineQueue: true });
+  return new Redis(REDIS_URL, {
+    lazyConnect: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    enableOfflineQueue: true,
+  });
 }
 
 export async function nodeRedisClient() {
@@ -49,7 +54,12 @@ export async function pglite(): Promise<PGlite> {
 }
 
 export const haveRedis = await probe('Redis', REDIS_URL, async () => {
-  const c = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
+  const c = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
   try {
     await c.connect();
     await c.ping();
@@ -69,4 +79,6 @@ export const havePostgres = await probe('PostgreSQL', DATABASE_URL, async () => 
  * tests): redis-server, redis-cli and PostgreSQL's initdb/pg_ctl. Missing: skipped with a reason,
  * or a failure under CI=true (see haveTool).
  */
-export const haveRedisBinaries = haveTool('redis-server', '--version', 'apt-get install redis-server') && haveTool('redis-cli', '--version', 'apt-get install redis-tools');
+export const haveRedisBinaries =
+  haveTool('redis-server', '--version', 'apt-get install redis-server') &&
+  haveTool('redis-cli', '--version', 'apt-get install redis-tools');

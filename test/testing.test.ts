@@ -3,7 +3,17 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildOtpauthUri, confirmEnrollment, encodeBase32, generateRecoveryCodes, parseOtpauthUri, startEnrollment, timeStep, totp, verifyTotp } from '../src/index.js';
+import {
+  buildOtpauthUri,
+  confirmEnrollment,
+  encodeBase32,
+  generateRecoveryCodes,
+  parseOtpauthUri,
+  startEnrollment,
+  timeStep,
+  totp,
+  verifyTotp,
+} from '../src/index.js';
 import { createVerifier, memoryStore, type GuardStore } from '../src/guard/index.js';
 import { toMatrix } from '../src/qr/index.js';
 import { clockSkewArb, codeArb, legacySecretArb, malformedCodeArb, otpauthUriArb } from '../src/testing/arbitraries.js';
@@ -28,9 +38,13 @@ describe('decodeQrMatrix', () => {
     const uri = 'otpauth://totp/Example:bob?secret=HGCW7AXI67L466BTFTGJKQS5P3GF5DBI&issuer=Example';
     expect(decodeQrMatrix(toMatrix(uri).modules)).toBe(uri);
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 300, unit: 'grapheme-ascii' }), fc.constantFrom('L' as const, 'M' as const, 'Q' as const, 'H' as const), (text, ecLevel) => {
-        expect(decodeQrMatrix(toMatrix(text, { ecLevel }).modules)).toBe(text);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 300, unit: 'grapheme-ascii' }),
+        fc.constantFrom('L' as const, 'M' as const, 'Q' as const, 'H' as const),
+        (text, ecLevel) => {
+          expect(decodeQrMatrix(toMatrix(text, { ecLevel }).modules)).toBe(text);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -54,7 +68,9 @@ describe('createFakeClock', () => {
     expect(clock.set(0).date().toISOString()).toBe('1970-01-01T00:00:00.000Z');
     expect(() => clock.advance(-1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
     expect(() => clock.advance(0.5)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
-    expect(() => clock.advance('30' as unknown as number)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(() => clock.advance('30' as unknown as number)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
     expect(clock()).toBe(0);
   });
 
@@ -65,14 +81,26 @@ describe('createFakeClock', () => {
     expect(started.enrollment.createdAt).toBe(clock());
     const phone = simulateAuthenticator(started.uri, { clock });
     clock.advance(601_000);
-    expect(confirmEnrollment(started.enrollment, { token: started.token, code: phone.code(), keyring, now: clock })).toMatchObject({ reason: 'expired' });
+    expect(
+      confirmEnrollment(started.enrollment, { token: started.token, code: phone.code(), keyring, now: clock }),
+    ).toMatchObject({ reason: 'expired' });
     const fresh = startEnrollment({ account: 'a', issuer: 'I', keyring, now: clock });
-    const confirmed = confirmEnrollment(fresh.enrollment, { token: fresh.token, code: simulateAuthenticator(fresh.uri, { clock }).code(), keyring, now: clock });
+    const confirmed = confirmEnrollment(fresh.enrollment, {
+      token: fresh.token,
+      code: simulateAuthenticator(fresh.uri, { clock }).code(),
+      keyring,
+      now: clock,
+    });
     expect(confirmed.ok).toBe(true);
     if (!confirmed.ok) return;
     const verifier = createVerifier({ store: memoryStore(), keyring, clock });
     clock.advance(30_000);
-    expect(await verifier.verify({ credential: confirmed.credential, code: simulateAuthenticator(fresh.uri, { clock }).code() })).toMatchObject({ ok: true });
+    expect(
+      await verifier.verify({
+        credential: confirmed.credential,
+        code: simulateAuthenticator(fresh.uri, { clock }).code(),
+      }),
+    ).toMatchObject({ ok: true });
     expect(generateRecoveryCodes({ now: clock }).set.createdAt).toBe(clock());
   });
 });
@@ -92,17 +120,23 @@ describe('simulateAuthenticator', () => {
 
   it('drifts: the phone shows the code of its own clock, and verifies with exactly that delta', () => {
     fc.assert(
-      fc.property(clockSkewArb({ maxSteps: 1 }), fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }), (skew, now) => {
-        const phone = simulateAuthenticator(uri, { driftSeconds: skew });
-        const code = phone.code(now);
-        expect(code).toBe(totp(secret, { time: now + skew * 1000 }));
-        const delta = timeStep({ time: now + skew * 1000 }) - timeStep({ time: now });
-        expect(Math.abs(delta)).toBeLessThanOrEqual(2);
-        // Nearest candidate first: the expected delta is the answer unless a nearer step happens
-        // to show the same code (one chance in a million per candidate).
-        const nearer = [0, -1, 1, -2, 2].slice(0, [0, -1, 1, -2, 2].indexOf(delta)).some((d) => totp(secret, { time: now + d * 30_000 }) === code);
-        if (!nearer) expect(verifyTotp(secret, code, { time: now, window: 2 })).toMatchObject({ ok: true, delta });
-      }),
+      fc.property(
+        clockSkewArb({ maxSteps: 1 }),
+        fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }),
+        (skew, now) => {
+          const phone = simulateAuthenticator(uri, { driftSeconds: skew });
+          const code = phone.code(now);
+          expect(code).toBe(totp(secret, { time: now + skew * 1000 }));
+          const delta = timeStep({ time: now + skew * 1000 }) - timeStep({ time: now });
+          expect(Math.abs(delta)).toBeLessThanOrEqual(2);
+          // Nearest candidate first: the expected delta is the answer unless a nearer step happens
+          // to show the same code (one chance in a million per candidate).
+          const nearer = [0, -1, 1, -2, 2]
+            .slice(0, [0, -1, 1, -2, 2].indexOf(delta))
+            .some((d) => totp(secret, { time: now + d * 30_000 }) === code);
+          if (!nearer) expect(verifyTotp(secret, code, { time: now, window: 2 })).toMatchObject({ ok: true, delta });
+        },
+      ),
     );
   });
 
@@ -111,7 +145,10 @@ describe('simulateAuthenticator', () => {
     for (const secondInStep of [0, 5, 9, 10, 15, 29]) {
       const now = 1_800_000_000_000 - (1_800_000_000_000 % 30_000) + secondInStep * 1000;
       const expected = secondInStep < 10 ? -2 : -1; // 40 s back crosses two step boundaries in the first 10 s
-      expect(verifyTotp(secret, phone.code(now), { time: now, window: 2 })).toMatchObject({ ok: true, delta: expected });
+      expect(verifyTotp(secret, phone.code(now), { time: now, window: 2 })).toMatchObject({
+        ok: true,
+        delta: expected,
+      });
     }
   });
 
@@ -158,7 +195,9 @@ describe('guardStoreConformance (totpkit/testing)', () => {
       open++;
       return { stores: Array.from({ length: n }, () => store), close: async () => void open-- };
     });
-    expect(list.map((c) => c.name)).toContain('1000 parallel failures over 4 connections: exactly maxFailures are counted, the rest are locked');
+    expect(list.map((c) => c.name)).toContain(
+      '1000 parallel failures over 4 connections: exactly maxFailures are counted, the rest are locked',
+    );
     for (const c of list) await c.run();
     expect(open).toBe(0);
   });
@@ -166,7 +205,9 @@ describe('guardStoreConformance (totpkit/testing)', () => {
   it('fails a store that accepts everything, and one that loses races, saying what differed', async () => {
     const yes: GuardStore = { settle: async () => ({ status: 'accepted', clearedFailures: 0 }) };
     const [steps] = cases(async (n) => ({ stores: Array.from({ length: n }, () => yes), close: async () => {} }));
-    await expect(steps!.run()).rejects.toThrow('step 5 again: expected {"failures":1,"resetAt":1795435260000,"status":"replayed"}, got {"clearedFailures":0,"status":"accepted"}');
+    await expect(steps!.run()).rejects.toThrow(
+      'step 5 again: expected {"failures":1,"resetAt":1795435260000,"status":"replayed"}, got {"clearedFailures":0,"status":"accepted"}',
+    );
 
     // Reads, yields, then writes: two connections both see "no step yet".
     const seen = new Map<string, number>();
@@ -174,17 +215,22 @@ describe('guardStoreConformance (totpkit/testing)', () => {
       settle: async (id, r) => {
         const current = seen.get(id) ?? -1;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
-        if (!r.verified || r.step === undefined || current >= r.step.value) return { status: 'replayed', failures: 1, resetAt: r.lockUntil };
+        if (!r.verified || r.step === undefined || current >= r.step.value)
+          return { status: 'replayed', failures: 1, resetAt: r.lockUntil };
         seen.set(id, r.step.value);
         return { status: 'accepted', clearedFailures: 0 };
       },
     };
-    const race = cases(async (n) => ({ stores: Array.from({ length: n }, () => racy), close: async () => {} })).find((c) => c.name.startsWith('200 parallel settlements'))!;
+    const race = cases(async (n) => ({ stores: Array.from({ length: n }, () => racy), close: async () => {} })).find(
+      (c) => c.name.startsWith('200 parallel settlements'),
+    )!;
     await expect(race.run()).rejects.toThrow(/^accepted: expected 1 × accepted, got \d+$/);
   });
 
   it('checks what makeStores gives', async () => {
-    expect(() => guardStoreConformance('no' as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(() => guardStoreConformance('no' as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
     const [first] = cases(async () => ({ stores: [], close: async () => {} }));
     await expect(first!.run()).rejects.toThrow('makeStores(1) must give 1 stores');
   });

@@ -27,14 +27,21 @@ describe('buildOtpauthUri', () => {
 
   it('writes non-default parameters and the HOTP counter', () => {
     expect(
-      buildOtpauthUri({ type: 'hotp', secret: SECRET, account: 'bob', algorithm: 'SHA512', digits: 8, counter: 2n ** 64n - 1n }),
+      buildOtpauthUri({
+        type: 'hotp',
+        secret: SECRET,
+        account: 'bob',
+        algorithm: 'SHA512',
+        digits: 8,
+        counter: 2n ** 64n - 1n,
+      }),
     ).toBe(`otpauth://hotp/bob?secret=${B32}&algorithm=SHA512&digits=8&counter=18446744073709551615`);
     expect(buildOtpauthUri({ type: 'totp', secret: SECRET, account: 'bob', period: 60 })).toBe(
       `otpauth://totp/bob?secret=${B32}&period=60`,
     );
   });
 
-  it('encodes everything outside the RFC 3986 unreserved set, including !\'()*&=?#', () => {
+  it("encodes everything outside the RFC 3986 unreserved set, including !'()*&=?#", () => {
     const uri = buildOtpauthUri({ type: 'totp', secret: SECRET, account: "a!'()*&=?#+/ b", issuer: 'Ünï 日本' });
     const path = uri.slice('otpauth://totp/'.length, uri.indexOf('?'));
     expect(path).toMatch(/^[A-Za-z0-9%._~-]+:[A-Za-z0-9%._~-]+$/);
@@ -66,8 +73,12 @@ describe('buildOtpauthUri', () => {
   });
 
   it('rejects HOTP without a valid counter', () => {
-    expect(errorOf(() => buildOtpauthUri({ type: 'hotp', secret: SECRET, account: 'a' } as OtpauthParams))?.code).toBe('ERR_INVALID_ARG_TYPE');
-    expect(errorOf(() => buildOtpauthUri({ type: 'hotp', secret: SECRET, account: 'a', counter: -1 }))?.code).toBe('ERR_OUT_OF_RANGE');
+    expect(errorOf(() => buildOtpauthUri({ type: 'hotp', secret: SECRET, account: 'a' } as OtpauthParams))?.code).toBe(
+      'ERR_INVALID_ARG_TYPE',
+    );
+    expect(errorOf(() => buildOtpauthUri({ type: 'hotp', secret: SECRET, account: 'a', counter: -1 }))?.code).toBe(
+      'ERR_OUT_OF_RANGE',
+    );
   });
 });
 
@@ -88,13 +99,23 @@ describe('parseOtpauthUri', () => {
   });
 
   it('accepts what the Key Uri Format allows, in strict mode', () => {
-    expect(parseOtpauthUri(`OTPAUTH://TOTP/ACME%3A%20%20alice?secret=${B32}&issuer=ACME`)).toMatchObject({ issuer: 'ACME', account: 'alice' });
-    expect(parseOtpauthUri(`otpauth://totp/alice?secret=${B32}&issuer=ACME`)).toMatchObject({ issuer: 'ACME', account: 'alice' });
+    expect(parseOtpauthUri(`OTPAUTH://TOTP/ACME%3A%20%20alice?secret=${B32}&issuer=ACME`)).toMatchObject({
+      issuer: 'ACME',
+      account: 'alice',
+    });
+    expect(parseOtpauthUri(`otpauth://totp/alice?secret=${B32}&issuer=ACME`)).toMatchObject({
+      issuer: 'ACME',
+      account: 'alice',
+    });
     const noIssuer = parseOtpauthUri(`otpauth://totp/alice?secret=${B32}`);
     expect(noIssuer.issuer).toBeUndefined();
     expect(noIssuer.warnings.map((w) => w.code)).toEqual(['NO_ISSUER']);
-    expect(parseOtpauthUri(`otpauth://hotp/a?secret=${B32}&issuer=X&counter=18446744073709551615`).counter).toBe(MAX_COUNTER);
-    expect(parseOtpauthUri(`otpauth://hotp/a?secret=${B32}&issuer=X&counter=9007199254740991`).counter).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseOtpauthUri(`otpauth://hotp/a?secret=${B32}&issuer=X&counter=18446744073709551615`).counter).toBe(
+      MAX_COUNTER,
+    );
+    expect(parseOtpauthUri(`otpauth://hotp/a?secret=${B32}&issuer=X&counter=9007199254740991`).counter).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
   });
 
   it('warns about parameters many apps ignore, and unknown ones', () => {
@@ -108,21 +129,96 @@ describe('parseOtpauthUri', () => {
   });
 
   const lenientOnly: [string, string, ErrorCode, UriWarningCode[]][] = [
-    ['lower-case secret', `otpauth://totp/ACME:alice?secret=${B32.toLowerCase()}&issuer=ACME`, 'ERR_URI_SECRET_INVALID', ['SECRET_LOWERCASE']],
-    ['padded secret', `otpauth://totp/ACME:alice?secret=${encodeBase32(SECRET.slice(0, 16))}%3D%3D%3D%3D%3D%3D&issuer=ACME`, 'ERR_URI_SECRET_INVALID', ['SECRET_PADDED']],
-    ['spaced secret', `otpauth://totp/ACME:alice?secret=${B32.slice(0, 4)}%20${B32.slice(4)}&issuer=ACME`, 'ERR_URI_SECRET_INVALID', ['SECRET_SEPARATORS']],
-    ['80-bit legacy secret', `otpauth://totp/ACME:alice?secret=${B32.slice(0, 16)}&issuer=ACME`, 'ERR_URI_SECRET_TOO_SHORT', ['SECRET_SHORT']],
-    ['40-bit secret (oathtool, pyotp and otpauth compute with it)', `otpauth://totp/ACME:alice?secret=${B32.slice(0, 8)}&issuer=ACME`, 'ERR_URI_SECRET_TOO_SHORT', ['SECRET_SHORT']],
-    ['one-byte secret', `otpauth://totp/ACME:alice?secret=${encodeBase32(new Uint8Array([7]))}&issuer=ACME`, 'ERR_URI_SECRET_TOO_SHORT', ['SECRET_SHORT']],
-    ['empty issuer prefix (otpauth suite)', `otpauth://totp/:alice?secret=${B32}&issuer=ACME`, 'ERR_URI_LABEL', ['EMPTY_LABEL_ISSUER']],
-    ['empty issuer prefix, no issuer=', `otpauth://totp/:alice?secret=${B32}`, 'ERR_URI_LABEL', ['EMPTY_LABEL_ISSUER', 'NO_ISSUER']],
-    ['empty encoded issuer prefix with a space', `otpauth://totp/%3A%20alice?secret=${B32}&issuer=ACME`, 'ERR_URI_LABEL', ['EMPTY_LABEL_ISSUER']],
-    ['upper-case parameter names', `otpauth://totp/ACME:alice?SECRET=${B32}&ISSUER=ACME`, 'ERR_URI_PARAMETER_CASE', ['PARAMETER_CASE']],
-    ['mixed-case parameter name', `otpauth://totp/ACME:alice?secret=${B32}&Issuer=ACME&Digits=6`, 'ERR_URI_PARAMETER_CASE', ['PARAMETER_CASE']],
-    ['issuer only in the label', `otpauth://totp/ACME:alice?secret=${B32}`, 'ERR_URI_ISSUER_MISSING', ['ISSUER_ONLY_IN_LABEL']],
-    ['+ for space in issuer', `otpauth://totp/Big%20Co:alice?secret=${B32}&issuer=Big+Co`, 'ERR_URI_ISSUER_MISMATCH', ['ISSUER_PLUS_AS_SPACE']],
-    ['algorithm spelled sha-256', `${base}&algorithm=sha-256`, 'ERR_URI_ALGORITHM', ['ALGORITHM_SPELLING', 'NON_DEFAULT_ALGORITHM']],
-    ['raw space', `otpauth://totp/ACME:alice smith?secret=${B32}&issuer=ACME`, 'ERR_URI_ENCODING', ['UNENCODED_CHARACTERS']],
+    [
+      'lower-case secret',
+      `otpauth://totp/ACME:alice?secret=${B32.toLowerCase()}&issuer=ACME`,
+      'ERR_URI_SECRET_INVALID',
+      ['SECRET_LOWERCASE'],
+    ],
+    [
+      'padded secret',
+      `otpauth://totp/ACME:alice?secret=${encodeBase32(SECRET.slice(0, 16))}%3D%3D%3D%3D%3D%3D&issuer=ACME`,
+      'ERR_URI_SECRET_INVALID',
+      ['SECRET_PADDED'],
+    ],
+    [
+      'spaced secret',
+      `otpauth://totp/ACME:alice?secret=${B32.slice(0, 4)}%20${B32.slice(4)}&issuer=ACME`,
+      'ERR_URI_SECRET_INVALID',
+      ['SECRET_SEPARATORS'],
+    ],
+    [
+      '80-bit legacy secret',
+      `otpauth://totp/ACME:alice?secret=${B32.slice(0, 16)}&issuer=ACME`,
+      'ERR_URI_SECRET_TOO_SHORT',
+      ['SECRET_SHORT'],
+    ],
+    [
+      '40-bit secret (oathtool, pyotp and otpauth compute with it)',
+      `otpauth://totp/ACME:alice?secret=${B32.slice(0, 8)}&issuer=ACME`,
+      'ERR_URI_SECRET_TOO_SHORT',
+      ['SECRET_SHORT'],
+    ],
+    [
+      'one-byte secret',
+      `otpauth://totp/ACME:alice?secret=${encodeBase32(new Uint8Array([7]))}&issuer=ACME`,
+      'ERR_URI_SECRET_TOO_SHORT',
+      ['SECRET_SHORT'],
+    ],
+    [
+      'empty issuer prefix (otpauth suite)',
+      `otpauth://totp/:alice?secret=${B32}&issuer=ACME`,
+      'ERR_URI_LABEL',
+      ['EMPTY_LABEL_ISSUER'],
+    ],
+    [
+      'empty issuer prefix, no issuer=',
+      `otpauth://totp/:alice?secret=${B32}`,
+      'ERR_URI_LABEL',
+      ['EMPTY_LABEL_ISSUER', 'NO_ISSUER'],
+    ],
+    [
+      'empty encoded issuer prefix with a space',
+      `otpauth://totp/%3A%20alice?secret=${B32}&issuer=ACME`,
+      'ERR_URI_LABEL',
+      ['EMPTY_LABEL_ISSUER'],
+    ],
+    [
+      'upper-case parameter names',
+      `otpauth://totp/ACME:alice?SECRET=${B32}&ISSUER=ACME`,
+      'ERR_URI_PARAMETER_CASE',
+      ['PARAMETER_CASE'],
+    ],
+    [
+      'mixed-case parameter name',
+      `otpauth://totp/ACME:alice?secret=${B32}&Issuer=ACME&Digits=6`,
+      'ERR_URI_PARAMETER_CASE',
+      ['PARAMETER_CASE'],
+    ],
+    [
+      'issuer only in the label',
+      `otpauth://totp/ACME:alice?secret=${B32}`,
+      'ERR_URI_ISSUER_MISSING',
+      ['ISSUER_ONLY_IN_LABEL'],
+    ],
+    [
+      '+ for space in issuer',
+      `otpauth://totp/Big%20Co:alice?secret=${B32}&issuer=Big+Co`,
+      'ERR_URI_ISSUER_MISMATCH',
+      ['ISSUER_PLUS_AS_SPACE'],
+    ],
+    [
+      'algorithm spelled sha-256',
+      `${base}&algorithm=sha-256`,
+      'ERR_URI_ALGORITHM',
+      ['ALGORITHM_SPELLING', 'NON_DEFAULT_ALGORITHM'],
+    ],
+    [
+      'raw space',
+      `otpauth://totp/ACME:alice smith?secret=${B32}&issuer=ACME`,
+      'ERR_URI_ENCODING',
+      ['UNENCODED_CHARACTERS'],
+    ],
     ['empty parameter', `${base}&&`, 'ERR_URI_MALFORMED', ['EMPTY_PARAMETER']],
     ['fragment', `${base}#x`, 'ERR_URI_MALFORMED', ['FRAGMENT']],
   ];
@@ -135,14 +231,24 @@ describe('parseOtpauthUri', () => {
 
   it('lenient readings: the values behind the warnings', () => {
     const lenient = (uri: string) => parseOtpauthUri(uri, { mode: 'lenient' });
-    expect(lenient(`otpauth://totp/:alice?secret=${B32}&issuer=ACME`)).toMatchObject({ account: 'alice', issuer: 'ACME' });
+    expect(lenient(`otpauth://totp/:alice?secret=${B32}&issuer=ACME`)).toMatchObject({
+      account: 'alice',
+      issuer: 'ACME',
+    });
     expect(lenient(`otpauth://totp/:alice?secret=${B32}`)).toMatchObject({ account: 'alice', issuer: undefined });
-    expect(lenient(`otpauth://totp/ACME:alice?SECRET=${B32}&ISSUER=ACME`)).toMatchObject({ secret: SECRET, issuer: 'ACME' });
-    expect(lenient(`otpauth://totp/ACME:alice?secret=${B32.slice(0, 8)}&issuer=ACME`).secret).toEqual(SECRET.slice(0, 5));
+    expect(lenient(`otpauth://totp/ACME:alice?SECRET=${B32}&ISSUER=ACME`)).toMatchObject({
+      secret: SECRET,
+      issuer: 'ACME',
+    });
+    expect(lenient(`otpauth://totp/ACME:alice?secret=${B32.slice(0, 8)}&issuer=ACME`).secret).toEqual(
+      SECRET.slice(0, 5),
+    );
     // Any non-empty secret is read; an empty one is no secret.
     expect(errorOf(() => lenient(`otpauth://totp/A:b?secret=&issuer=A`))?.code).toBe('ERR_URI_SECRET_MISSING');
     // Two spellings of one parameter are still a duplicate, whichever case.
-    expect(errorOf(() => lenient(`otpauth://totp/a?secret=${B32}&SECRET=${B32}`))?.code).toBe('ERR_URI_DUPLICATE_PARAMETER');
+    expect(errorOf(() => lenient(`otpauth://totp/a?secret=${B32}&SECRET=${B32}`))?.code).toBe(
+      'ERR_URI_DUPLICATE_PARAMETER',
+    );
     // An unknown parameter keeps its case and stays unknown.
     expect(lenient(`${base}&Image=x`).warnings.map((w) => w.code)).toEqual(['UNKNOWN_PARAMETER']);
   });
@@ -154,11 +260,16 @@ describe('parseOtpauthUri', () => {
     expect(lenient.issuer).toBe('My TOTP Code');
     expect(lenient.warnings.map((w) => w.code)).toEqual(['ISSUER_PLUS_AS_SPACE']);
     // %2B is a real plus, in both modes.
-    expect(parseOtpauthUri(`otpauth://totp/alice?secret=${B32}&issuer=C%2B%2B`, { mode: 'lenient' })).toMatchObject({ issuer: 'C++', warnings: [] });
+    expect(parseOtpauthUri(`otpauth://totp/alice?secret=${B32}&issuer=C%2B%2B`, { mode: 'lenient' })).toMatchObject({
+      issuer: 'C++',
+      warnings: [],
+    });
   });
 
   it('lenient parsing still yields the right secret', () => {
-    expect(parseOtpauthUri(`otpauth://totp/ACME:alice?secret=${B32.toLowerCase()}&issuer=ACME`, { mode: 'lenient' }).secret).toEqual(SECRET);
+    expect(
+      parseOtpauthUri(`otpauth://totp/ACME:alice?secret=${B32.toLowerCase()}&issuer=ACME`, { mode: 'lenient' }).secret,
+    ).toEqual(SECRET);
   });
 
   const refused: [string, string, ErrorCode][] = [

@@ -41,7 +41,12 @@ describe(`RFC 6238 Appendix B (${rfc6238.source})`, () => {
     it.each(rfc6238.cases)(`${algorithm} at $time s`, (row) => {
       const expected = row[algorithm];
       const time = row.time * 1000;
-      expect(BigInt(Math.floor(row.time / 30)).toString(16).toUpperCase().padStart(16, '0')).toBe(row.step);
+      expect(
+        BigInt(Math.floor(row.time / 30))
+          .toString(16)
+          .toUpperCase()
+          .padStart(16, '0'),
+      ).toBe(row.step);
       expect(totp(secret, { time, algorithm, digits: 8 })).toBe(expected);
       expect(totp(key, { time, digits: 8 })).toBe(expected);
       expect(totp(key, { time: new Date(time), digits: 8, algorithm })).toBe(expected);

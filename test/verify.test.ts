@@ -60,10 +60,15 @@ describe('hotp matches a node:crypto reference', () => {
 
   it('one OtpKey reused for many counters gives the same codes as fresh keys (state reloads per code)', () => {
     fc.assert(
-      fc.property(secretArb, algorithmArb, fc.array(fc.bigInt({ min: 0n, max: MAX_COUNTER }), { minLength: 2, maxLength: 20 }), (secret, algorithm, counters) => {
-        const key = createOtpKey(secret, { algorithm });
-        for (const counter of counters) expect(hotp(key, counter)).toBe(referenceHotp(secret, counter, algorithm, 6));
-      }),
+      fc.property(
+        secretArb,
+        algorithmArb,
+        fc.array(fc.bigInt({ min: 0n, max: MAX_COUNTER }), { minLength: 2, maxLength: 20 }),
+        (secret, algorithm, counters) => {
+          const key = createOtpKey(secret, { algorithm });
+          for (const counter of counters) expect(hotp(key, counter)).toBe(referenceHotp(secret, counter, algorithm, 6));
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -112,7 +117,10 @@ describe('timeStep', () => {
 });
 
 describe('verifyTotp window', () => {
-  const windowArb = fc.record({ past: fc.integer({ min: 0, max: MAX_WINDOW }), future: fc.integer({ min: 0, max: MAX_WINDOW }) });
+  const windowArb = fc.record({
+    past: fc.integer({ min: 0, max: MAX_WINDOW }),
+    future: fc.integer({ min: 0, max: MAX_WINDOW }),
+  });
 
   it('a code from time t verifies at t + k·period iff −future ≤ k ≤ past, with delta = −k', () => {
     fc.assert(
@@ -149,7 +157,10 @@ describe('verifyTotp window', () => {
     expect(verifyTotp(secret, previous, { time: t })).toMatchObject({ ok: true, delta: -1 });
     expect(verifyTotp(secret, next, { time: t })).toMatchObject({ ok: true, delta: 1 });
     expect(verifyTotp(secret, previous, { time: t, window: 0 })).toEqual({ ok: false, reason: 'mismatch' });
-    expect(verifyTotp(secret, next, { time: t, window: { past: 1, future: 0 } })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyTotp(secret, next, { time: t, window: { past: 1, future: 0 } })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
   });
 });
 
@@ -188,11 +199,18 @@ describe('verifyTotp replay refusal (afterStep)', () => {
     const first = verifyTotp(secret, code, { time: t });
     expect(first.ok).toBe(true);
     if (!first.ok) return;
-    expect(verifyTotp(secret, code, { time: t + 1000, afterStep: first.step })).toEqual({ ok: false, reason: 'replayed' });
+    expect(verifyTotp(secret, code, { time: t + 1000, afterStep: first.step })).toEqual({
+      ok: false,
+      reason: 'replayed',
+    });
     const older = totp(secret, { time: t - 30_000 });
     expect(verifyTotp(secret, older, { time: t, afterStep: first.step })).toEqual({ ok: false, reason: 'replayed' });
     const newer = totp(secret, { time: t + 30_000 });
-    expect(verifyTotp(secret, newer, { time: t, afterStep: first.step })).toEqual({ ok: true, step: first.step + 1, delta: 1 });
+    expect(verifyTotp(secret, newer, { time: t, afterStep: first.step })).toEqual({
+      ok: true,
+      step: first.step + 1,
+      delta: 1,
+    });
   });
 });
 
@@ -201,28 +219,44 @@ describe('verifyHotp', () => {
 
   it('looks ahead only, never back', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: -20, max: 20 }), fc.integer({ min: 0, max: 10 }), (counter, k, lookAhead) => {
-        const r = verifyHotp(secret, hotp(secret, counter + k < 0 ? 0 : counter + k), { counter, lookAhead });
-        if (counter + k >= counter && k <= lookAhead) {
-          expect(r).toEqual({ ok: true, counter: counter + k, next: counter + k + 1 });
-        } else if (r.ok) {
-          expect(r.counter).not.toBe(counter + k); // only a code collision can match elsewhere
-          expect(r.counter).toBeGreaterThanOrEqual(counter);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: -20, max: 20 }),
+        fc.integer({ min: 0, max: 10 }),
+        (counter, k, lookAhead) => {
+          const r = verifyHotp(secret, hotp(secret, counter + k < 0 ? 0 : counter + k), { counter, lookAhead });
+          if (counter + k >= counter && k <= lookAhead) {
+            expect(r).toEqual({ ok: true, counter: counter + k, next: counter + k + 1 });
+          } else if (r.ok) {
+            expect(r.counter).not.toBe(counter + k); // only a code collision can match elsewhere
+            expect(r.counter).toBeGreaterThanOrEqual(counter);
+          }
+        },
+      ),
     );
   });
 
   it('keeps bigint counters bigint, including carries across 2^32 and the last counter 2^64−1', () => {
     const c = 2n ** 32n - 2n;
-    expect(verifyHotp(secret, hotp(secret, c + 3n), { counter: c, lookAhead: 5 })).toEqual({ ok: true, counter: c + 3n, next: c + 4n });
+    expect(verifyHotp(secret, hotp(secret, c + 3n), { counter: c, lookAhead: 5 })).toEqual({
+      ok: true,
+      counter: c + 3n,
+      next: c + 4n,
+    });
     const last = MAX_COUNTER;
-    expect(verifyHotp(secret, hotp(secret, last), { counter: last - 1n, lookAhead: 5 })).toEqual({ ok: true, counter: last, next: last + 1n });
+    expect(verifyHotp(secret, hotp(secret, last), { counter: last - 1n, lookAhead: 5 })).toEqual({
+      ok: true,
+      counter: last,
+      next: last + 1n,
+    });
     // At the last counter there is nothing to look ahead to: only 2^64−1 itself is a candidate, so a
     // wrong code is a mismatch (no wrap-around to counter 0, no overflow into a 9th byte).
     const wrong = hotp(secret, last) === '000000' ? '000001' : '000000';
     expect(verifyHotp(secret, wrong, { counter: last, lookAhead: 100 })).toEqual({ ok: false, reason: 'mismatch' });
-    expect(verifyHotp(secret, hotp(secret, 0n), { counter: last, lookAhead: 100 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyHotp(secret, hotp(secret, 0n), { counter: last, lookAhead: 100 })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
   });
 
   it('asks for a bigint when a number counter would leave the safe range', () => {
@@ -236,13 +270,21 @@ describe('papercuts a new user hits', () => {
   it('afterStep: null (a nullable column of a new credential) means none, like omitting it', () => {
     const secret = new Uint8Array(20).fill(4);
     const code = totp(secret, { time: 90_000 });
-    expect(verifyTotp(secret, code, { time: 90_000, afterStep: null })).toEqual(verifyTotp(secret, code, { time: 90_000 }));
+    expect(verifyTotp(secret, code, { time: 90_000, afterStep: null })).toEqual(
+      verifyTotp(secret, code, { time: 90_000 }),
+    );
     expect(verifyTotp(secret, code, { time: 90_000, afterStep: 3 })).toEqual({ ok: false, reason: 'replayed' });
   });
 
   it('a base32 string passed as a secret is refused with a pointer to decodeBase32', () => {
-    for (const call of [() => totp('JBSWY3DPEHPK3PXP' as never), () => verifyTotp('JBSWY3DPEHPK3PXP' as never, '123456'), () => hotp('JBSWY3DPEHPK3PXP' as never, 0)]) {
-      expect(call).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('decodeBase32') }));
+    for (const call of [
+      () => totp('JBSWY3DPEHPK3PXP' as never),
+      () => verifyTotp('JBSWY3DPEHPK3PXP' as never, '123456'),
+      () => hotp('JBSWY3DPEHPK3PXP' as never, 0),
+    ]) {
+      expect(call).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE', message: expect.stringContaining('decodeBase32') }),
+      );
       expect(call).toThrow(expect.objectContaining({ message: expect.not.stringContaining('JBSW') }));
     }
   });

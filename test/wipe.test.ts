@@ -8,11 +8,19 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 const seen: Uint8Array[] = [];
 vi.mock('../src/key.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/key.js')>();
-  return { ...real, createOtpKey: (secret: Uint8Array, options?: never) => (seen.push(secret), real.createOtpKey(secret, options)) };
+  return {
+    ...real,
+    createOtpKey: (secret: Uint8Array, options?: never) => (seen.push(secret), real.createOtpKey(secret, options)),
+  };
 });
 vi.mock('../src/totp.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/totp.js')>();
-  return { ...real, verifyTotp: (secret: Uint8Array, ...rest: never[]) => (seen.push(secret), (real.verifyTotp as (...a: unknown[]) => unknown)(secret, ...rest)) };
+  return {
+    ...real,
+    verifyTotp: (secret: Uint8Array, ...rest: never[]) => (
+      seen.push(secret), (real.verifyTotp as (...a: unknown[]) => unknown)(secret, ...rest)
+    ),
+  };
 });
 
 const { confirmEnrollment, parseOtpauthUri, startEnrollment, totp, verifyCredential } = await import('../src/index.js');
@@ -29,7 +37,11 @@ describe('decrypted secret bytes are wiped after use', () => {
     if (!r.ok) throw new Error('enrollment failed');
     const opened = seen.filter((b) => b instanceof Uint8Array && b.length === phone.length);
     expect(opened.length).toBeGreaterThan(0);
-    for (const bytes of opened) expect([...bytes].every((b) => b === 0), 'opened bytes are zero afterwards').toBe(true);
+    for (const bytes of opened)
+      expect(
+        [...bytes].every((b) => b === 0),
+        'opened bytes are zero afterwards',
+      ).toBe(true);
 
     seen.length = 0;
     const later = T + 60_000;

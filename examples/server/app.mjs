@@ -20,7 +20,10 @@ const MESSAGES = {
   locked: ['error', 'Too many wrong codes. Try again in 15 minutes.'],
   used: ['error', 'That recovery code was already used.'],
   // set-up
-  code_mismatch: ['error', 'That code is not right. Check that the app shows the account below, then try the code it shows now.'],
+  code_mismatch: [
+    'error',
+    'That code is not right. Check that the app shows the account below, then try the code it shows now.',
+  ],
   token_mismatch: ['error', 'This set-up was started in another browser. Start over here.'],
   expired: ['error', 'That set-up expired. Start over to get a new QR code.'],
   revoked: ['error', 'Too many wrong codes for this set-up. Start over to get a new QR code.'],
@@ -47,19 +50,37 @@ const MESSAGES = {
 const USERNAME = /^[A-Za-z0-9._@-]{3,64}$/;
 
 export function createApp({ db, store, keyring, clock, config, log }) {
-  const sessions = createSessions({ db, clock, secure: config.secure, idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs, pendingMs: config.sessionPendingMs });
+  const sessions = createSessions({
+    db,
+    clock,
+    secure: config.secure,
+    idleMs: config.sessionIdleMs,
+    absoluteMs: config.sessionAbsoluteMs,
+    pendingMs: config.sessionPendingMs,
+  });
 
   // Audit events go to the database (one row each, in order); /audit waits for pending writes.
   let auditWrites = Promise.resolve();
   function audit(event) {
     auditWrites = auditWrites
-      .then(() => db.query('INSERT INTO example_audit (user_id, event, at) VALUES ($1, $2, $3)', [event.context?.userId ?? null, JSON.stringify(event), event.time]))
+      .then(() =>
+        db.query('INSERT INTO example_audit (user_id, event, at) VALUES ($1, $2, $3)', [
+          event.context?.userId ?? null,
+          JSON.stringify(event),
+          event.time,
+        ]),
+      )
       .catch((error) => log(`audit write failed: ${reasonOf(error)}`));
   }
   /** Who and from where: on every audit row. */
-  const context = (req, userId) => ({ userId: userId ?? null, ip: req.socket.remoteAddress ?? null, userAgent: String(req.headers['user-agent'] ?? '').slice(0, 200) });
+  const context = (req, userId) => ({
+    userId: userId ?? null,
+    ip: req.socket.remoteAddress ?? null,
+    userAgent: String(req.headers['user-agent'] ?? '').slice(0, 200),
+  });
   /** An event of the app's own (sign-up, passwords, 2FA off, new recovery codes), shaped like the guard's. */
-  const appEvent = (req, kind, outcome, userId, extra = {}) => audit({ kind, outcome, time: clock(), context: context(req, userId), ...extra });
+  const appEvent = (req, kind, outcome, userId, extra = {}) =>
+    audit({ kind, outcome, time: clock(), context: context(req, userId), ...extra });
 
   const verifier = createVerifier({
     timeoutMs: config.guardTimeoutMs,
@@ -87,22 +108,35 @@ export function createApp({ db, store, keyring, clock, config, log }) {
   // to the GET that shows them (and the download), until the user says they are saved.
   const stashAad = (s) => `recovery-stash:${s.user_id}`;
   const stash = (codes, s) => sealSecret(new TextEncoder().encode(codes.join('\n')), { keyring, aad: stashAad(s) });
-  const unstash = (s) => (s.recovery_stash ? new TextDecoder().decode(openSecret(s.recovery_stash, { keyring, aad: stashAad(s) })).split('\n') : undefined);
+  const unstash = (s) =>
+    s.recovery_stash
+      ? new TextDecoder().decode(openSecret(s.recovery_stash, { keyring, aad: stashAad(s) })).split('\n')
+      : undefined;
 
   // ---- responses ----------------------------------------------------------------------------------
   const HEADERS = {
-    'content-security-policy': "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    'content-security-policy':
+      "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cross-origin-opener-policy': 'same-origin',
     ...(config.secure ? { 'strict-transport-security': 'max-age=63072000; includeSubDomains' } : {}),
   };
   const send = (res, status, html, extra = {}) => {
-    res.writeHead(status, { ...HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...extra });
+    res.writeHead(status, {
+      ...HEADERS,
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      ...extra,
+    });
     res.end(html);
   };
   const redirect = (res, to, message) => {
-    res.writeHead(303, { ...HEADERS, location: message ? `${to}${to.includes('?') ? '&' : '?'}m=${message}` : to, 'cache-control': 'no-store' });
+    res.writeHead(303, {
+      ...HEADERS,
+      location: message ? `${to}${to.includes('?') ? '&' : '?'}m=${message}` : to,
+      'cache-control': 'no-store',
+    });
     res.end();
   };
   const messageOf = (url, s) => {
@@ -112,7 +146,12 @@ export function createApp({ db, store, keyring, clock, config, log }) {
   };
   /** The one "try again shortly" page (503), for a store outage and for a database outage alike. */
   const tryAgain = (res, text, options = {}) =>
-    send(res, 503, page('Try again shortly', `<p>${esc(text)}</p><p><a class="button" href="">Try again</a></p>`, options), { 'retry-after': '5' });
+    send(
+      res,
+      503,
+      page('Try again shortly', `<p>${esc(text)}</p><p><a class="button" href="">Try again</a></p>`, options),
+      { 'retry-after': '5' },
+    );
   /** The store did not answer within the guard's deadline: say so, fast, and log one line. */
   const unavailable = (res, what, user, s) => {
     log(`${what}: store unavailable`);
@@ -125,7 +164,12 @@ export function createApp({ db, store, keyring, clock, config, log }) {
   async function withCurrentCode(req, res, s, f, operation, what) {
     const user = await userById(s.user_id);
     if (!user.credential) return void redirect(res, '/');
-    const r = await verifier.verify({ credential: user.credential, code: String(f.code ?? '').replaceAll(' ', ''), operation, context: context(req, user.id) });
+    const r = await verifier.verify({
+      credential: user.credential,
+      code: String(f.code ?? '').replaceAll(' ', ''),
+      operation,
+      context: context(req, user.id),
+    });
     if (r.ok) return Object.assign(user, { credential: r.credential });
     if (r.reason === 'storage') return void unavailable(res, what, user, s);
     return void redirect(res, '/', r.reason);
@@ -146,7 +190,8 @@ export function createApp({ db, store, keyring, clock, config, log }) {
   }
 
   /** "n attempts left" for the hint under a code field. */
-  const leftText = (n) => (n === undefined || n === null ? '' : `${n} ${n === 1 ? 'attempt' : 'attempts'} left before a 15-minute lock.`);
+  const leftText = (n) =>
+    n === undefined || n === null ? '' : `${n} ${n === 1 ? 'attempt' : 'attempts'} left before a 15-minute lock.`;
 
   const routes = {
     // ---- account -----------------------------------------------------------------------------------
@@ -154,8 +199,16 @@ export function createApp({ db, store, keyring, clock, config, log }) {
       const user = s.stage === 'full' ? await userById(s.user_id) : undefined;
       const message = messageOf(url, s);
       if (!user) {
-        return send(res, 200, page('Two-factor login, done right', `<p>A small auth server built on totpkit: passwords, authenticator apps, recovery codes, lockout and an audit log.</p>
-<div class="actions"><a class="button" href="/signup">Create an account</a><a class="button secondary" href="/login">Log in</a></div>`, { message }));
+        return send(
+          res,
+          200,
+          page(
+            'Two-factor login, done right',
+            `<p>A small auth server built on totpkit: passwords, authenticator apps, recovery codes, lockout and an audit log.</p>
+<div class="actions"><a class="button" href="/signup">Create an account</a><a class="button secondary" href="/login">Log in</a></div>`,
+            { message },
+          ),
+        );
       }
       const left = codesLeft(user);
       const twoFactor = user.credential
@@ -172,16 +225,43 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
     },
 
     async 'GET /signup'({ res, s, url }) {
-      send(res, 200, page('Create an account', form('/signup', s.csrf,
-        field('username', 'Username', { autocomplete: 'username', autofocus: true, spellcheck: false, maxlength: 64, hint: '3 to 64 letters, digits or . _ @ -' }) +
-        field('password', 'Password', { type: 'password', autocomplete: 'new-password', minlength: 12, maxlength: 256, hint: '12 characters or more. A passphrase is best.' }),
-        'Create account') + `<p>Already have one? <a href="/login">Log in</a></p>`, { message: messageOf(url, s) }));
+      send(
+        res,
+        200,
+        page(
+          'Create an account',
+          form(
+            '/signup',
+            s.csrf,
+            field('username', 'Username', {
+              autocomplete: 'username',
+              autofocus: true,
+              spellcheck: false,
+              maxlength: 64,
+              hint: '3 to 64 letters, digits or . _ @ -',
+            }) +
+              field('password', 'Password', {
+                type: 'password',
+                autocomplete: 'new-password',
+                minlength: 12,
+                maxlength: 256,
+                hint: '12 characters or more. A passphrase is best.',
+              }),
+            'Create account',
+          ) + `<p>Already have one? <a href="/login">Log in</a></p>`,
+          { message: messageOf(url, s) },
+        ),
+      );
     },
     async 'POST /signup'({ req, res, s, f }) {
       const username = String(f.username ?? '');
       const password = String(f.password ?? '');
-      if (!USERNAME.test(username) || password.length < 12 || password.length > 256) return redirect(res, '/signup', 'bad_signup');
-      const { rows } = await db.query('INSERT INTO example_users (username, password, created_at) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING RETURNING id', [username, await hashPassword(password), clock()]);
+      if (!USERNAME.test(username) || password.length < 12 || password.length > 256)
+        return redirect(res, '/signup', 'bad_signup');
+      const { rows } = await db.query(
+        'INSERT INTO example_users (username, password, created_at) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING RETURNING id',
+        [username, await hashPassword(password), clock()],
+      );
       if (!rows[0]) return redirect(res, '/signup', 'taken');
       appEvent(req, 'signup', 'success', rows[0].id);
       await sessions.rotate(res, s, { user_id: rows[0].id, stage: 'full' }, { login: true });
@@ -190,10 +270,25 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
 
     // ---- login -------------------------------------------------------------------------------------
     async 'GET /login'({ res, s, url }) {
-      send(res, 200, page('Log in', form('/login', s.csrf,
-        field('username', 'Username', { autocomplete: 'username', autofocus: true, spellcheck: false, maxlength: 64 }) +
-        field('password', 'Password', { type: 'password', autocomplete: 'current-password', maxlength: 256 }),
-        'Log in') + `<p>New here? <a href="/signup">Create an account</a></p>`, { message: messageOf(url, s) }));
+      send(
+        res,
+        200,
+        page(
+          'Log in',
+          form(
+            '/login',
+            s.csrf,
+            field('username', 'Username', {
+              autocomplete: 'username',
+              autofocus: true,
+              spellcheck: false,
+              maxlength: 64,
+            }) + field('password', 'Password', { type: 'password', autocomplete: 'current-password', maxlength: 256 }),
+            'Log in',
+          ) + `<p>New here? <a href="/signup">Create an account</a></p>`,
+          { message: messageOf(url, s) },
+        ),
+      );
     },
     async 'POST /login'({ req, res, s, f }) {
       // Passwords are throttled like codes, per username whether or not it exists, in the guard's
@@ -205,7 +300,15 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
       const now = clock();
       const user = (await db.query('SELECT * FROM example_users WHERE username = $1', [username])).rows[0];
       const ok = await checkPassword(String(f.password ?? '').slice(0, 256), user?.password); // hashes even for unknown users
-      const settled = await withDeadline(store.settle(`password:${username}`, { now, maxFailures: config.passwordMaxFailures, lockUntil: now + 15 * 60_000, verified: ok }), config.guardTimeoutMs);
+      const settled = await withDeadline(
+        store.settle(`password:${username}`, {
+          now,
+          maxFailures: config.passwordMaxFailures,
+          lockUntil: now + 15 * 60_000,
+          verified: ok,
+        }),
+        config.guardTimeoutMs,
+      );
       if (settled === undefined) {
         appEvent(req, 'password', 'failure', user?.id, { reason: 'storage' });
         return unavailable(res, 'login', undefined, s);
@@ -219,8 +322,22 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
         return redirect(res, '/login', 'wrong_password');
       }
       appEvent(req, 'password', 'success', user.id);
-      if (needsRehash(user.password)) await db.query('UPDATE example_users SET password = $2 WHERE id = $1', [user.id, await hashPassword(String(f.password))]);
-      await sessions.rotate(res, s, { user_id: user.id, stage: user.credential ? 'password' : 'full', enrollment_token: null, recovery_stash: null }, { login: true });
+      if (needsRehash(user.password))
+        await db.query('UPDATE example_users SET password = $2 WHERE id = $1', [
+          user.id,
+          await hashPassword(String(f.password)),
+        ]);
+      await sessions.rotate(
+        res,
+        s,
+        {
+          user_id: user.id,
+          stage: user.credential ? 'password' : 'full',
+          enrollment_token: null,
+          recovery_stash: null,
+        },
+        { login: true },
+      );
       if (user.credential) return redirect(res, '/login/2fa');
       redirect(res, '/', 'logged_in');
     },
@@ -228,14 +345,26 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
     async 'GET /login/2fa'({ res, s, url }) {
       if (s.stage !== 'password') return redirect(res, '/login', s.expiredBecause);
       const left = Number.parseInt(url.searchParams.get('left') ?? '', 10);
-      send(res, 200, page('Enter your code', `<p>Open your authenticator app and enter the 6-digit code it shows now. It changes every 30 seconds.</p>
+      send(
+        res,
+        200,
+        page(
+          'Enter your code',
+          `<p>Open your authenticator app and enter the 6-digit code it shows now. It changes every 30 seconds.</p>
 ${form('/login/2fa', s.csrf, codeField(undefined, { hint: Number.isSafeInteger(left) && left >= 0 && left <= 100 ? leftText(left) : undefined }), 'Verify')}
-<p><a href="/login/recovery">Use a recovery code instead</a></p>`, { message: messageOf(url, s) }));
+<p><a href="/login/recovery">Use a recovery code instead</a></p>`,
+          { message: messageOf(url, s) },
+        ),
+      );
     },
     async 'POST /login/2fa'({ req, res, s, f }) {
       if (s.stage !== 'password') return redirect(res, '/login', 'pending');
       const user = await userById(s.user_id);
-      const r = await verifier.verify({ credential: user.credential, code: String(f.code ?? '').replaceAll(' ', ''), context: context(req, user.id) });
+      const r = await verifier.verify({
+        credential: user.credential,
+        code: String(f.code ?? '').replaceAll(' ', ''),
+        context: context(req, user.id),
+      });
       if (!r.ok) {
         if (r.reason === 'storage') return unavailable(res, 'login code', undefined, s);
         return redirect(res, `/login/2fa?left=${r.attemptsLeft ?? ''}`, r.reason);
@@ -248,14 +377,27 @@ ${form('/login/2fa', s.csrf, codeField(undefined, { hint: Number.isSafeInteger(l
 
     async 'GET /login/recovery'({ res, s, url }) {
       if (s.stage !== 'password') return redirect(res, '/login', s.expiredBecause);
-      send(res, 200, page('Use a recovery code', `<p>Each recovery code works once. Using one logs you out everywhere else.</p>
+      send(
+        res,
+        200,
+        page(
+          'Use a recovery code',
+          `<p>Each recovery code works once. Using one logs you out everywhere else.</p>
 ${form('/login/recovery', s.csrf, field('code', 'Recovery code', { autocomplete: 'off', autofocus: true, spellcheck: false, maxlength: 64, hint: 'Dashes, spaces and lower case are fine.' }), 'Log in')}
-<p><a href="/login/2fa">Use your authenticator app instead</a></p>`, { message: messageOf(url, s) }));
+<p><a href="/login/2fa">Use your authenticator app instead</a></p>`,
+          { message: messageOf(url, s) },
+        ),
+      );
     },
     async 'POST /login/recovery'({ req, res, s, f }) {
       if (s.stage !== 'password') return redirect(res, '/login', 'pending');
       const user = await userById(s.user_id);
-      const r = await verifier.useRecoveryCode({ credentialId: user.credential.id, set: user.recovery, code: String(f.code ?? ''), context: context(req, user.id) });
+      const r = await verifier.useRecoveryCode({
+        credentialId: user.credential.id,
+        set: user.recovery,
+        code: String(f.code ?? ''),
+        context: context(req, user.id),
+      });
       if (!r.ok) {
         if (r.reason === 'storage') return unavailable(res, 'recovery code', undefined, s);
         return redirect(res, '/login/recovery', r.reason);
@@ -274,7 +416,14 @@ ${form('/login/recovery', s.csrf, field('code', 'Recovery code', { autocomplete:
       if (user.credential) return redirect(res, '/');
       const restarting = user.enrollment?.status === 'pending';
       // One pending enrollment per user: a new one revokes the old (and its QR code).
-      const started = startEnrollment({ account: user.username, issuer: config.issuer, keyring, now: clock(), previous: user.enrollment ?? undefined, deviceLabel: 'authenticator app' });
+      const started = startEnrollment({
+        account: user.username,
+        issuer: config.issuer,
+        keyring,
+        now: clock(),
+        previous: user.enrollment ?? undefined,
+        deviceLabel: 'authenticator app',
+      });
       user.enrollment = started.enrollment;
       await saveUser(user);
       s.enrollment_token = started.token; // the token lives in this session only
@@ -287,18 +436,34 @@ ${form('/login/recovery', s.csrf, field('code', 'Recovery code', { autocomplete:
       if (user.credential) return redirect(res, '/');
       const message = messageOf(url, s);
       const startOver = (label) => form('/2fa/enroll/start', s.csrf, '', label);
-      const shown = user.enrollment && s.enrollment_token ? showEnrollment(user.enrollment, { token: s.enrollment_token, keyring, now: clock() }) : undefined;
+      const shown =
+        user.enrollment && s.enrollment_token
+          ? showEnrollment(user.enrollment, { token: s.enrollment_token, keyring, now: clock() })
+          : undefined;
       if (!shown?.ok) {
         const why = shown ? MESSAGES[shown.reason] : undefined;
-        return send(res, 200, page('Turn on two-factor login', `<p>You will need an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, 1Password, Bitwarden, Aegis…).</p>${startOver('Show the QR code')}`, {
-          message: message ?? (why && { kind: why[0], text: why[1] }),
-          user,
-          csrf: s.csrf,
-        }));
+        return send(
+          res,
+          200,
+          page(
+            'Turn on two-factor login',
+            `<p>You will need an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, 1Password, Bitwarden, Aegis…).</p>${startOver('Show the QR code')}`,
+            {
+              message: message ?? (why && { kind: why[0], text: why[1] }),
+              user,
+              csrf: s.csrf,
+            },
+          ),
+        );
       }
       const minutes = Math.max(1, Math.ceil((shown.expiresAt - clock()) / 60_000));
       const svg = toSvg(shown.uri, { title: 'QR code for your authenticator app', moduleSize: 6 });
-      send(res, 200, page('Turn on two-factor login', `
+      send(
+        res,
+        200,
+        page(
+          'Turn on two-factor login',
+          `
 <ol>
 <li>Scan this QR code with your authenticator app, or on this phone open it in the app directly.</li>
 <li>Enter the 6-digit code the app shows.</li>
@@ -308,14 +473,22 @@ ${form('/login/recovery', s.csrf, field('code', 'Recovery code', { autocomplete:
 <details><summary>Can’t scan it? Type the key instead</summary><pre id="manual">${esc(shown.manual.text)}</pre></details></div></div>
 ${form('/2fa/enroll', s.csrf, codeField('Code from the app', { hint: `${shown.attemptsLeft} ${shown.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.` }), 'Turn on')}
 <p id="expiry"><small>This QR code works for ${minutes} more ${minutes === 1 ? 'minute' : 'minutes'}; after that, start over. The 6-digit code in the app changes every 30 seconds.</small></p>
-<div class="actions">${form('/2fa/enroll/start', s.csrf, '', 'Show a new QR code', { secondary: true })}${form('/2fa/enroll/cancel', s.csrf, '', 'Cancel', { secondary: true })}</div>`, { message, user, csrf: s.csrf }));
+<div class="actions">${form('/2fa/enroll/start', s.csrf, '', 'Show a new QR code', { secondary: true })}${form('/2fa/enroll/cancel', s.csrf, '', 'Cancel', { secondary: true })}</div>`,
+          { message, user, csrf: s.csrf },
+        ),
+      );
     },
     async 'POST /2fa/enroll'({ req, res, s, f }) {
       if (s.stage !== 'full') return redirect(res, '/login');
       const user = await userById(s.user_id);
       if (user.credential) return redirect(res, '/');
       if (!user.enrollment) return redirect(res, '/2fa/enroll');
-      const r = await verifier.confirmEnrollment({ enrollment: user.enrollment, token: s.enrollment_token ?? '', code: String(f.code ?? '').replaceAll(' ', ''), context: context(req, user.id) });
+      const r = await verifier.confirmEnrollment({
+        enrollment: user.enrollment,
+        token: s.enrollment_token ?? '',
+        code: String(f.code ?? '').replaceAll(' ', ''),
+        context: context(req, user.id),
+      });
       if (!r.ok && r.reason === 'storage') return unavailable(res, 'set-up', user, s);
       user.enrollment = r.enrollment;
       if (!r.ok) {
@@ -347,11 +520,19 @@ ${form('/2fa/enroll', s.csrf, codeField('Code from the app', { hint: `${shown.at
       const codes = unstash(s);
       if (!codes) return redirect(res, '/');
       const user = await userById(s.user_id);
-      send(res, 200, page('Save your recovery codes', `
+      send(
+        res,
+        200,
+        page(
+          'Save your recovery codes',
+          `
 <p>If you lose your phone, each of these codes logs you in once. Keep them somewhere safe, such as a password manager. They are shown only until you confirm below: we keep only their hashes.</p>
 <ul class="codes" id="recovery-codes">${codes.map((c) => `<li>${esc(c)}</li>`).join('')}</ul>
 <div class="actions"><a class="button secondary" id="download" href="/2fa/recovery-codes.txt" download>Download as text</a><button type="button" class="secondary" data-copy="#recovery-codes" hidden>Copy</button></div>
-${form('/2fa/recovery-codes/done', s.csrf, '', 'I have saved them')}`, { message: messageOf(url, s), user, csrf: s.csrf }));
+${form('/2fa/recovery-codes/done', s.csrf, '', 'I have saved them')}`,
+          { message: messageOf(url, s), user, csrf: s.csrf },
+        ),
+      );
     },
     async 'GET /2fa/recovery-codes.txt'({ res, s }) {
       if (s.stage !== 'full') return redirect(res, '/login');
@@ -400,15 +581,26 @@ ${form('/2fa/recovery-codes/done', s.csrf, '', 'I have saved them')}`, { message
       if (s.stage !== 'full') return redirect(res, '/login', s.expiredBecause);
       const user = await userById(s.user_id);
       await auditWrites;
-      const { rows } = await db.query('SELECT event FROM example_audit WHERE user_id = $1 ORDER BY id DESC LIMIT 100', [user.id]);
+      const { rows } = await db.query('SELECT event FROM example_audit WHERE user_id = $1 ORDER BY id DESC LIMIT 100', [
+        user.id,
+      ]);
       const events = rows.map((r) => (typeof r.event === 'string' ? JSON.parse(r.event) : r.event));
       const cell = (label, value) => `<td data-label="${label}">${esc(value)}</td>`;
-      const body = events.length === 0
-        ? '<p class="empty" id="audit-empty">No security events yet.</p>'
-        : `<table id="audit"><thead><tr><th>Time (UTC)</th><th>Event</th><th>Outcome</th><th>Reason</th><th>IP address</th><th>Browser</th></tr></thead><tbody>
+      const body =
+        events.length === 0
+          ? '<p class="empty" id="audit-empty">No security events yet.</p>'
+          : `<table id="audit"><thead><tr><th>Time (UTC)</th><th>Event</th><th>Outcome</th><th>Reason</th><th>IP address</th><th>Browser</th></tr></thead><tbody>
 ${events.map((e) => `<tr>${cell('Time (UTC)', new Date(e.time).toISOString().replace('T', ' ').slice(0, 19))}${cell('Event', EVENT_NAMES[e.kind] ?? e.kind)}${cell('Outcome', e.outcome)}${cell('Reason', e.reason ?? '')}${cell('IP address', e.context?.ip ?? '')}${cell('Browser', e.context?.userAgent ?? '')}</tr>`).join('\n')}
 </tbody></table>`;
-      send(res, 200, page('Security log', `<p>The last 100 security events of your account, newest first.</p>${body}`, { message: messageOf(url, s), user, csrf: s.csrf }));
+      send(
+        res,
+        200,
+        page('Security log', `<p>The last 100 security events of your account, newest first.</p>${body}`, {
+          message: messageOf(url, s),
+          user,
+          csrf: s.csrf,
+        }),
+      );
     },
 
     async 'POST /logout'({ res, s }) {
@@ -434,18 +626,31 @@ ${events.map((e) => `<tr>${cell('Time (UTC)', new Date(e.time).toISOString().rep
         const given = Buffer.from(String(f.csrf ?? ''));
         const expected = Buffer.from(s.csrf);
         if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-          return send(res, 403, page('This form expired', '<p>For your security, forms work only for a while and only from this site. <a href="/">Start again</a></p>'));
+          return send(
+            res,
+            403,
+            page(
+              'This form expired',
+              '<p>For your security, forms work only for a while and only from this site. <a href="/">Start again</a></p>',
+            ),
+          );
         }
       }
       await route({ req, res, s, f, url });
     } catch (error) {
       // Never echo input or a stack: one line with the route and the error's code.
       const reason = reasonOf(error);
-      const outage = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout|57P01|08\d\d\d/i.test(String(reason));
+      const outage = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout|57P01|08\d\d\d/i.test(
+        String(reason),
+      );
       log(`${req.method} ${req.url?.split('?')[0]} failed: ${reason}`);
       if (res.headersSent) return res.destroy();
       if (outage) return tryAgain(res, 'This page is briefly unavailable on our side. Try again in a few seconds.');
-      send(res, error?.status ?? 500, page('Something went wrong', '<p>Something went wrong on our side. <a href="/">Home</a></p>'));
+      send(
+        res,
+        error?.status ?? 500,
+        page('Something went wrong', '<p>Something went wrong on our side. <a href="/">Home</a></p>'),
+      );
     }
   }
 
@@ -488,6 +693,11 @@ const STATIC = {
   '/static/app.js': staticFile('app.js', 'text/javascript; charset=utf-8'),
 };
 function serveStatic(res, file) {
-  res.writeHead(200, { 'content-type': file.type, 'cache-control': 'public, max-age=3600', etag: file.etag, 'x-content-type-options': 'nosniff' });
+  res.writeHead(200, {
+    'content-type': file.type,
+    'cache-control': 'public, max-age=3600',
+    etag: file.etag,
+    'x-content-type-options': 'nosniff',
+  });
   res.end(file.body);
 }

@@ -28,13 +28,15 @@ const REASONS = {
   EHOSTUNREACH: 'host unreachable',
   '3D000': 'no such database',
   '28P01': 'wrong password',
-  '28000': 'access refused',
+  28000: 'access refused',
 };
 /** The short reason of an error: its code (explained when known), or the first line of its message. */
 export function reasonOf(error) {
   const code = error?.code;
   if (typeof code === 'string') return REASONS[code] ? `${REASONS[code]} (${code})` : code;
-  return String(error?.message ?? error).split('\n')[0].slice(0, 120);
+  return String(error?.message ?? error)
+    .split('\n')[0]
+    .slice(0, 120);
 }
 
 /**
@@ -67,7 +69,13 @@ export async function openStorage({ dataDir, databaseUrl, redisUrl, log }) {
       throw new StartupError('DATABASE_URL is not a valid URL');
     }
     const { default: pg } = await import('pg');
-    db = new pg.Pool({ connectionString: databaseUrl, max: 8, connectionTimeoutMillis: 2000, query_timeout: 5000, keepAlive: true });
+    db = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 8,
+      connectionTimeoutMillis: 2000,
+      query_timeout: 5000,
+      keepAlive: true,
+    });
     const outage = outageLogger(log, 'postgres');
     db.on('error', (error) => outage.error(error)); // an idle client lost its server
     db.on('connect', () => outage.ready());

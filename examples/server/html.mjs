@@ -2,7 +2,10 @@
 // stylesheet and script of its own (served from /static, so the CSP needs no 'unsafe-inline').
 // Every dynamic value goes through `esc`, and every form carries the session's CSRF token.
 export const esc = (value) =>
-  String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  String(value ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
 
 /**
  * A page. `message` is `{ text, kind }` with kind `info`, `success` or `error`; `user` shows the
@@ -31,7 +34,13 @@ ${body}
 }
 
 /** A POST form with the CSRF token. */
-export const form = (action, csrf, fields, button, { className = '', secondary = false } = {}) => `<form method="post" action="${esc(action)}"${className ? ` class="${esc(className)}"` : ''}>
+export const form = (
+  action,
+  csrf,
+  fields,
+  button,
+  { className = '', secondary = false } = {},
+) => `<form method="post" action="${esc(action)}"${className ? ` class="${esc(className)}"` : ''}>
 <input type="hidden" name="csrf" value="${esc(csrf)}">
 ${fields}
 <button type="submit"${secondary ? ' class="secondary"' : ''}>${esc(button)}</button>
@@ -63,4 +72,12 @@ export function field(name, label, opts = {}) {
 
 /** The one-time code field: numeric keyboard, the OS's code autofill, focused. */
 export const codeField = (label = 'Code from your authenticator app', opts = {}) =>
-  field('code', label, { inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9 ]{6,8}', maxlength: 8, autofocus: true, spellcheck: false, ...opts });
+  field('code', label, {
+    inputmode: 'numeric',
+    autocomplete: 'one-time-code',
+    pattern: '[0-9 ]{6,8}',
+    maxlength: 8,
+    autofocus: true,
+    spellcheck: false,
+    ...opts,
+  });

@@ -38,7 +38,10 @@ const DUMMY = await hashPassword('dummy password for unknown usernames');
 /** Whether `password` matches `stored` (the dummy hash when there is no user). */
 export async function checkPassword(password, stored) {
   const parsed = parse(stored ?? DUMMY) ?? parse(DUMMY);
-  const actual = await scryptAsync(String(password), parsed.salt, KEY_BYTES, { ...parsed.params, maxmem: maxmem(parsed.params) });
+  const actual = await scryptAsync(String(password), parsed.salt, KEY_BYTES, {
+    ...parsed.params,
+    maxmem: maxmem(parsed.params),
+  });
   return stored !== undefined && parsed.hash.length === actual.length && timingSafeEqual(actual, parsed.hash);
 }
 

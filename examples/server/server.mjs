@@ -69,7 +69,8 @@ try {
   mkdirSync(dataDir, { recursive: true });
   // The sealing key for TOTP secrets at rest. Production: a secret manager, rotated by key id.
   const keyFile = join(dataDir, 'sealing.key');
-  if (!env.SEALING_KEY && !existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  if (!env.SEALING_KEY && !existsSync(keyFile))
+    writeFileSync(keyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
   const key = new Uint8Array(Buffer.from(env.SEALING_KEY || readFileSync(keyFile, 'utf8'), 'base64url'));
   if (key.length !== 32) fail('SEALING_KEY must be 32 bytes, base64url');
   keyring = { current: 'k1', keys: { k1: key } };
@@ -79,7 +80,12 @@ try {
 
 let storage;
 try {
-  storage = await openStorage({ dataDir: join(dataDir, 'pglite'), databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, log });
+  storage = await openStorage({
+    dataDir: join(dataDir, 'pglite'),
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    log,
+  });
 } catch (error) {
   fail(error instanceof StartupError ? error.message : `cannot open storage: ${reasonOf(error)}`);
 }
@@ -96,13 +102,20 @@ try {
 }
 server.on('error', async (error) => {
   await storage.close().catch(() => {});
-  const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.code === 'EACCES' ? 'permission denied' : reasonOf(error);
+  const why =
+    error.code === 'EADDRINUSE'
+      ? 'the port is in use'
+      : error.code === 'EACCES'
+        ? 'permission denied'
+        : reasonOf(error);
   fail(`cannot listen on ${config.host}:${config.port}: ${why}`);
 });
 server.listen(config.port, config.host, () => {
   const { port } = server.address();
   const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
-  console.log(`totpkit example listening on ${tls ? 'https' : 'http'}://${shown}:${port}/ (storage: ${env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}${env.REDIS_URL ? ' + Redis' : ''})`);
+  console.log(
+    `totpkit example listening on ${tls ? 'https' : 'http'}://${shown}:${port}/ (storage: ${env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}${env.REDIS_URL ? ' + Redis' : ''})`,
+  );
 });
 const shutdown = () => {
   server.close(async () => {

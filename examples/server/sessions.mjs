@@ -81,7 +81,11 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
 
     /** Saves the fields a request may change. */
     save: (s) =>
-      db.query('UPDATE example_sessions SET enrollment_token = $2, recovery_stash = $3 WHERE id_hash = $1', [s.idHash, s.enrollment_token, s.recovery_stash]),
+      db.query('UPDATE example_sessions SET enrollment_token = $2, recovery_stash = $3 WHERE id_hash = $1', [
+        s.idHash,
+        s.enrollment_token,
+        s.recovery_stash,
+      ]),
 
     /**
      * A privilege change: a new id (and CSRF token) for the same browser. `login: true` starts the
@@ -94,7 +98,8 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
     },
 
     /** Logs the user out of every other session (other browsers, other devices). */
-    endOthers: (userId, s) => db.query('DELETE FROM example_sessions WHERE user_id = $1 AND id_hash <> $2', [userId, s.idHash]),
+    endOthers: (userId, s) =>
+      db.query('DELETE FROM example_sessions WHERE user_id = $1 AND id_hash <> $2', [userId, s.idHash]),
 
     async destroy(res, s) {
       await db.query('DELETE FROM example_sessions WHERE id_hash = $1', [s.idHash]);

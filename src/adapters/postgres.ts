@@ -87,7 +87,9 @@ const SETTLE_ARGS = [
 type SettleArgs = Record<(typeof SETTLE_ARGS)[number][0], string>;
 /** The arguments as PL/pgSQL parameters, and as typed placeholders of a prepared statement. */
 const PLPGSQL_ARGS = Object.fromEntries(SETTLE_ARGS.map(([name]) => [name, `p_${name}`])) as SettleArgs;
-const PREPARED_ARGS = Object.fromEntries(SETTLE_ARGS.map(([name, type], i) => [name, `$${i + 1}::${type}`])) as SettleArgs;
+const PREPARED_ARGS = Object.fromEntries(
+  SETTLE_ARGS.map(([name, type], i) => [name, `$${i + 1}::${type}`]),
+) as SettleArgs;
 
 /**
  * The one statement that settles an attempt: an INSERT … ON CONFLICT DO UPDATE whose update's
@@ -220,7 +222,8 @@ export async function purgeExpired(client: Queryable, now: number, prefix = DEFA
 export function postgresStore(options: PostgresStoreOptions): GuardStore {
   const opts = optionsObject('options', options, true);
   const client = opts.client as Queryable;
-  if (typeof client !== 'object' || client === null || typeof client.query !== 'function') throw typeError('client', 'an object with query()', client);
+  if (typeof client !== 'object' || client === null || typeof client.query !== 'function')
+    throw typeError('client', 'an object with query()', client);
   const p = opts.prefix === undefined ? DEFAULT_POSTGRES_PREFIX : checkPrefix(opts.prefix);
   const retries = integerOption('retries', opts.retries, DEFAULT_POSTGRES_RETRIES, 0, MAX_POSTGRES_RETRIES);
 
@@ -230,7 +233,8 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
     : `SELECT outcome, failures, failures_expire_at, cleared FROM ${p}settle(${SETTLE_ARGS.map((_, i) => `$${i + 1}`).join(', ')})`;
   // node-postgres prepares a named statement once per connection and reuses its plan.
   const name = `${p}settle_v1`;
-  const run = (values: unknown[]) => (prepared ? (client as unknown as NamedQueryable).query({ name, text, values }) : client.query(text, values));
+  const run = (values: unknown[]) =>
+    prepared ? (client as unknown as NamedQueryable).query({ name, text, values }) : client.query(text, values);
 
   return {
     async settle(id: string, r: SettleRequest): Promise<SettleResult> {
@@ -238,7 +242,17 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
       const verified = r.verified === true;
       const step = verified ? r.step : undefined;
       const once = verified ? r.once : undefined;
-      const params = [id, r.now, r.lockUntil, verified, step?.value ?? null, step?.expiresAt ?? null, once?.item ?? null, once?.expiresAt ?? null, r.maxFailures];
+      const params = [
+        id,
+        r.now,
+        r.lockUntil,
+        verified,
+        step?.value ?? null,
+        step?.expiresAt ?? null,
+        once?.item ?? null,
+        once?.expiresAt ?? null,
+        r.maxFailures,
+      ];
       for (let attempt = 0; ; attempt++) {
         try {
           const row = (await run(params)).rows[0]!;

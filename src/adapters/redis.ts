@@ -97,12 +97,14 @@ return {status, f, fx}`;
 
 /** A non-negative safe integer, as the script's number patterns expect; anything else is a bug upstream. */
 function int(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw rangeError('a settle request holds a number that is not a non-negative safe integer');
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw rangeError('a settle request holds a number that is not a non-negative safe integer');
   return n;
 }
 
 /** `true` for the error a node answers when it does not have the script cached. */
-const isNoScript = (error: unknown): boolean => String((error as { message?: unknown })?.message ?? '').startsWith('NOSCRIPT');
+const isNoScript = (error: unknown): boolean =>
+  String((error as { message?: unknown })?.message ?? '').startsWith('NOSCRIPT');
 
 /**
  * Create a Redis-backed {@link GuardStore}.
@@ -125,11 +127,17 @@ const isNoScript = (error: unknown): boolean => String((error as { message?: unk
 export function redisStore(options: RedisStoreOptions): GuardStore {
   const opts = optionsObject('options', options, true);
   const client = opts.client as Partial<IoredisLikeClient & NodeRedisLikeClient> | null;
-  if (typeof client !== 'object' || client === null || typeof client.eval !== 'function' || (typeof client.evalSha !== 'function' && typeof client.evalsha !== 'function')) {
+  if (
+    typeof client !== 'object' ||
+    client === null ||
+    typeof client.eval !== 'function' ||
+    (typeof client.evalSha !== 'function' && typeof client.evalsha !== 'function')
+  ) {
     throw typeError('client', 'a Redis client with eval() and evalsha()/evalSha()', client);
   }
   const prefix = opts.prefix === undefined ? DEFAULT_REDIS_PREFIX : opts.prefix;
-  if (typeof prefix !== 'string' || prefix.length > MAX_REDIS_PREFIX_LENGTH) throw rangeError(`"prefix" must be a string of at most ${MAX_REDIS_PREFIX_LENGTH} characters`);
+  if (typeof prefix !== 'string' || prefix.length > MAX_REDIS_PREFIX_LENGTH)
+    throw rangeError(`"prefix" must be a string of at most ${MAX_REDIS_PREFIX_LENGTH} characters`);
 
   // EVALSHA names a script by the hex SHA-1 of its text, the way Redis computes it.
   const sha = bytesToHex(sha1(new TextEncoder().encode(SETTLE)));
@@ -167,7 +175,11 @@ export function redisStore(options: RedisStoreOptions): GuardStore {
       }
       const [status, n, resetAt] = reply as [string, number | string, number | string | undefined];
       if (status === 'accepted') return { status, clearedFailures: Number(n) };
-      return { status: status as 'locked' | 'failed' | 'replayed' | 'used', failures: Number(n), resetAt: Number(resetAt) };
+      return {
+        status: status as 'locked' | 'failed' | 'replayed' | 'used',
+        failures: Number(n),
+        resetAt: Number(resetAt),
+      };
     },
   };
 }

@@ -27,7 +27,12 @@
  *
  * @module
  */
-import { DEFAULT_MEMORY_STORE_ENTRIES, MAX_MAX_FAILURES, MAX_MEMORY_STORE_ENTRIES, MEMORY_STORE_SWEEP_PER_WRITE } from '../constants.js';
+import {
+  DEFAULT_MEMORY_STORE_ENTRIES,
+  MAX_MAX_FAILURES,
+  MAX_MEMORY_STORE_ENTRIES,
+  MEMORY_STORE_SWEEP_PER_WRITE,
+} from '../constants.js';
 import { integerOption, optionsObject } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
 import type { GuardStore, SettleRequest, SettleResult } from './store.js';
@@ -161,7 +166,13 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
     }
   };
 
-  const count = (e: Entry, failures: number, lockUntil: number, status: 'failed' | 'replayed' | 'used', now: number): SettleResult => {
+  const count = (
+    e: Entry,
+    failures: number,
+    lockUntil: number,
+    status: 'failed' | 'replayed' | 'used',
+    now: number,
+  ): SettleResult => {
     e.failures = failures + 1;
     e.failuresExpireAt = lockUntil;
     file(e, now);
@@ -178,14 +189,26 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
       if (now > latest) latest = now;
       let e = entries.get(id);
       const fresh = e === undefined;
-      e ??= { id, failures: 0, failuresExpireAt: 0, step: -1, stepExpiresAt: 0, once: undefined, rank: EXPIRED, older: undefined, newer: undefined };
+      e ??= {
+        id,
+        failures: 0,
+        failuresExpireAt: 0,
+        step: -1,
+        stepExpiresAt: 0,
+        once: undefined,
+        rank: EXPIRED,
+        older: undefined,
+        newer: undefined,
+      };
       const failures = e.failuresExpireAt > now ? e.failures : 0;
       if (failures >= maxFailures) return { status: 'locked', failures, resetAt: e.failuresExpireAt };
       if (fresh) entries.set(id, e);
       let result: SettleResult;
       if (!verified) result = count(e, failures, lockUntil, 'failed', now);
-      else if (once !== undefined && (e.once?.get(once.item) ?? 0) > now) result = count(e, failures, lockUntil, 'used', now);
-      else if (step !== undefined && e.stepExpiresAt > now && e.step >= step.value) result = count(e, failures, lockUntil, 'replayed', now);
+      else if (once !== undefined && (e.once?.get(once.item) ?? 0) > now)
+        result = count(e, failures, lockUntil, 'used', now);
+      else if (step !== undefined && e.stepExpiresAt > now && e.step >= step.value)
+        result = count(e, failures, lockUntil, 'replayed', now);
       else {
         e.failures = 0;
         e.failuresExpireAt = 0;

@@ -30,7 +30,12 @@ import {
   RECOVERY_USE_RECORD_MS,
 } from '../constants.js';
 import { checkCredential, verifyWithKey, type Credential, type SecretProtection } from '../credential.js';
-import { checkEnrollment, confirmEnrollment as confirmPure, type ConfirmFailureReason, type Enrollment } from '../enrollment.js';
+import {
+  checkEnrollment,
+  confirmEnrollment as confirmPure,
+  type ConfirmFailureReason,
+  type Enrollment,
+} from '../enrollment.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
 import { timeMs } from '../internal/time.js';
@@ -121,7 +126,13 @@ export interface GuardRefusal<R extends string> {
 
 /** Result of {@link Verifier.verify}. */
 export type GuardResult =
-  | { readonly ok: true; readonly credential: Credential; readonly step: number; readonly delta: number; readonly anomaly: boolean }
+  | {
+      readonly ok: true;
+      readonly credential: Credential;
+      readonly step: number;
+      readonly delta: number;
+      readonly anomaly: boolean;
+    }
   | GuardRefusal<GuardFailureReason>;
 
 /** Result of {@link Verifier.useRecoveryCode}: on success, the updated set to store. */
@@ -147,13 +158,19 @@ export interface Verifier {
   /** Verify a login code for a stored credential. Store `result.credential` on success. */
   verify(args: GuardAttempt & { credential: Credential; code: string; operation?: string }): Promise<GuardResult>;
   /** Use a recovery code; single use across every process sharing the store. Store `result.set` on success. */
-  useRecoveryCode(args: GuardAttempt & { credentialId: string; set: RecoveryCodeSet; code: string; pepper?: Uint8Array }): Promise<RecoveryAttemptResult>;
+  useRecoveryCode(
+    args: GuardAttempt & { credentialId: string; set: RecoveryCodeSet; code: string; pepper?: Uint8Array },
+  ): Promise<RecoveryAttemptResult>;
   /** Confirm an enrollment; the token works once across every process sharing the store. */
-  confirmEnrollment(args: GuardAttempt & { enrollment: Enrollment; token: string; code: string }): Promise<EnrollmentAttemptResult>;
+  confirmEnrollment(
+    args: GuardAttempt & { enrollment: Enrollment; token: string; code: string },
+  ): Promise<EnrollmentAttemptResult>;
 }
 
 /** What local verification found: a success with what to consume, or a reason. */
-type Local<S> = { readonly ok: true; readonly value: S; readonly step?: SettleStep; readonly once?: SettleOnce } | { readonly ok: false; readonly reason: string };
+type Local<S> =
+  | { readonly ok: true; readonly value: S; readonly step?: SettleStep; readonly once?: SettleOnce }
+  | { readonly ok: false; readonly reason: string };
 
 const SETTLED = new Set(['accepted', 'locked', 'failed', 'replayed', 'used']);
 
@@ -249,16 +266,31 @@ class Request implements SettleRequest {
 export function createVerifier(options: VerifierOptions): Verifier {
   const opts = optionsObject('options', options, true);
   const store = opts.store as GuardStore;
-  if (typeof store !== 'object' || store === null || typeof store.settle !== 'function') throw typeError('store', 'a GuardStore (an object with settle())', store);
+  if (typeof store !== 'object' || store === null || typeof store.settle !== 'function')
+    throw typeError('store', 'a GuardStore (an object with settle())', store);
   const maxFailures = integerOption('maxFailures', opts.maxFailures, DEFAULT_MAX_FAILURES, 1, MAX_MAX_FAILURES);
   const lockMs = integerOption('lockSeconds', opts.lockSeconds, DEFAULT_LOCK_SECONDS, 1, MAX_LOCK_SECONDS) * 1000;
-  const timeoutMs = integerOption('timeoutMs', opts.timeoutMs, DEFAULT_GUARD_TIMEOUT_MS, MIN_GUARD_TIMEOUT_MS, MAX_GUARD_TIMEOUT_MS);
-  const anomalyThreshold = integerOption('anomalyThreshold', opts.anomalyThreshold, Math.ceil(maxFailures / 2), 1, MAX_MAX_FAILURES);
+  const timeoutMs = integerOption(
+    'timeoutMs',
+    opts.timeoutMs,
+    DEFAULT_GUARD_TIMEOUT_MS,
+    MIN_GUARD_TIMEOUT_MS,
+    MAX_GUARD_TIMEOUT_MS,
+  );
+  const anomalyThreshold = integerOption(
+    'anomalyThreshold',
+    opts.anomalyThreshold,
+    Math.ceil(maxFailures / 2),
+    1,
+    MAX_MAX_FAILURES,
+  );
   const clock = opts.clock ?? Date.now;
   if (typeof clock !== 'function') throw typeError('clock', 'a function', clock);
-  if (opts.onEvent !== undefined && typeof opts.onEvent !== 'function') throw typeError('onEvent', 'a function', opts.onEvent);
+  if (opts.onEvent !== undefined && typeof opts.onEvent !== 'function')
+    throw typeError('onEvent', 'a function', opts.onEvent);
   const policies = opts.policies === undefined ? {} : optionsObject('policies', opts.policies);
-  const protection: Partial<SecretProtection> = opts.keyring !== undefined ? { keyring: opts.keyring } : { insecurePlaintext: opts.insecurePlaintext };
+  const protection: Partial<SecretProtection> =
+    opts.keyring !== undefined ? { keyring: opts.keyring } : { insecurePlaintext: opts.insecurePlaintext };
 
   const emit = (event: GuardEvent): void => {
     try {
@@ -285,12 +317,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   };
   const arm = (): void => {
-    if (timer === undefined && head !== undefined) timer = setTimeout(expire, Math.max(0, head.deadline - performance.now()));
+    if (timer === undefined && head !== undefined)
+      timer = setTimeout(expire, Math.max(0, head.deadline - performance.now()));
   };
   function expire(): void {
     timer = undefined;
     const now = performance.now();
-    for (; head !== undefined && (head.answered || head.deadline <= now); head = head.next) head.answer(undefined, true);
+    for (; head !== undefined && (head.answered || head.deadline <= now); head = head.next)
+      head.answer(undefined, true);
     if (head === undefined) tail = undefined;
     arm();
   }
@@ -312,7 +346,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
         dropAnswered();
       };
       try {
-        Promise.resolve(store.settle(id, waiting.request(request))).then((r) => done(checkSettled(r)), () => done(undefined));
+        Promise.resolve(store.settle(id, waiting.request(request))).then(
+          (r) => done(checkSettled(r)),
+          () => done(undefined),
+        );
       } catch {
         done(undefined);
       }
@@ -327,13 +364,43 @@ export function createVerifier(options: VerifierOptions): Verifier {
   ): Promise<({ ok: true; anomaly: boolean } & S) | GuardRefusal<R>> {
     const now = timeMs(args.now ?? clock(), 'now', true);
     const context = args.context === undefined ? undefined : optionsObject('context', args.context);
-    const event = (outcome: GuardEvent['outcome'], reason: GuardEventReason | undefined, failures: number, anomaly: boolean, extra?: { step?: number; delta?: number; error?: string }): void => {
-      if (opts.onEvent !== undefined) emit({ kind, credentialId, outcome, reason, step: extra?.step, delta: extra?.delta, failures, anomaly, error: extra?.error, time: now, context });
+    const event = (
+      outcome: GuardEvent['outcome'],
+      reason: GuardEventReason | undefined,
+      failures: number,
+      anomaly: boolean,
+      extra?: { step?: number; delta?: number; error?: string },
+    ): void => {
+      if (opts.onEvent !== undefined)
+        emit({
+          kind,
+          credentialId,
+          outcome,
+          reason,
+          step: extra?.step,
+          delta: extra?.delta,
+          failures,
+          anomaly,
+          error: extra?.error,
+          time: now,
+          context,
+        });
     };
-    const refuse = (reason: string, failures: number, retryAt: number | undefined, answered = true): GuardRefusal<R> => {
+    const refuse = (
+      reason: string,
+      failures: number,
+      retryAt: number | undefined,
+      answered = true,
+    ): GuardRefusal<R> => {
       const anomaly = failures >= anomalyThreshold;
       event('failure', reason as GuardEventReason, failures, anomaly);
-      return { ok: false, reason: reason as R, anomaly, retryAt, attemptsLeft: !answered ? undefined : reason === 'locked' ? 0 : Math.max(0, maxFailures - failures) };
+      return {
+        ok: false,
+        reason: reason as R,
+        anomaly,
+        retryAt,
+        attemptsLeft: !answered ? undefined : reason === 'locked' ? 0 : Math.max(0, maxFailures - failures),
+      };
     };
 
     let found: Local<S>;
@@ -343,7 +410,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // A record whose secret cannot be opened (unknown key id, tampered envelope) is a server
       // problem, not a guess: it is not counted, but it is audited like every attempt, then thrown.
       const code = (error as { code?: unknown }).code;
-      if (typeof code === 'string' && code.startsWith('ERR_SEAL_')) event('failure', 'secret_unreadable', 0, false, { error: code });
+      if (typeof code === 'string' && code.startsWith('ERR_SEAL_'))
+        event('failure', 'secret_unreadable', 0, false, { error: code });
       throw error;
     }
     const r = await settle(credentialId, {
@@ -374,7 +442,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   const keyFor = createKeyCache(protection, GUARD_KEY_CACHE_SIZE);
   /** A step record outlives the widest window any verification may use. */
-  const stepRecord = (value: number, period: number, now: number): SettleStep => ({ value, expiresAt: now + (2 * MAX_WINDOW + 2) * period * 1000 });
+  const stepRecord = (value: number, period: number, now: number): SettleStep => ({
+    value,
+    expiresAt: now + (2 * MAX_WINDOW + 2) * period * 1000,
+  });
 
   return {
     async verify(args) {
@@ -382,13 +453,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // One rule with the core: a non-object is a TypeError, a malformed record a RangeError.
       const credential = checkCredential(a.credential);
       credentialId('credential.id', credential.id);
-      if (a.operation !== undefined && !Object.prototype.hasOwnProperty.call(policies, a.operation)) throw rangeError(`"operation" names no policy`);
+      if (a.operation !== undefined && !Object.prototype.hasOwnProperty.call(policies, a.operation))
+        throw rangeError(`"operation" names no policy`);
       const window = (a.operation === undefined ? undefined : policies[a.operation]!.window) ?? opts.window;
-      return attempt<{ credential: Credential; step: number; delta: number }, GuardFailureReason>('verify', credential.id, a, (now) => {
-        const v = verifyWithKey(credential, keyFor(credential), a.code as string, { now, window });
-        if (!v.ok) return v;
-        return { ok: true, value: { credential: v.credential, step: v.step, delta: v.delta }, step: stepRecord(v.step, credential.period, now) };
-      });
+      return attempt<{ credential: Credential; step: number; delta: number }, GuardFailureReason>(
+        'verify',
+        credential.id,
+        a,
+        (now) => {
+          const v = verifyWithKey(credential, keyFor(credential), a.code as string, { now, window });
+          if (!v.ok) return v;
+          return {
+            ok: true,
+            value: { credential: v.credential, step: v.step, delta: v.delta },
+            step: stepRecord(v.step, credential.period, now),
+          };
+        },
+      );
     },
 
     async useRecoveryCode(args) {
@@ -408,13 +489,24 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const enrollment = checkEnrollment(a.enrollment);
       credentialId('enrollment.credentialId', enrollment.credentialId);
       let latest = enrollment;
-      const r = await attempt<{ credential: Credential; enrollment: Enrollment; step: number }, EnrollmentFailureReason>('enrollment', enrollment.credentialId, a, (now) => {
+      const r = await attempt<
+        { credential: Credential; enrollment: Enrollment; step: number },
+        EnrollmentFailureReason
+      >('enrollment', enrollment.credentialId, a, (now) => {
         const c = confirmPure(enrollment, { ...protection, token: a.token as string, code: a.code as string, now });
         latest = c.enrollment;
         if (!c.ok) return c;
         const step = c.credential.lastStep;
-        const once = { item: `enrollment:${enrollment.tokenHash}`, expiresAt: enrollment.expiresAt + ENROLLMENT_USE_RECORD_MS };
-        return { ok: true, value: { credential: c.credential, enrollment: c.enrollment, step }, step: stepRecord(step, enrollment.period, now), once };
+        const once = {
+          item: `enrollment:${enrollment.tokenHash}`,
+          expiresAt: enrollment.expiresAt + ENROLLMENT_USE_RECORD_MS,
+        };
+        return {
+          ok: true,
+          value: { credential: c.credential, enrollment: c.enrollment, step },
+          step: stepRecord(step, enrollment.period, now),
+          once,
+        };
       });
       if (r.ok) {
         const { step: _step, ...rest } = r;

@@ -32,10 +32,7 @@ export function typeError(label: string, expected: string, got: unknown): TypeEr
 }
 
 /** `RangeError` with code `ERR_OUT_OF_RANGE` (or the given one). */
-export function rangeError(
-  message: string,
-  code: ArgumentErrorCode = 'ERR_OUT_OF_RANGE',
-): RangeError & ArgumentError {
+export function rangeError(message: string, code: ArgumentErrorCode = 'ERR_OUT_OF_RANGE'): RangeError & ArgumentError {
   return withCode(new RangeError(message), code);
 }
 

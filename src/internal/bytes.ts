@@ -92,6 +92,10 @@ export function randomBytes(n: number, random: unknown): Uint8Array {
   }
   let any = 0;
   for (let i = 0; i < n; i++) any |= out[i]!;
-  if (any === 0) throw new TotpkitError('ERR_RANDOM_UNFILLED', '"random" left the buffer all zero: it must fill the Uint8Array it is given, like crypto.getRandomValues');
+  if (any === 0)
+    throw new TotpkitError(
+      'ERR_RANDOM_UNFILLED',
+      '"random" left the buffer all zero: it must fill the Uint8Array it is given, like crypto.getRandomValues',
+    );
   return out;
 }

@@ -48,7 +48,8 @@ export function windowOption(value: unknown): { past: number; future: number } {
     return { past: n, future: n };
   }
   const w = value as { past?: unknown; future?: unknown } | null;
-  if (typeof w !== 'object' || w === null || w.past === undefined || w.future === undefined) throw typeError('window', 'a number or { past, future }', value);
+  if (typeof w !== 'object' || w === null || w.past === undefined || w.future === undefined)
+    throw typeError('window', 'a number or { past, future }', value);
   return {
     past: integerOption('window.past', w.past, DEFAULT_WINDOW, 0, MAX_WINDOW),
     future: integerOption('window.future', w.future, DEFAULT_WINDOW, 0, MAX_WINDOW),

@@ -39,7 +39,8 @@ export function isWellFormed(text: string): boolean {
  */
 export function credentialId(label: string, value: unknown): string {
   if (typeof value !== 'string') throw typeError(label, 'a string', value);
-  if (value.length === 0 || value.length > MAX_CREDENTIAL_ID_LENGTH) throw rangeError(`"${label}" must be 1..${MAX_CREDENTIAL_ID_LENGTH} characters, got ${value.length}`);
+  if (value.length === 0 || value.length > MAX_CREDENTIAL_ID_LENGTH)
+    throw rangeError(`"${label}" must be 1..${MAX_CREDENTIAL_ID_LENGTH} characters, got ${value.length}`);
   if (!isWellFormed(value)) throw rangeError(`"${label}" must be well-formed Unicode (no lone surrogates)`);
   return value;
 }

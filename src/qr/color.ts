@@ -120,7 +120,8 @@ export function checkColors(
   if (ratio < MIN_QR_CONTRAST) {
     report('LOW_CONTRAST', 'ERR_QR_CONTRAST', `colour contrast ${ratio.toFixed(2)}:1 is below ${MIN_QR_CONTRAST}:1`);
   }
-  if (lf > lb) report('INVERTED', 'ERR_QR_INVERTED', 'light modules on a dark background cannot be read by some scanners');
+  if (lf > lb)
+    report('INVERTED', 'ERR_QR_INVERTED', 'light modules on a dark background cannot be read by some scanners');
   for (const w of warnings) (onWarning as ((w: QrWarning) => void) | undefined)?.(w);
   return { fg, bg };
 }

@@ -80,7 +80,9 @@ export function toMatrix(text: string, options?: QrMatrixOptions): QrMatrix {
     qr.make();
   } catch (cause) {
     // qrcode-generator throws strings; its messages are not ours to pass on.
-    throw new TotpkitError('ERR_QR_CAPACITY', `${data.length} bytes do not fit a QR symbol at level ${ecLevel}`, { cause });
+    throw new TotpkitError('ERR_QR_CAPACITY', `${data.length} bytes do not fit a QR symbol at level ${ecLevel}`, {
+      cause,
+    });
   }
   const size = qr.getModuleCount();
   const modules: boolean[][] = [];

@@ -9,7 +9,13 @@
  *
  * @module
  */
-import { DEFAULT_QR_LOGO_SCALE, MAX_QR_LOGO_LENGTH, MAX_QR_LOGO_SCALE, MAX_QR_TITLE_LENGTH, MIN_QR_LOGO_SCALE } from '../constants.js';
+import {
+  DEFAULT_QR_LOGO_SCALE,
+  MAX_QR_LOGO_LENGTH,
+  MAX_QR_LOGO_SCALE,
+  MAX_QR_TITLE_LENGTH,
+  MIN_QR_LOGO_SCALE,
+} from '../constants.js';
 import { TotpkitError } from '../errors.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { toBase64, utf8 } from '../internal/bytes.js';
@@ -24,11 +30,14 @@ import { colors, prepare, type QrColorOptions } from './options.js';
  */
 function checkTitle(title: unknown): void {
   if (typeof title !== 'string') throw typeError('title', 'a string', title);
-  if (title.length > MAX_QR_TITLE_LENGTH) throw rangeError(`"title" must be at most ${MAX_QR_TITLE_LENGTH} characters, got ${title.length}`);
+  if (title.length > MAX_QR_TITLE_LENGTH)
+    throw rangeError(`"title" must be at most ${MAX_QR_TITLE_LENGTH} characters, got ${title.length}`);
   // One fixed character class (no quantifier, nothing to backtrack) for what XML forbids besides
   // lone surrogates, which the shared well-formedness check finds.
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(title) || !isWellFormed(title)) {
-    throw rangeError('"title" must hold only characters XML allows (no NUL or other control characters, U+FFFE, U+FFFF or lone surrogates)');
+    throw rangeError(
+      '"title" must hold only characters XML allows (no NUL or other control characters, U+FFFE, U+FFFF or lone surrogates)',
+    );
   }
 }
 
@@ -59,18 +68,24 @@ function escapeXml(text: string): string {
 
 function logoHref(logo: QrLogo): string {
   const { href, svg } = logo;
-  if ((href === undefined) === (svg === undefined)) throw new TotpkitError('ERR_QR_LOGO', 'a logo needs exactly one of "href" and "svg"');
+  if ((href === undefined) === (svg === undefined))
+    throw new TotpkitError('ERR_QR_LOGO', 'a logo needs exactly one of "href" and "svg"');
   if (svg !== undefined) {
     if (typeof svg !== 'string') throw typeError('logo.svg', 'a string', svg);
-    if (svg.length > MAX_QR_LOGO_LENGTH) throw new TotpkitError('ERR_QR_LOGO', `logo SVG exceeds ${MAX_QR_LOGO_LENGTH} characters`);
+    if (svg.length > MAX_QR_LOGO_LENGTH)
+      throw new TotpkitError('ERR_QR_LOGO', `logo SVG exceeds ${MAX_QR_LOGO_LENGTH} characters`);
     return `data:image/svg+xml;base64,${toBase64(utf8(svg))}`;
   }
   if (typeof href !== 'string') throw typeError('logo.href', 'a string', href);
-  if (href.length > MAX_QR_LOGO_LENGTH) throw new TotpkitError('ERR_QR_LOGO', `logo URL exceeds ${MAX_QR_LOGO_LENGTH} characters`);
+  if (href.length > MAX_QR_LOGO_LENGTH)
+    throw new TotpkitError('ERR_QR_LOGO', `logo URL exceeds ${MAX_QR_LOGO_LENGTH} characters`);
   const prefix = DATA_URL_PREFIX.exec(href);
   // A remote URL would make every page view fetch from a third party (and leak who enrolls when).
   if (prefix === null || !BASE64_BODY.test(href.slice(prefix[0].length))) {
-    throw new TotpkitError('ERR_QR_LOGO', 'logo href must be a base64 data: URL of a PNG, JPEG, GIF, WebP or SVG image');
+    throw new TotpkitError(
+      'ERR_QR_LOGO',
+      'logo href must be a base64 data: URL of a PNG, JPEG, GIF, WebP or SVG image',
+    );
   }
   return href;
 }

@@ -22,10 +22,12 @@ import {
 import { buildOtpauthUri, type OtpauthParams } from '../uri.js';
 
 /** Secrets of valid length for new enrollments: 16..64 bytes. */
-export const secretArb = (): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: MIN_SECRET_BYTES_STRICT, maxLength: MAX_GENERATED_SECRET_BYTES });
+export const secretArb = (): fc.Arbitrary<Uint8Array> =>
+  fc.uint8Array({ minLength: MIN_SECRET_BYTES_STRICT, maxLength: MAX_GENERATED_SECRET_BYTES });
 
 /** Legacy short secrets (80..120 bits) that only lenient parsing accepts. */
-export const legacySecretArb = (): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: MIN_SECRET_BYTES_LEGACY, maxLength: MIN_SECRET_BYTES_STRICT - 1 });
+export const legacySecretArb = (): fc.Arbitrary<Uint8Array> =>
+  fc.uint8Array({ minLength: MIN_SECRET_BYTES_LEGACY, maxLength: MIN_SECRET_BYTES_STRICT - 1 });
 
 /**
  * Account or issuer names over wide Unicode (astral planes, combining marks, RTL, emoji, spaces),
@@ -34,7 +36,13 @@ export const legacySecretArb = (): fc.Arbitrary<Uint8Array> => fc.uint8Array({ m
 export const labelArb = (maxLength = 40): fc.Arbitrary<string> =>
   fc
     .string({ unit: 'grapheme', minLength: 1, maxLength })
-    .filter((s) => s.length <= MAX_LABEL_LENGTH && !s.includes(':') && !/[\u0000-\u001f\u007f-\u009f]/.test(s) && !s.startsWith(' '));
+    .filter(
+      (s) =>
+        s.length <= MAX_LABEL_LENGTH &&
+        !s.includes(':') &&
+        !/[\u0000-\u001f\u007f-\u009f]/.test(s) &&
+        !s.startsWith(' '),
+    );
 
 /** Valid `buildOtpauthUri` parameters: both types, every algorithm, 6..10 digits, any period or counter. */
 export const otpauthParamsArb = (): fc.Arbitrary<OtpauthParams> => {
@@ -46,7 +54,14 @@ export const otpauthParamsArb = (): fc.Arbitrary<OtpauthParams> => {
     digits: fc.integer({ min: MIN_DIGITS, max: MAX_DIGITS }),
   };
   return fc.oneof(
-    fc.record({ type: fc.constant('totp' as const), ...common, period: fc.oneof(fc.constant(DEFAULT_PERIOD_SECONDS), fc.integer({ min: MIN_PERIOD_SECONDS, max: MAX_PERIOD_SECONDS })) }),
+    fc.record({
+      type: fc.constant('totp' as const),
+      ...common,
+      period: fc.oneof(
+        fc.constant(DEFAULT_PERIOD_SECONDS),
+        fc.integer({ min: MIN_PERIOD_SECONDS, max: MAX_PERIOD_SECONDS }),
+      ),
+    }),
     fc.record({
       type: fc.constant('hotp' as const),
       ...common,
@@ -82,5 +97,10 @@ export const malformedCodeArb = (digits = 6): fc.Arbitrary<unknown> =>
   );
 
 /** Clock skews between a phone and the server, in seconds (± `maxSteps` periods). */
-export const clockSkewArb = ({ maxSteps = 3, period = 30 }: { maxSteps?: number; period?: number } = {}): fc.Arbitrary<number> =>
-  fc.integer({ min: -maxSteps * period, max: maxSteps * period });
+export const clockSkewArb = ({
+  maxSteps = 3,
+  period = 30,
+}: {
+  maxSteps?: number;
+  period?: number;
+} = {}): fc.Arbitrary<number> => fc.integer({ min: -maxSteps * period, max: maxSteps * period });

@@ -52,12 +52,16 @@ export interface SimulatedAuthenticator {
  * confirmEnrollment(started.enrollment, { token: started.token, code: phone.code(), keyring, now: clock() })
  * ```
  */
-export function simulateAuthenticator(source: string | { modules: boolean[][] } | boolean[][], options?: SimulatedAuthenticatorOptions): SimulatedAuthenticator {
+export function simulateAuthenticator(
+  source: string | { modules: boolean[][] } | boolean[][],
+  options?: SimulatedAuthenticatorOptions,
+): SimulatedAuthenticator {
   const opts = optionsObject('options', options);
   let uri: string;
   if (typeof source === 'string') uri = source;
   else if (Array.isArray(source)) uri = decodeQrMatrix(source);
-  else if (typeof source === 'object' && source !== null && Array.isArray((source as { modules?: unknown }).modules)) uri = decodeQrMatrix((source as { modules: boolean[][] }).modules);
+  else if (typeof source === 'object' && source !== null && Array.isArray((source as { modules?: unknown }).modules))
+    uri = decodeQrMatrix((source as { modules: boolean[][] }).modules);
   else throw typeError('source', 'an otpauth:// URI, a QrMatrix or its modules', source);
   const parsed = parseOtpauthUri(uri, { mode: opts.mode });
   const drift = opts.driftSeconds ?? 0;

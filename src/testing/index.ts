@@ -5,8 +5,17 @@
  *
  * @module
  */
-export { simulateAuthenticator, type SimulatedAuthenticator, type SimulatedAuthenticatorOptions } from './authenticator.js';
+export {
+  simulateAuthenticator,
+  type SimulatedAuthenticator,
+  type SimulatedAuthenticatorOptions,
+} from './authenticator.js';
 export { createFakeClock, type FakeClock } from './clock.js';
 export { decodeQrMatrix } from './qr-decode.js';
 export { deterministicRandom } from './random.js';
-export { guardStoreConformance, type ConformanceCase, type ConformanceStores, type MakeStores } from './store-conformance.js';
+export {
+  guardStoreConformance,
+  type ConformanceCase,
+  type ConformanceStores,
+  type MakeStores,
+} from './store-conformance.js';

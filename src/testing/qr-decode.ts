@@ -73,7 +73,8 @@ function functionModules(version: number): boolean[][] {
   const n = version * 4 + 17;
   const f = Array.from({ length: n }, () => new Array<boolean>(n).fill(false));
   const fill = (r0: number, c0: number, h: number, w: number): void => {
-    for (let r = r0; r < r0 + h; r++) for (let c = c0; c < c0 + w; c++) if (r >= 0 && r < n && c >= 0 && c < n) f[r]![c] = true;
+    for (let r = r0; r < r0 + h; r++)
+      for (let c = c0; c < c0 + w; c++) if (r >= 0 && r < n && c >= 0 && c < n) f[r]![c] = true;
   };
   fill(0, 0, 9, 9);
   fill(0, n - 8, 9, 8);
@@ -172,9 +173,18 @@ function parseSegments(data: Uint8Array, version: number): string | undefined {
       // ECI designator: 1, 2 or 3 bytes, told apart by their leading bits.
       if (pos + 8 > total) return undefined;
       const first = take(8);
-      const eci = (first & 0x80) === 0 ? first : (first & 0xc0) === 0x80 ? ((first & 0x3f) << 8) | take(8) : ((first & 0x1f) << 16) | take(16);
+      const eci =
+        (first & 0x80) === 0
+          ? first
+          : (first & 0xc0) === 0x80
+            ? ((first & 0x3f) << 8) | take(8)
+            : ((first & 0x1f) << 16) | take(16);
       const next = eciCharset(eci);
-      if (next === undefined) throw new TotpkitError('ERR_QR_UNREADABLE', `the symbol uses ECI ${eci}, a character set this decoder does not read`);
+      if (next === undefined)
+        throw new TotpkitError(
+          'ERR_QR_UNREADABLE',
+          `the symbol uses ECI ${eci}, a character set this decoder does not read`,
+        );
       charset = next;
       continue;
     }
@@ -216,14 +226,18 @@ function parseSegments(data: Uint8Array, version: number): string | undefined {
         emit(sjis & 0xff, 'shift_jis');
       }
     } else if (mode === 0b0011 || mode === 0b0101 || mode === 0b1001) {
-      throw new TotpkitError('ERR_QR_UNREADABLE', 'the symbol uses structured append or FNC1, which this decoder does not read');
+      throw new TotpkitError(
+        'ERR_QR_UNREADABLE',
+        'the symbol uses structured append or FNC1, which this decoder does not read',
+      );
     } else {
       return undefined; // not a mode: this layout or mask is not the right one
     }
   }
   // What follows must be the standard padding: zero bits to a byte boundary, then 0xEC 0x11 …
   const firstPad = Math.ceil(pos / 8);
-  for (let i = firstPad, k = 0; i < data.length; i++, k++) if (data[i] !== (k % 2 === 0 ? 0xec : 0x11)) return undefined;
+  for (let i = firstPad, k = 0; i < data.length; i++, k++)
+    if (data[i] !== (k % 2 === 0 ? 0xec : 0x11)) return undefined;
   return runs.map((r) => new TextDecoder(r.charset, { fatal: false }).decode(new Uint8Array(r.bytes))).join('');
 }
 
@@ -247,7 +261,12 @@ const EC_PER_BLOCK = [7, 10, 13, 15, 16, 17, 18, 20, 22, 24, 26, 28, 30];
 export function decodeQrMatrix(modules: boolean[][]): string {
   const n = Array.isArray(modules) ? modules.length : 0;
   const version = (n - 17) / 4;
-  if (!Number.isInteger(version) || version < 1 || version > 40 || !modules.every((r) => Array.isArray(r) && r.length === n)) {
+  if (
+    !Number.isInteger(version) ||
+    version < 1 ||
+    version > 40 ||
+    !modules.every((r) => Array.isArray(r) && r.length === n)
+  ) {
     throw new TotpkitError('ERR_QR_UNREADABLE', 'not a QR module matrix (size must be 21..177, 17 + 4·version)');
   }
   const fn = functionModules(version);
@@ -259,7 +278,8 @@ export function decodeQrMatrix(modules: boolean[][]): string {
     // more, so a real block also "verifies" when read as a longer data part with fewer EC symbols;
     // the true layout is the one with the most EC codewords that verifies.
     const layouts: [blocks: number, ec: number][] = [];
-    for (let blocks = 1; blocks <= 81; blocks++) for (const ec of EC_PER_BLOCK) if (c - blocks * ec >= blocks) layouts.push([blocks, ec]);
+    for (let blocks = 1; blocks <= 81; blocks++)
+      for (const ec of EC_PER_BLOCK) if (c - blocks * ec >= blocks) layouts.push([blocks, ec]);
     layouts.sort((x, y) => y[0] * y[1] - x[0] * x[1]);
     for (const [blocks, ec] of layouts) {
       const d = c - blocks * ec;
@@ -293,5 +313,8 @@ export function decodeQrMatrix(modules: boolean[][]): string {
     }
   }
   if (unreadable !== undefined) throw unreadable;
-  throw new TotpkitError('ERR_QR_UNREADABLE', 'no QR payload could be read from this matrix (damaged, or not a QR symbol)');
+  throw new TotpkitError(
+    'ERR_QR_UNREADABLE',
+    'no QR payload could be read from this matrix (damaged, or not a QR symbol)',
+  );
 }
