@@ -5,7 +5,7 @@
  */
 import { encodeBase32 } from './base32.js';
 import { DEFAULT_ALGORITHM, DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS } from './constants.js';
-import { algorithmOption, optionsObject, rangeError, checkSecretBytes } from './internal/assert.js';
+import { algorithmOption, optionsObject, checkSecretBytes } from './internal/assert.js';
 import { digitsOption, enumOption, OTP_TYPES, periodOption } from './internal/options.js';
 import type { Algorithm } from './types.js';
 import { checkLabel, type OtpauthParams } from './uri.js';

@@ -31,6 +31,7 @@ import { integerOption, optionsObject, rangeError, typeError } from './internal/
 import { fromBase64url, randomBytes, toBase64, utf8, type RandomSource } from './internal/bytes.js';
 import { enumOption, MODES, splitCounter } from './internal/options.js';
 import type { Algorithm } from './types.js';
+import { int32, Reader, Writer } from './internal/protobuf.js';
 import { buildOtpauthUri, parseOtpauthUri, percentEncode, type OtpauthParams, type ParsedOtpauthUri } from './uri.js';
 
 const SCHEME = 'otpauth-migration://offline?';
@@ -85,61 +86,6 @@ export interface BuildMigrationUrisOptions {
 
 const dataError = (message: string): TotpkitError => new TotpkitError('ERR_MIGRATION_DATA', message);
 
-/** A protobuf reader over one message: varints and length-delimited fields, every read bounded. */
-class Reader {
-  #at = 0;
-  constructor(readonly bytes: Uint8Array) {}
-
-  get done(): boolean {
-    return this.#at >= this.bytes.length;
-  }
-
-  /** A varint of up to 10 bytes, as a bigint (int64 needs all 64 bits). */
-  varint(): bigint {
-    let value = 0n;
-    for (let shift = 0n; shift < 70n; shift += 7n) {
-      if (this.#at >= this.bytes.length) throw dataError('payload ends inside a number');
-      const byte = this.bytes[this.#at++]!;
-      value |= BigInt(byte & 0x7f) << shift;
-      if (byte < 0x80) return value & 0xffff_ffff_ffff_ffffn;
-    }
-    throw dataError('payload has a number longer than 10 bytes');
-  }
-
-  /** A length-delimited field's bytes. */
-  chunk(): Uint8Array {
-    const length = this.varint();
-    if (length > BigInt(this.bytes.length - this.#at)) throw dataError('payload ends inside a field');
-    const start = this.#at;
-    this.#at += Number(length);
-    return this.bytes.subarray(start, this.#at);
-  }
-
-  /** Skips a field of a wire type this format does not use here; groups are refused. */
-  skip(wire: number): void {
-    if (wire === 0) this.varint();
-    else if (wire === 2) this.chunk();
-    else if (wire === 1 || wire === 5) {
-      const n = wire === 1 ? 8 : 4;
-      if (this.#at + n > this.bytes.length) throw dataError('payload ends inside a field');
-      this.#at += n;
-    } else throw dataError(`payload has an unsupported field type ${wire}`);
-  }
-
-  /** Each field of the message: its number and wire type, with the reader positioned at its value. */
-  *fields(): Generator<{ field: number; wire: number }> {
-    while (!this.done) {
-      const key = this.varint();
-      const field = Number(key >> 3n);
-      if (field === 0 || key > 0xffff_ffffn) throw dataError('payload has an invalid field number');
-      yield { field, wire: Number(key & 7n) };
-    }
-  }
-}
-
-/** An int32 field from its varint (negative ones are sign-extended to 64 bits). */
-const int32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
-
 /** One account's fields as stored; numbers are the enum values. */
 interface RawAccount {
   secret: Uint8Array;
@@ -152,7 +98,7 @@ interface RawAccount {
 }
 
 function readAccount(bytes: Uint8Array): RawAccount {
-  const r = new Reader(bytes);
+  const r = new Reader(bytes, dataError);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const a: RawAccount = {
     secret: new Uint8Array(0),
@@ -252,7 +198,7 @@ export function parseMigrationUri(uri: string, options?: ParseMigrationUriOption
       `URI must be at most ${MAX_MIGRATION_URI_LENGTH} characters, got ${uri.length}`,
     );
   if (!uri.startsWith(SCHEME)) throw new TotpkitError('ERR_MIGRATION_URI', 'not an otpauth-migration://offline URI');
-  const r = new Reader(payloadBytes(uri, mode === 'lenient'));
+  const r = new Reader(payloadBytes(uri, mode === 'lenient'), dataError);
   const raw: Uint8Array[] = [];
   const batch = { index: 0, size: 1, id: 0 };
   let version = 0;
@@ -299,39 +245,6 @@ export function parseMigrationUri(uri: string, options?: ParseMigrationUriOption
     accounts.push(parseOtpauthUri(equivalent, { mode }));
   }
   return { accounts, warnings, batch, version };
-}
-
-/** A protobuf writer: just what the payload needs. */
-class Writer {
-  readonly parts: number[] = [];
-
-  varint(value: bigint | number): this {
-    let v = BigInt.asUintN(64, BigInt(value));
-    while (v >= 0x80n) {
-      this.parts.push(Number(v & 0x7fn) | 0x80);
-      v >>= 7n;
-    }
-    this.parts.push(Number(v));
-    return this;
-  }
-
-  key(field: number, wire: number): this {
-    return this.varint((field << 3) | wire);
-  }
-
-  bytes(field: number, value: Uint8Array): this {
-    this.key(field, 2).varint(value.length);
-    for (const b of value) this.parts.push(b);
-    return this;
-  }
-
-  number(field: number, value: bigint | number): this {
-    return value === 0 || value === 0n ? this : this.key(field, 0).varint(value);
-  }
-
-  done(): Uint8Array {
-    return Uint8Array.from(this.parts);
-  }
 }
 
 /**

@@ -33,18 +33,12 @@ export function referenceStep(timeMs: number, periodSeconds: number, t0Seconds: 
 }
 
 export const inCI = process.env.CI === 'true' || process.env.CI === '1';
-/** `npm run test:fast`: servers are not contacted, what needs a build is not run (see vitest.config.ts). */
-export const fastMode = process.env.TOTPKIT_TEST_FAST === '1';
 
 /**
  * Whether an outside command is installed. Missing: throws under CI, else prints why the tests
  * that need it are skipped.
  */
 export function haveTool(command: string, versionArg = '--version', installHint = ''): boolean {
-  if (fastMode && (command === 'redis-server' || command === 'redis-cli')) {
-    console.warn(`skipping tests that need ${command}: npm run test:fast starts no servers`);
-    return false;
-  }
   const r = spawnSync(command, [versionArg], { encoding: 'utf8', stdio: 'ignore' });
   if (r.error === undefined) return true;
   const reason = `${command} is not installed${installHint ? ` (${installHint})` : ''}`;

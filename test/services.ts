@@ -7,16 +7,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { fastMode, haveTool, inCI } from './helpers.js';
+import { haveTool, inCI } from './helpers.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function probe(name: string, url: string, check: () => Promise<void>): Promise<boolean> {
-  if (fastMode) {
-    console.warn(`skipping ${name} tests: npm run test:fast contacts no servers`);
-    return false;
-  }
   try {
     await check();
     return true;

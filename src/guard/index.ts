@@ -17,19 +17,19 @@ export {
 } from '../constants.js';
 export { memoryStore, type MemoryStore, type MemoryStoreOptions } from './memory.js';
 export type { GuardStore, SettleOnce, SettleRequest, SettleResult, SettleStep } from './store.js';
-export {
-  createVerifier,
-  type EnrollmentAttemptResult,
-  type EnrollmentFailureReason,
-  type GuardEvent,
-  type GuardEventReason,
-  type GuardFailureReason,
-  type GuardAttempt,
-  type GuardPolicy,
-  type GuardRefusal,
-  type GuardResult,
-  type RecoveryAttemptResult,
-  type RecoveryFailureReason,
-  type Verifier,
-  type VerifierOptions,
-} from './verifier.js';
+export type {
+  EnrollmentAttemptResult,
+  EnrollmentFailureReason,
+  GuardEvent,
+  GuardEventReason,
+  GuardFailureReason,
+  GuardAttempt,
+  GuardPolicy,
+  GuardRefusal,
+  GuardResult,
+  RecoveryAttemptResult,
+  RecoveryFailureReason,
+  Verifier,
+  VerifierOptions,
+} from './types.js';
+export { createVerifier } from './verifier.js';

@@ -95,3 +95,14 @@ export interface GuardStore {
    */
   settle(credentialId: string, request: SettleRequest): Promise<SettleResult>;
 }
+
+/** The statuses a store may answer. */
+const SETTLED = /* @__PURE__ */ new Set(['accepted', 'locked', 'failed', 'replayed', 'used']);
+
+/** A store answer of the documented shape, or `undefined`: nonsense fails closed like an error. @internal */
+export function checkSettled(r: unknown): SettleResult | undefined {
+  if (typeof r !== 'object' || r === null || !SETTLED.has((r as { status?: string }).status!)) return undefined;
+  const s = r as SettleResult;
+  if (s.status === 'accepted') return Number.isSafeInteger(s.clearedFailures) ? s : undefined;
+  return Number.isSafeInteger(s.failures) && Number.isFinite(s.resetAt) ? s : undefined;
+}

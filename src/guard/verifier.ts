@@ -29,222 +29,31 @@ import {
   MIN_GUARD_TIMEOUT_MS,
   RECOVERY_USE_RECORD_MS,
 } from '../constants.js';
-import { checkCredential, verifyWithKey, type Credential, type SecretProtection } from '../credential.js';
-import {
-  checkEnrollment,
-  confirmEnrollment as confirmPure,
-  type ConfirmFailureReason,
-  type Enrollment,
-} from '../enrollment.js';
+import { type Credential, checkCredential, type SecretProtection, verifyWithKey } from '../credential.js';
+import { checkEnrollment, confirmEnrollment as confirmPure, type Enrollment } from '../enrollment.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
 import { timeMs } from '../internal/time.js';
 import { consumeRecoveryCode, type RecoveryCodeSet } from '../recovery.js';
-import type { TotpWindow } from '../totp.js';
+import { createDeadline } from './deadline.js';
 import { createKeyCache } from './key-cache.js';
-import type { GuardStore, SettleOnce, SettleRequest, SettleResult, SettleStep } from './store.js';
-import type { Moment } from '../types.js';
-
-/** Why a guarded login failed. */
-export type GuardFailureReason = 'malformed' | 'mismatch' | 'replayed' | 'locked' | 'expired' | 'storage';
-/** Why a guarded recovery-code attempt failed. */
-export type RecoveryFailureReason = GuardFailureReason | 'used';
-/** Why a guarded enrollment confirmation failed. */
-export type EnrollmentFailureReason = GuardFailureReason | ConfirmFailureReason;
-/**
- * The reason an audit event carries: any failure above, or `secret_unreadable` when a credential's
- * sealed secret could not be opened (the attempt then throws after the event).
- */
-export type GuardEventReason = RecoveryFailureReason | EnrollmentFailureReason | 'secret_unreadable';
-
-/** One structured audit event per attempt. Never contains a code, a secret or a token. */
-export interface GuardEvent {
-  readonly kind: 'verify' | 'recovery' | 'enrollment';
-  readonly credentialId: string;
-  readonly outcome: 'success' | 'failure';
-  readonly reason: GuardEventReason | undefined;
-  readonly step: number | undefined;
-  readonly delta: number | undefined;
-  /** Failures counted for this credential after this attempt (0 after a success). */
-  readonly failures: number;
-  /**
-   * `true` once failures reach the anomaly threshold, and on a success that cleared at least that
-   * many: time to demand step-up or alert.
-   */
-  readonly anomaly: boolean;
-  /** With `secret_unreadable`: the error code (`ERR_SEAL_KEY_UNKNOWN`, …). */
-  readonly error?: string | undefined;
-  /** The moment of the attempt (the verifier's `clock`), epoch ms. */
-  readonly time: number;
-  /** The caller's context (device id, IP, location…), passed through untouched. */
-  readonly context: Readonly<Record<string, unknown>> | undefined;
-}
-
-/** Per-operation policy, e.g. `{ transfer: { window: 0 } }` for high-risk actions. */
-export interface GuardPolicy {
-  window?: TotpWindow;
-}
-
-/** Options of {@link createVerifier}. */
-export type VerifierOptions = Partial<SecretProtection> & {
-  store: GuardStore;
-  /** Consecutive failures before lockout, 1..100, 10 by default. */
-  maxFailures?: number;
-  /** Failure memory and lock duration after the last counted attempt, seconds, 900 by default. */
-  lockSeconds?: number;
-  /**
-   * Longest wait for the store per attempt, ms, 10..60 000, 2000 by default. Past it the attempt
-   * answers `storage`; a later answer from the store is ignored.
-   */
-  timeoutMs?: number;
-  /** Default drift window (±1). */
-  window?: TotpWindow;
-  /** Named policies selected by `operation`. */
-  policies?: Readonly<Record<string, GuardPolicy>>;
-  /** Failures at which events carry `anomaly: true`, default half of `maxFailures` (rounded up). */
-  anomalyThreshold?: number;
-  /** Audit hook, called once per attempt. Exceptions it throws are swallowed: auditing never changes an outcome. */
-  onEvent?: (event: GuardEvent) => void;
-  /** Clock for attempts without `now` (epoch ms); `Date.now` by default. */
-  clock?: () => number;
-};
-
-/** What every refusal carries besides its reason. */
-export interface GuardRefusal<R extends string> {
-  readonly ok: false;
-  readonly reason: R;
-  /** Failures reached the anomaly threshold. */
-  readonly anomaly: boolean;
-  /** When a lock ends (epoch ms), on `locked` and on the failure that locked. */
-  readonly retryAt: number | undefined;
-  /**
-   * Failed attempts left before the lock (`maxFailures` minus the failures counted), 0 when
-   * locked, `undefined` when the store did not answer: what a login page shows as a hint.
-   */
-  readonly attemptsLeft: number | undefined;
-}
-
-/** Result of {@link Verifier.verify}. */
-export type GuardResult =
-  | {
-      readonly ok: true;
-      readonly credential: Credential;
-      readonly step: number;
-      readonly delta: number;
-      readonly anomaly: boolean;
-    }
-  | GuardRefusal<GuardFailureReason>;
-
-/** Result of {@link Verifier.useRecoveryCode}: on success, the updated set to store. */
-export type RecoveryAttemptResult =
-  | { readonly ok: true; readonly set: RecoveryCodeSet; readonly remaining: number; readonly anomaly: boolean }
-  | GuardRefusal<RecoveryFailureReason>;
-
-/** Result of {@link Verifier.confirmEnrollment}: always with the enrollment state to store. */
-export type EnrollmentAttemptResult =
-  | { readonly ok: true; readonly credential: Credential; readonly enrollment: Enrollment; readonly anomaly: boolean }
-  | (GuardRefusal<EnrollmentFailureReason> & { readonly enrollment: Enrollment });
-
-/** Arguments common to every guarded call. */
-export interface GuardAttempt {
-  /** The moment (Date or epoch ms); the verifier's clock by default. */
-  now?: Moment;
-  /** Passed to the audit event untouched. */
-  context?: Record<string, unknown>;
-}
-
-/** A verifier bound to a store and a policy. */
-export interface Verifier {
-  /** Verify a login code for a stored credential. Store `result.credential` on success. */
-  verify(args: GuardAttempt & { credential: Credential; code: string; operation?: string }): Promise<GuardResult>;
-  /** Use a recovery code; single use across every process sharing the store. Store `result.set` on success. */
-  useRecoveryCode(
-    args: GuardAttempt & { credentialId: string; set: RecoveryCodeSet; code: string; pepper?: Uint8Array },
-  ): Promise<RecoveryAttemptResult>;
-  /** Confirm an enrollment; the token works once across every process sharing the store. */
-  confirmEnrollment(
-    args: GuardAttempt & { enrollment: Enrollment; token: string; code: string },
-  ): Promise<EnrollmentAttemptResult>;
-}
+import type { GuardStore, SettleOnce, SettleStep } from './store.js';
+import type {
+  EnrollmentFailureReason,
+  GuardAttempt,
+  GuardEvent,
+  GuardEventReason,
+  GuardFailureReason,
+  GuardRefusal,
+  RecoveryFailureReason,
+  Verifier,
+  VerifierOptions,
+} from './types.js';
 
 /** What local verification found: a success with what to consume, or a reason. */
 type Local<S> =
   | { readonly ok: true; readonly value: S; readonly step?: SettleStep; readonly once?: SettleOnce }
   | { readonly ok: false; readonly reason: string };
-
-const SETTLED = new Set(['accepted', 'locked', 'failed', 'replayed', 'used']);
-
-/** A store answer of the documented shape, or `undefined`: nonsense fails closed like an error. */
-function checkSettled(r: unknown): SettleResult | undefined {
-  if (typeof r !== 'object' || r === null || !SETTLED.has((r as { status?: string }).status!)) return undefined;
-  const s = r as SettleResult;
-  if (s.status === 'accepted') return Number.isSafeInteger(s.clearedFailures) ? s : undefined;
-  return Number.isSafeInteger(s.failures) && Number.isFinite(s.resetAt) ? s : undefined;
-}
-
-/** An attempt waiting for its store, in the verifier's deadline queue. */
-class Waiting {
-  answered = false;
-  next: Waiting | undefined = undefined;
-  #abort: AbortController | undefined;
-  #resolve: ((r: SettleResult | undefined) => void) | undefined;
-
-  constructor(
-    readonly deadline: number,
-    resolve: (r: SettleResult | undefined) => void,
-  ) {
-    this.#resolve = resolve;
-  }
-
-  /** The first answer wins: the store's, or the deadline's (which also aborts the signal). */
-  answer(r: SettleResult | undefined, timedOut: boolean): void {
-    if (this.answered) return;
-    this.answered = true;
-    if (timedOut) this.#abort?.abort();
-    const resolve = this.#resolve!;
-    this.#resolve = undefined;
-    resolve(r);
-  }
-
-  /** The request as the store sees it; its `signal` is made only if the store reads it. */
-  request(base: Omit<SettleRequest, 'signal'>): SettleRequest {
-    return new Request(base, this);
-  }
-
-  /** The abort signal of this attempt, aborted already if the deadline has passed. */
-  signal(): AbortSignal {
-    if (this.#abort === undefined) {
-      this.#abort = new AbortController();
-      if (this.answered) this.#abort.abort();
-    }
-    return this.#abort.signal;
-  }
-}
-
-/** A {@link SettleRequest} whose `signal` getter lives on the prototype (a getter per object literal is slow). */
-class Request implements SettleRequest {
-  readonly now: number;
-  readonly maxFailures: number;
-  readonly lockUntil: number;
-  readonly verified: boolean;
-  readonly step: SettleStep | undefined;
-  readonly once: SettleOnce | undefined;
-  readonly #waiting: Waiting;
-
-  constructor(base: Omit<SettleRequest, 'signal'>, waiting: Waiting) {
-    this.now = base.now;
-    this.maxFailures = base.maxFailures;
-    this.lockUntil = base.lockUntil;
-    this.verified = base.verified;
-    this.step = base.step;
-    this.once = base.once;
-    this.#waiting = waiting;
-  }
-
-  get signal(): AbortSignal {
-    return this.#waiting.signal();
-  }
-}
 
 /**
  * Create a guarded verifier.
@@ -300,60 +109,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   };
 
-  // The deadline. Every attempt of this verifier waits the same `timeoutMs`, so deadlines fall due
-  // in the order attempts start: a FIFO queue with one timer armed for its head replaces a timer
-  // (and an AbortController) per attempt, which at tens of thousands of logins a second cost more
-  // than the verification itself. Answered attempts leave the head of the queue as they finish.
-  let head: Waiting | undefined;
-  let tail: Waiting | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const dropAnswered = (): void => {
-    while (head !== undefined && head.answered) head = head.next;
-    if (head === undefined) {
-      tail = undefined;
-      // Nothing left to wait for: no timer may keep a short-lived process alive.
-      clearTimeout(timer);
-      timer = undefined;
-    }
-  };
-  const arm = (): void => {
-    if (timer === undefined && head !== undefined)
-      timer = setTimeout(expire, Math.max(0, head.deadline - performance.now()));
-  };
-  function expire(): void {
-    timer = undefined;
-    const now = performance.now();
-    for (; head !== undefined && (head.answered || head.deadline <= now); head = head.next)
-      head.answer(undefined, true);
-    if (head === undefined) tail = undefined;
-    arm();
-  }
-
-  /**
-   * One store call, answered within the deadline: the store's checked answer, or `undefined` for
-   * an error, a malformed answer or the deadline. Whatever the store does later is ignored (and a
-   * late rejection is caught, so it never surfaces as an unhandled rejection).
-   */
-  const settle = (id: string, request: Omit<SettleRequest, 'signal'>): Promise<SettleResult | undefined> =>
-    new Promise((resolve) => {
-      const waiting = new Waiting(performance.now() + timeoutMs, resolve);
-      if (tail === undefined) head = waiting;
-      else tail.next = waiting;
-      tail = waiting;
-      arm();
-      const done = (r: SettleResult | undefined): void => {
-        waiting.answer(r, false);
-        dropAnswered();
-      };
-      try {
-        Promise.resolve(store.settle(id, waiting.request(request))).then(
-          (r) => done(checkSettled(r)),
-          () => done(undefined),
-        );
-      } catch {
-        done(undefined);
-      }
-    });
+  const deadline = createDeadline(timeoutMs);
 
   /** Verify locally, settle in one store call, emit the event, answer. */
   async function attempt<S extends object, R extends string>(
@@ -414,7 +170,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         event('failure', 'secret_unreadable', 0, false, { error: code });
       throw error;
     }
-    const r = await settle(credentialId, {
+    const r = await deadline.settle(store, credentialId, {
       now,
       maxFailures,
       lockUntil: now + lockMs,

@@ -12,7 +12,7 @@
 import qrcode from 'qrcode-generator';
 import { DEFAULT_QR_EC_LEVEL, QR_BYTE_CAPACITY } from '../constants.js';
 import { TotpkitError } from '../errors.js';
-import { optionsObject, rangeError, typeError } from '../internal/assert.js';
+import { optionsObject, typeError } from '../internal/assert.js';
 import { utf8 } from '../internal/bytes.js';
 import { EC_LEVELS, enumOption } from '../internal/options.js';
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { DEFAULT_QR_MODULE_SIZE, MAX_QR_MODULE_SIZE, MAX_QR_QUIET_ZONE, MIN_QR_QUIET_ZONE } from '../constants.js';
-import { integerOption, rangeError } from '../internal/assert.js';
+import { integerOption } from '../internal/assert.js';
 import { booleanOption } from '../internal/options.js';
 import { checkColors, type ColorCheckMode, type QrWarning, type Rgb } from './color.js';
 import { ecLevelOption, type QrEcLevel, type QrMatrix, toMatrix } from './matrix.js';

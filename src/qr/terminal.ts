@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { optionsObject, rangeError } from '../internal/assert.js';
+import { optionsObject } from '../internal/assert.js';
 import { booleanOption, enumOption } from '../internal/options.js';
 import { prepare, type QrRenderOptions } from './options.js';
 
