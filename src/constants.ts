@@ -39,13 +39,13 @@ export const DEFAULT_WINDOW = 1;
  */
 export const MAX_WINDOW = 10;
 /** HOTP counters looked at beyond the expected one by default (RFC 4226 §7.4). */
-export const DEFAULT_HOTP_LOOK_AHEAD = 5;
+export const DEFAULT_HOTP_WINDOW = 5;
 /** Most HOTP counters a verification may look ahead (RFC 4226 §7.4 asks for a bounded window). */
-export const MAX_HOTP_LOOK_AHEAD = 100;
+export const MAX_HOTP_WINDOW = 100;
 /** Counters `resyncHotp` searches by default (RFC 4226 §7.4: a bounded resynchronisation). */
-export const DEFAULT_HOTP_RESYNC_RANGE = 100;
+export const DEFAULT_HOTP_RESYNC_WINDOW = 100;
 /** Most counters `resyncHotp` may be asked to search. */
-export const MAX_HOTP_RESYNC_RANGE = 1000;
+export const MAX_HOTP_RESYNC_WINDOW = 1000;
 /** Largest HOTP counter: the moving factor is an 8-byte unsigned integer (RFC 4226 §5.2). */
 export const MAX_COUNTER = 18_446_744_073_709_551_615n; // 2^64 − 1, as a literal so bundlers can drop it when unused
 

@@ -32,7 +32,7 @@ export interface Credential {
   readonly secret: string;
   /** Last accepted time step: a code for this step or an older one is a replay. */
   readonly lastStep: number;
-  /** The `delta` of the last success, in steps (the phone's drift), used to re-centre the window when asked. */
+  /** The `delta` of the last success, in steps (how far the phone is off), used to re-centre the window when asked. */
   readonly delta: number;
   /** A label for the device, chosen by the user at enrollment. */
   readonly deviceLabel: string | null;
@@ -84,9 +84,9 @@ export function loadSecret(stored: string, id: string, protection: Partial<Secre
 export type VerifyCredentialOptions = Partial<SecretProtection> & {
   /** The moment of the login: a `Date` or epoch ms; `Date.now()` by default. */
   now?: Moment;
-  /** Accepted drift in steps (default ±1). Use `0` or `{ past: 1, future: 0 }` for high-risk actions. */
+  /** The acceptance window in steps (default ±1). Use `0` or `{ past: 1, future: 0 }` for high-risk actions. */
   window?: TotpWindow;
-  /** Centre the window on the drift learned from the last success (|drift| ≤ 10). */
+  /** Centre the window on the `delta` learned from the last success (|delta| ≤ 10). */
   recenter?: boolean;
 };
 
@@ -156,9 +156,9 @@ export function verifyWithKey(
   opts: VerifyCredentialOptions,
 ): VerifyCredentialResult {
   const now = timeMs(opts.now, 'now', true);
-  const drift = opts.recenter === true ? Math.max(-MAX_WINDOW, Math.min(MAX_WINDOW, c.delta)) : 0;
-  // Re-centring moves the moment we look at by the learned drift; replay protection is absolute.
-  const shifted = now + drift * c.period * 1000;
+  const shift = opts.recenter === true ? Math.max(-MAX_WINDOW, Math.min(MAX_WINDOW, c.delta)) : 0;
+  // Re-centring moves the moment we look at by the learned delta; replay protection is absolute.
+  const shifted = now + shift * c.period * 1000;
   const r = verifyTotp(key, code, {
     time: shifted < 0 ? 0 : shifted,
     period: c.period,
@@ -167,6 +167,6 @@ export function verifyWithKey(
     afterStep: c.lastStep,
   });
   if (!r.ok) return r;
-  const delta = r.delta + drift;
+  const delta = r.delta + shift;
   return { ok: true, step: r.step, delta, credential: { ...c, lastStep: r.step, delta, lastUsedAt: now } };
 }

@@ -27,15 +27,15 @@ import {
   MAX_ENROLLMENT_ATTEMPTS,
   MAX_ENROLLMENT_TOKEN_LENGTH,
   MAX_ENROLLMENT_TTL_SECONDS,
-  MAX_LABEL_LENGTH,
   MIN_ENROLLMENT_TTL_SECONDS,
 } from './constants.js';
 import { authenticatorConcerns, type AuthenticatorConcern } from './compat.js';
 import { loadSecret, storeSecret, type Credential, type SecretProtection } from './credential.js';
-import { algorithmOption, integerOption, optionsObject, rangeError, typeError } from './internal/assert.js';
+import { integerOption, optionsObject, rangeError, } from './internal/assert.js';
+import { algorithmOption } from './internal/options.js';
 import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
 import { digitsOption, periodOption } from './internal/options.js';
-import { credentialId as credentialIdArg } from './internal/text.js';
+import { checkLabel, credentialId as credentialIdArg } from './internal/text.js';
 import { timeMs } from './internal/time.js';
 import { manualEntry, type ManualEntry } from './manual.js';
 import { generateSecret } from './secret.js';
@@ -122,14 +122,6 @@ const uriParams = (e: Pick<Enrollment, 'account' | 'issuer' | 'algorithm' | 'dig
     period: e.period,
   }) as const;
 
-function label(name: string, value: unknown, required: boolean): string | undefined {
-  if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string') throw typeError(name, 'a string', value);
-  if (value.length === 0 || value.length > MAX_LABEL_LENGTH)
-    throw rangeError(`"${name}" must be 1..${MAX_LABEL_LENGTH} characters, got ${value.length}`);
-  return value;
-}
-
 /**
  * Start a TOTP enrollment: a fresh 160-bit secret, its URI and manual-entry form, and a one-time
  * token for the client.
@@ -148,9 +140,9 @@ function label(name: string, value: unknown, required: boolean): string | undefi
 export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollment {
   const opts = optionsObject('options', options, true);
   const now = timeMs(opts.now, 'now', true);
-  const account = label('account', opts.account, true)!;
-  const issuer = label('issuer', opts.issuer, true)!;
-  const deviceLabel = label('deviceLabel', opts.deviceLabel, false);
+  const account = checkLabel('account', opts.account);
+  const issuer = checkLabel('issuer', opts.issuer);
+  const deviceLabel = opts.deviceLabel === undefined ? undefined : checkLabel('deviceLabel', opts.deviceLabel);
   const ttl = integerOption(
     'ttlSeconds',
     opts.ttlSeconds,
@@ -187,11 +179,9 @@ export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollm
     expiresAt: now + ttl * 1000,
     endedAt: null,
   };
-  let replaced: Enrollment | undefined;
-  if (opts.previous !== undefined) {
-    const previous = checkEnrollment(opts.previous);
-    if (previous.status === 'pending') replaced = { ...previous, status: 'revoked', endedAt: now };
-  }
+  // A newer enrollment ends a pending one exactly as revokeEnrollment does: one transition, one owner.
+  const previous = opts.previous === undefined ? undefined : checkEnrollment(opts.previous);
+  const replaced = previous?.status === 'pending' ? revokeEnrollment(previous, { now }) : undefined;
   return {
     enrollment,
     token,

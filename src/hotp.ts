@@ -4,11 +4,11 @@
  * @module
  */
 import {
-  DEFAULT_HOTP_LOOK_AHEAD,
-  DEFAULT_HOTP_RESYNC_RANGE,
+  DEFAULT_HOTP_WINDOW,
+  DEFAULT_HOTP_RESYNC_WINDOW,
   MAX_COUNTER,
-  MAX_HOTP_LOOK_AHEAD,
-  MAX_HOTP_RESYNC_RANGE,
+  MAX_HOTP_WINDOW,
+  MAX_HOTP_RESYNC_WINDOW,
 } from './constants.js';
 import { integerOption, optionsObject, rangeError } from './internal/assert.js';
 import { formatCode, parseCode, POW10 } from './internal/code.js';
@@ -45,7 +45,7 @@ export interface VerifyHotpOptions extends CodeOptions {
   /** The counter the server expects next: a safe integer, or a `bigint` up to 2^64−1. */
   counter: number | bigint;
   /** How many counters after `counter` may also match (0..100, default 5). Never backwards. */
-  lookAhead?: number;
+  window?: number;
 }
 
 /** Why an HOTP code was refused. */
@@ -57,7 +57,7 @@ export type VerifyHotpResult<C extends number | bigint = number | bigint> =
   | { readonly ok: false; readonly reason: HotpFailureReason };
 
 /**
- * Verify an HOTP code against `counter..counter+lookAhead` (RFC 4226 §7.4 look-ahead; never
+ * Verify an HOTP code against `counter..counter+window` (RFC 4226 §7.4 look-ahead; never
  * backwards, so a used counter cannot match again once the caller stores `next`).
  *
  * Never throws for a wrong or malformed code: a code that is not exactly `digits` ASCII digits
@@ -69,7 +69,7 @@ export type VerifyHotpResult<C extends number | bigint = number | bigint> =
  *
  * @param secret - key bytes or an {@link OtpKey}
  * @param code - the code the user typed
- * @param options - `counter` (required), `lookAhead`, `algorithm`, `digits`
+ * @param options - `counter` (required), `window`, `algorithm`, `digits`
  * @returns `{ ok: true, counter, next }` or `{ ok: false, reason }`
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for invalid options
  * @example
@@ -94,19 +94,19 @@ export function verifyHotp(secret: Uint8Array | OtpKey, code: string, options: V
   optionsObject('options', options, true);
   const key = resolveKey(secret, options.algorithm);
   const digits = digitsOption(options.digits);
-  const lookAhead = integerOption('lookAhead', options.lookAhead, DEFAULT_HOTP_LOOK_AHEAD, 0, MAX_HOTP_LOOK_AHEAD);
+  const window = integerOption('window', options.window, DEFAULT_HOTP_WINDOW, 0, MAX_HOTP_WINDOW);
   const counter = options.counter;
   const [high, low] = splitCounter('counter', counter);
-  let last = lookAhead;
+  let last = window;
   if (typeof counter === 'number') {
-    if (counter + lookAhead + 1 > Number.MAX_SAFE_INTEGER) {
+    if (counter + window + 1 > Number.MAX_SAFE_INTEGER) {
       throw rangeError(
-        `"counter" + "lookAhead" must stay below 2^53 for a number counter; pass a bigint, got ${counter}`,
+        `the next counter, "counter" + "window" + 1, must be at most 2^53-1 for a number counter; pass a bigint, got ${counter}`,
       );
     }
   } else if (high === 0xffff_ffff) {
     // Near 2^64: only the counters that exist are candidates.
-    last = Math.min(lookAhead, 0xffff_ffff - low);
+    last = Math.min(window, 0xffff_ffff - low);
   }
 
   const submitted = parseCode(code, digits);
@@ -130,19 +130,19 @@ export interface ResyncHotpOptions extends CodeOptions {
   /** The counter the server currently expects. */
   counter: number | bigint;
   /** How far ahead to search, 1..1000 counters, 100 by default. */
-  searchRange?: number;
+  window?: number;
 }
 
 /**
- * Re-synchronise an HOTP token that has drifted beyond the look-ahead window (the user pressed the
+ * Re-synchronise an HOTP token that has moved beyond the verification window (the user pressed the
  * button many times without logging in), from two *consecutive* codes (RFC 4226 §7.4). Two
  * consecutive matches within the range are required, so the chance of a false match stays about
- * `searchRange / 10^(2·digits)`.
+ * `window / 10^(2·digits)`.
  *
  * @param secret - key bytes or an {@link OtpKey}
  * @param first - a code from the token
  * @param second - the next code from the token
- * @param options - `counter`, `searchRange` (100, at most 1000), `algorithm`, `digits`
+ * @param options - `counter`, `window` (100, at most 1000), `algorithm`, `digits`
  * @returns `{ ok: true, counter, next }` (`counter` is the second code's) or `{ ok: false, reason }`
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for invalid options
  * @example
@@ -159,7 +159,7 @@ export function resyncHotp(
   options: ResyncHotpOptions,
 ): VerifyHotpResult {
   const opts = optionsObject('options', options, true);
-  const range = integerOption('searchRange', opts.searchRange, DEFAULT_HOTP_RESYNC_RANGE, 1, MAX_HOTP_RESYNC_RANGE);
+  const range = integerOption('window', opts.window, DEFAULT_HOTP_RESYNC_WINDOW, 1, MAX_HOTP_RESYNC_WINDOW);
   const key = resolveKey(secret, opts.algorithm);
   const digits = digitsOption(opts.digits);
   const counter = opts.counter as number | bigint;
@@ -168,9 +168,9 @@ export function resyncHotp(
   for (let i = 0; i <= range; i++) {
     const at = typeof counter === 'bigint' ? counter + BigInt(i) : counter + i;
     if (typeof at === 'bigint' ? at >= MAX_COUNTER : at + 2 > Number.MAX_SAFE_INTEGER) break; // no counter after it
-    const one = verifyHotp(key, first, { counter: at, lookAhead: 0, digits } as VerifyHotpOptions);
+    const one = verifyHotp(key, first, { counter: at, window: 0, digits } as VerifyHotpOptions);
     if (!one.ok) continue;
-    const two = verifyHotp(key, second, { counter: one.next, lookAhead: 0, digits } as VerifyHotpOptions);
+    const two = verifyHotp(key, second, { counter: one.next, window: 0, digits } as VerifyHotpOptions);
     if (two.ok) return two;
   }
   return { ok: false, reason: 'mismatch' };

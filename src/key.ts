@@ -23,7 +23,8 @@ import { _SHA1 } from '@noble/hashes/legacy.js';
 import { _SHA256, _SHA512 } from '@noble/hashes/sha2.js';
 import { DEFAULT_ALGORITHM } from './constants.js';
 import { TotpkitError } from './errors.js';
-import { algorithmOption, optionsObject, rangeError, checkSecretBytes } from './internal/assert.js';
+import { optionsObject, rangeError, checkSecretBytes } from './internal/assert.js';
+import { algorithmOption } from './internal/options.js';
 import type { Algorithm } from './types.js';
 
 /**

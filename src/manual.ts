@@ -5,10 +5,12 @@
  */
 import { encodeBase32 } from './base32.js';
 import { DEFAULT_ALGORITHM, DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS } from './constants.js';
-import { algorithmOption, optionsObject, checkSecretBytes } from './internal/assert.js';
+import { optionsObject, checkSecretBytes } from './internal/assert.js';
+import { algorithmOption } from './internal/options.js';
 import { digitsOption, enumOption, OTP_TYPES, periodOption } from './internal/options.js';
 import type { Algorithm } from './types.js';
-import { checkLabel, type OtpauthParams } from './uri.js';
+import { checkLabel } from './internal/text.js';
+import type { OtpauthParams } from './uri.js';
 
 /** What a person types into an authenticator app's "enter a setup key" form. */
 export interface ManualEntry {

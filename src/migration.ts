@@ -32,7 +32,8 @@ import { fromBase64url, randomBytes, toBase64, utf8, type RandomSource } from '.
 import { enumOption, MODES, splitCounter } from './internal/options.js';
 import type { Algorithm } from './types.js';
 import { int32, Reader, Writer } from './internal/protobuf.js';
-import { buildOtpauthUri, parseOtpauthUri, percentEncode, type OtpauthParams, type ParsedOtpauthUri } from './uri.js';
+import { percentEncode } from './internal/text.js';
+import { buildOtpauthUri, type OtpauthParams, type ParsedOtpauthUri, parseOtpauthUri } from './uri.js';
 
 const SCHEME = 'otpauth-migration://offline?';
 const ALGORITHMS_BY_NUMBER: Record<number, Algorithm | undefined> = { 0: 'SHA1', 1: 'SHA1', 2: 'SHA256', 3: 'SHA512' };

@@ -1,5 +1,5 @@
 /**
- * TOTP: time-based one-time passwords (RFC 6238) and drift-window verification.
+ * TOTP: time-based one-time passwords (RFC 6238) and window verification (clock skew tolerated within `window` steps).
  *
  * @module
  */
@@ -72,7 +72,7 @@ export type TotpWindow = number | { past: number; future: number };
 
 /** Options of {@link verifyTotp}. */
 export interface VerifyTotpOptions extends TotpOptions {
-  /** Accepted drift in steps, each side 0..10 (default 1). */
+  /** The acceptance window in steps, each side 0..10 (default 1). */
   window?: TotpWindow;
   /**
    * The last step already accepted for this credential. A code matching this step or an earlier
@@ -94,7 +94,7 @@ export type VerifyTotpResult =
   | { readonly ok: false; readonly reason: TotpFailureReason };
 
 /**
- * Verify a TOTP code within a drift window, refusing replays.
+ * Verify a TOTP code within the acceptance window, refusing replays.
  *
  * Candidates are tried nearest first (0, −1, +1, −2, +2, …). A code that matches only steps at
  * or before `afterStep` is `'replayed'`; if it also matches a newer step, the newer one wins.

@@ -28,7 +28,6 @@ import {
   DEFAULT_PERIOD_SECONDS,
   MAX_COUNTER,
   MAX_DIGITS,
-  MAX_LABEL_LENGTH,
   MAX_PERIOD_SECONDS,
   MAX_SECRET_BYTES,
   MAX_URI_LENGTH,
@@ -37,8 +36,9 @@ import {
   MIN_SECRET_BYTES_STRICT,
 } from './constants.js';
 import { TotpkitError, type TotpkitErrorCode } from './errors.js';
-import { algorithmOption, optionsObject, rangeError, checkSecretBytes, typeError } from './internal/assert.js';
-import { hasControl, isWellFormed } from './internal/text.js';
+import { optionsObject, rangeError, checkSecretBytes, typeError } from './internal/assert.js';
+import { algorithmOption } from './internal/options.js';
+import { checkLabel, labelProblem, percentEncode } from './internal/text.js';
 import { digitsOption, enumOption, MODES, OTP_TYPES, periodOption, splitCounter } from './internal/options.js';
 import type { Algorithm } from './types.js';
 
@@ -134,32 +134,6 @@ export interface ParseOtpauthUriOptions {
 // Building
 
 /** RFC 3986 percent-encoding: everything but the unreserved set `A–Z a–z 0–9 - . _ ~`. */
-/** Percent-encodes a label or parameter value for an otpauth URI. @internal (also used by `parseMigrationUri`) */
-export function percentEncode(text: string): string {
-  // encodeURIComponent also leaves the sub-delimiters ! ' ( ) * raw; encode them too so that no
-  // app's query splitter or label parser can misread them.
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** The reason a label part is unusable, or `undefined` when it is fine. */
-function labelProblem(text: string): string | undefined {
-  if (text.length === 0) return 'must not be empty';
-  if (text.length > MAX_LABEL_LENGTH) return `must be at most ${MAX_LABEL_LENGTH} characters, got ${text.length}`;
-  if (text.includes(':')) return 'must not contain ":" (it separates issuer and account)';
-  if (hasControl(text)) return 'must not contain control characters';
-  if (!isWellFormed(text)) return 'must be well-formed Unicode (no lone surrogates)';
-  return undefined;
-}
-
-/** An issuer or account as it may appear in a URI or on screen. @internal (also used by `manualEntry`) */
-export function checkLabel(label: 'issuer' | 'account', value: unknown): string {
-  if (typeof value !== 'string') throw typeError(label, 'a string', value);
-  const problem =
-    labelProblem(value) ?? (label === 'account' && value.startsWith(' ') ? 'must not start with a space' : undefined);
-  if (problem !== undefined) throw new TotpkitError('ERR_URI_LABEL', `"${label}" ${problem}`);
-  return value;
-}
-
 /**
  * Build an `otpauth://` URI for enrollment.
  *

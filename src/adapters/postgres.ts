@@ -258,7 +258,7 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
           const row = (await run(params)).rows[0]!;
           const status = row.outcome as SettleResult['status'];
           if (status === 'accepted') return { status, clearedFailures: Number(row.cleared) };
-          return { status, failures: Number(row.failures), resetAt: Number(row.failures_expire_at) };
+          return { status, failures: Number(row.failures), retryAt: Number(row.failures_expire_at) };
         } catch (error) {
           const code = (error as { code?: unknown }).code;
           if ((code !== '40001' && code !== '40P01') || attempt >= retries || r.signal?.aborted === true) throw error;

@@ -54,7 +54,7 @@ export interface RedisStoreOptions {
 // mark's expiry. One packed argument costs the client about what a SET costs; eight separate ones
 // cost it more than the script costs Redis. Expiry is judged on ARGV's clock; each key's
 // PX is set to the moment its longest-lived part expires, so Redis forgets it exactly then.
-// Returns {status, failures, resetAt} or {'accepted', clearedFailures}.
+// Returns {status, failures, retryAt} or {'accepted', clearedFailures}.
 const SETTLE = `
 local n, mx, lk, ver, st, stx = string.match(ARGV[1], '^(%d+):(%d+):(%d+):([01]):(%d*):(%d*)$')
 local now = tonumber(n)
@@ -117,6 +117,7 @@ const isNoScript = (error: unknown): boolean =>
  * @param options - `client` (ioredis or node-redis, client or cluster), `prefix`
  * @returns the store
  * @throws TypeError `ERR_INVALID_ARG_TYPE` when `client` has neither `evalsha` nor `evalSha`
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` for a non-string `prefix`
  * @throws RangeError `ERR_OUT_OF_RANGE` for a `prefix` longer than 64 characters
  * @example
  * ```ts
@@ -136,8 +137,10 @@ export function redisStore(options: RedisStoreOptions): GuardStore {
     throw typeError('client', 'a Redis client with eval() and evalsha()/evalSha()', client);
   }
   const prefix = opts.prefix === undefined ? DEFAULT_REDIS_PREFIX : opts.prefix;
-  if (typeof prefix !== 'string' || prefix.length > MAX_REDIS_PREFIX_LENGTH)
-    throw rangeError(`"prefix" must be a string of at most ${MAX_REDIS_PREFIX_LENGTH} characters`);
+  // The one rule: the wrong type is a TypeError, a string that is too long a RangeError.
+  if (typeof prefix !== 'string') throw typeError('prefix', 'a string', prefix);
+  if (prefix.length > MAX_REDIS_PREFIX_LENGTH)
+    throw rangeError(`"prefix" must be at most ${MAX_REDIS_PREFIX_LENGTH} characters, got ${prefix.length}`);
 
   // EVALSHA names a script by the hex SHA-1 of its text, the way Redis computes it.
   const sha = bytesToHex(sha1(new TextEncoder().encode(SETTLE)));
@@ -173,12 +176,12 @@ export function redisStore(options: RedisStoreOptions): GuardStore {
         if (!isNoScript(error)) throw error;
         reply = await call(false, keys, args);
       }
-      const [status, n, resetAt] = reply as [string, number | string, number | string | undefined];
+      const [status, n, retryAt] = reply as [string, number | string, number | string | undefined];
       if (status === 'accepted') return { status, clearedFailures: Number(n) };
       return {
         status: status as 'locked' | 'failed' | 'replayed' | 'used',
         failures: Number(n),
-        resetAt: Number(resetAt),
+        retryAt: Number(retryAt),
       };
     },
   };

@@ -133,7 +133,7 @@ export function commandVerify(args: string[], flags: Flags): number {
   if (p.type === 'hotp') {
     const r = verifyHotp(p.secret, code, {
       counter: p.counter,
-      lookAhead: window,
+      window: window,
       algorithm: p.algorithm,
       digits: p.digits,
     });

@@ -176,7 +176,7 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
     e.failures = failures + 1;
     e.failuresExpireAt = lockUntil;
     file(e, now);
-    return { status, failures: e.failures, resetAt: lockUntil };
+    return { status, failures: e.failures, retryAt: lockUntil };
   };
 
   return {
@@ -201,7 +201,7 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
         newer: undefined,
       };
       const failures = e.failuresExpireAt > now ? e.failures : 0;
-      if (failures >= maxFailures) return { status: 'locked', failures, resetAt: e.failuresExpireAt };
+      if (failures >= maxFailures) return { status: 'locked', failures, retryAt: e.failuresExpireAt };
       if (fresh) entries.set(id, e);
       let result: SettleResult;
       if (!verified) result = count(e, failures, lockUntil, 'failed', now);

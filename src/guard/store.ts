@@ -77,7 +77,7 @@ export type SettleResult =
       /** Unexpired failures after this attempt. */
       readonly failures: number;
       /** When the failure counter (and so a lock) expires, epoch ms. */
-      readonly resetAt: number;
+      readonly retryAt: number;
     };
 
 /**
@@ -104,5 +104,5 @@ export function checkSettled(r: unknown): SettleResult | undefined {
   if (typeof r !== 'object' || r === null || !SETTLED.has((r as { status?: string }).status!)) return undefined;
   const s = r as SettleResult;
   if (s.status === 'accepted') return Number.isSafeInteger(s.clearedFailures) ? s : undefined;
-  return Number.isSafeInteger(s.failures) && Number.isFinite(s.resetAt) ? s : undefined;
+  return Number.isSafeInteger(s.failures) && Number.isFinite(s.retryAt) ? s : undefined;
 }

@@ -64,7 +64,7 @@ export type VerifierOptions = Partial<SecretProtection> & {
    * answers `storage`; a later answer from the store is ignored.
    */
   timeoutMs?: number;
-  /** Default drift window (±1). */
+  /** Default acceptance window (±1). */
   window?: TotpWindow;
   /** Named policies selected by `operation`. */
   policies?: Readonly<Record<string, GuardPolicy>>;

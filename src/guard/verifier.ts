@@ -188,10 +188,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
         return { ok: true, anomaly, ...value };
       }
       case 'locked':
-        return refuse('locked', r.failures, r.resetAt);
+        return refuse('locked', r.failures, r.retryAt);
       default: {
         const reason = r.status === 'failed' ? (found.ok ? 'storage' : found.reason) : r.status;
-        return refuse(reason, r.failures, r.failures >= maxFailures ? r.resetAt : undefined);
+        return refuse(reason, r.failures, r.failures >= maxFailures ? r.retryAt : undefined);
       }
     }
   }

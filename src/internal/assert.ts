@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { ALGORITHMS, MAX_SECRET_BYTES } from '../constants.js';
+import { MAX_SECRET_BYTES } from '../constants.js';
 import type { ArgumentError, ArgumentErrorCode } from '../errors.js';
-import type { Algorithm } from '../types.js';
 
 function withCode<E extends Error>(error: E, code: ArgumentErrorCode): E & ArgumentError {
   return Object.assign(error, { code }) as E & ArgumentError;
@@ -53,17 +52,6 @@ export function nonNegativeSafeInteger(label: string, value: unknown): number {
     throw rangeError(`"${label}" must be a non-negative safe integer, got ${value}`);
   }
   return value === 0 ? 0 : value;
-}
-
-/** The algorithm option, `'SHA1'` when omitted. Exact spelling only: no case folding. */
-export function algorithmOption(value: unknown, fallback: Algorithm): Algorithm {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string') throw typeError('algorithm', `one of ${ALGORITHMS.join(', ')}`, value);
-  if (!(ALGORITHMS as readonly string[]).includes(value)) {
-    // The value is not a secret, but it is user input of unbounded length: say only that it is unknown.
-    throw rangeError(`"algorithm" must be one of ${ALGORITHMS.join(', ')}`);
-  }
-  return value as Algorithm;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Every option check that knows about TOTP/HOTP or about choices, in one home: digits, period,
- * window and counter, and the shape of enum and boolean options. Generic argument assertions
+ * Every option check that knows about TOTP/HOTP or about choices, in one home: algorithm, digits,
+ * period, window and counter, and the shape of enum and boolean options. Generic argument assertions
  * (integers, objects, bytes) are in `assert.ts`, moments in `time.ts`.
  *
  * One rule throughout: a value of the wrong type is a `TypeError` (`ERR_INVALID_ARG_TYPE`); a value
@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  ALGORITHMS,
   DEFAULT_DIGITS,
   DEFAULT_PERIOD_SECONDS,
   DEFAULT_WINDOW,
@@ -19,6 +20,7 @@ import {
   MIN_DIGITS,
   MIN_PERIOD_SECONDS,
 } from '../constants.js';
+import type { Algorithm } from '../types.js';
 import { integerOption, rangeError, typeError } from './assert.js';
 
 /** 2^32: counters and steps are split into high and low 32-bit halves with it. */
@@ -92,4 +94,15 @@ export function booleanOption(label: string, value: unknown, fallback: boolean):
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw typeError(label, 'a boolean', value);
   return value;
+}
+
+/** The algorithm option, `'SHA1'` when omitted. Exact spelling only: no case folding. */
+export function algorithmOption(value: unknown, fallback: Algorithm): Algorithm {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string') throw typeError('algorithm', `one of ${ALGORITHMS.join(', ')}`, value);
+  if (!(ALGORITHMS as readonly string[]).includes(value)) {
+    // The value is not a secret, but it is user input of unbounded length: say only that it is unknown.
+    throw rangeError(`"algorithm" must be one of ${ALGORITHMS.join(', ')}`);
+  }
+  return value as Algorithm;
 }

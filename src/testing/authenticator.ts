@@ -1,6 +1,6 @@
 /**
  * A simulated authenticator app: it "scans" an `otpauth://` URI or a rendered QR matrix and shows
- * codes, with a configurable clock drift, so a test can run enrollment → confirmation → login
+ * codes, with a configurable clock skew, so a test can run enrollment → confirmation → login
  * without a phone.
  *
  * @module
@@ -17,7 +17,7 @@ import { decodeQrMatrix } from './qr-decode.js';
 /** Options of {@link simulateAuthenticator}. */
 export interface SimulatedAuthenticatorOptions {
   /** How far the phone's clock is off, in seconds (negative: slow). 0 by default. */
-  driftSeconds?: number;
+  skewSeconds?: number;
   /** The test's clock, used when `code()` gets no time; `Date.now` by default. */
   clock?: () => number;
   /** Parse leniently, like a forgiving app. Strict by default. */
@@ -31,7 +31,7 @@ export interface SimulatedAuthenticator {
   readonly issuer: string | undefined;
   readonly algorithm: Algorithm;
   readonly digits: number;
-  /** TOTP: the code shown at `time` (plus drift); the clock's now by default. HOTP: the next code. */
+  /** TOTP: the code shown at `time` (plus the skew); the clock's now by default. HOTP: the next code. */
   code(time?: Date | number): string;
   /** HOTP only: the counter the next `code()` uses. */
   readonly counter: number | bigint | undefined;
@@ -43,12 +43,12 @@ export interface SimulatedAuthenticator {
  * Scan a URI or QR matrix into a simulated authenticator.
  *
  * @param source - an `otpauth://` URI, a `QrMatrix` (from `toMatrix`) or its `modules`
- * @param options - `driftSeconds`, `clock`, `mode`
+ * @param options - `skewSeconds`, `clock`, `mode`
  * @returns the simulated app
  * @throws TotpkitError for an unreadable matrix or an invalid URI (the parser's codes)
  * @example
  * ```ts
- * const phone = simulateAuthenticator(toMatrix(started.uri), { clock, driftSeconds: -20 })
+ * const phone = simulateAuthenticator(toMatrix(started.uri), { clock, skewSeconds: -20 })
  * confirmEnrollment(started.enrollment, { token: started.token, code: phone.code(), keyring, now: clock() })
  * ```
  */
@@ -64,8 +64,8 @@ export function simulateAuthenticator(
     uri = decodeQrMatrix((source as { modules: boolean[][] }).modules);
   else throw typeError('source', 'an otpauth:// URI, a QrMatrix or its modules', source);
   const parsed = parseOtpauthUri(uri, { mode: opts.mode });
-  const drift = opts.driftSeconds ?? 0;
-  if (typeof drift !== 'number' || !Number.isFinite(drift)) throw typeError('driftSeconds', 'a finite number', drift);
+  const skew = opts.skewSeconds ?? 0;
+  if (typeof skew !== 'number' || !Number.isFinite(skew)) throw typeError('skewSeconds', 'a finite number', skew);
   const clock = opts.clock ?? Date.now;
   const key = createOtpKey(parsed.secret, { algorithm: parsed.algorithm });
   let counter = parsed.type === 'hotp' ? parsed.counter : undefined;
@@ -85,7 +85,7 @@ export function simulateAuthenticator(
         counter = typeof counter === 'bigint' ? counter + 1n : (counter as number) + 1;
         return shown;
       }
-      const at = timeMs(time ?? clock(), 'time') + Math.round(drift * 1000);
+      const at = timeMs(time ?? clock(), 'time') + Math.round(skew * 1000);
       return totp(key, { time: Math.max(0, at), period: parsed.period, digits: parsed.digits });
     },
   };

@@ -143,8 +143,8 @@ export function guardStoreConformance(makeStores: MakeStores): ConformanceCase[]
     async ([s], id) => {
       const c = id();
       equal(await s!.settle(c, ok(5)), { status: 'accepted', clearedFailures: 0 }, 'first step 5');
-      equal(await s!.settle(c, ok(5)), { status: 'replayed', failures: 1, resetAt: T + MIN }, 'step 5 again');
-      equal(await s!.settle(c, ok(4)), { status: 'replayed', failures: 2, resetAt: T + MIN }, 'older step 4');
+      equal(await s!.settle(c, ok(5)), { status: 'replayed', failures: 1, retryAt: T + MIN }, 'step 5 again');
+      equal(await s!.settle(c, ok(4)), { status: 'replayed', failures: 2, retryAt: T + MIN }, 'older step 4');
       // A success clears the failures and says how many it cleared.
       equal(await s!.settle(c, ok(6)), { status: 'accepted', clearedFailures: 2 }, 'newer step 6');
       matches(await s!.settle(id(), ok(0)), { status: 'accepted' }, 'step 0 of another credential');
@@ -203,21 +203,21 @@ export function guardStoreConformance(makeStores: MakeStores): ConformanceCase[]
       for (let i = 1; i <= 3; i++)
         equal(
           await s!.settle(c, req(T, { max: 3 })),
-          { status: 'failed', failures: i, resetAt: T + MIN },
+          { status: 'failed', failures: i, retryAt: T + MIN },
           `failure ${i}`,
         );
       // Locked: a right code is refused, not counted, and its step is not consumed.
       equal(
         await s!.settle(c, req(T + 1000, { max: 3, verified: true, step: 7 })),
-        { status: 'locked', failures: 3, resetAt: T + MIN },
+        { status: 'locked', failures: 3, retryAt: T + MIN },
         'right code while locked',
       );
       equal(
         await s!.settle(c, req(T + 2000, { max: 3 })),
-        { status: 'locked', failures: 3, resetAt: T + MIN },
+        { status: 'locked', failures: 3, retryAt: T + MIN },
         'wrong code while locked',
       );
-      // At resetAt the counter is gone, and step 7 was never recorded.
+      // At retryAt the counter is gone, and step 7 was never recorded.
       equal(
         await s!.settle(c, req(T + MIN, { max: 3, verified: true, step: 7 })),
         { status: 'accepted', clearedFailures: 0 },
@@ -251,7 +251,7 @@ export function guardStoreConformance(makeStores: MakeStores): ConformanceCase[]
       matches(await a!.settle(c, ok(undefined, 'token-1')), { status: 'accepted' }, 'token-1');
       equal(
         await b!.settle(c, ok(undefined, 'token-1')),
-        { status: 'used', failures: 1, resetAt: T + MIN },
+        { status: 'used', failures: 1, retryAt: T + MIN },
         'token-1 again',
       );
       equal(await b!.settle(c, ok(undefined, 'token-2')), { status: 'accepted', clearedFailures: 1 }, 'token-2');

@@ -29,9 +29,9 @@ function makeLoginHandler(clock: FakeClock, maxFailures: number) {
 }
 
 /** Enroll `user` with a simulated phone that scans the QR code, as a person would. */
-function enroll(handler: ReturnType<typeof makeLoginHandler>, user: string, clock: FakeClock, driftSeconds = 0) {
+function enroll(handler: ReturnType<typeof makeLoginHandler>, user: string, clock: FakeClock, skewSeconds = 0) {
   const started = startEnrollment({ account: user, issuer: 'Example', keyring, now: clock() });
-  const phone = simulateAuthenticator(toMatrix(started.uri), { clock, driftSeconds });
+  const phone = simulateAuthenticator(toMatrix(started.uri), { clock, skewSeconds });
   const r = confirmEnrollment(started.enrollment, { token: started.token, code: phone.code(), keyring, now: clock() });
   if (!r.ok) throw new Error(`enrollment failed: ${r.reason}`);
   handler.users.set(user, r.credential);

@@ -452,7 +452,7 @@ describe('resyncHotp', () => {
       ok: false,
       reason: 'mismatch',
     });
-    expect(resyncHotp(secret, hotp(secret, 250), hotp(secret, 251), { counter: 100, searchRange: 200 })).toMatchObject({
+    expect(resyncHotp(secret, hotp(secret, 250), hotp(secret, 251), { counter: 100, window: 200 })).toMatchObject({
       ok: true,
       next: 252,
     });
@@ -468,8 +468,22 @@ describe('resyncHotp', () => {
     expect(
       resyncHotp(secret, hotp(secret, 2n ** 40n + 7n), hotp(secret, 2n ** 40n + 8n), { counter: 2n ** 40n }),
     ).toEqual({ ok: true, counter: 2n ** 40n + 8n, next: 2n ** 40n + 9n });
-    expect(errorCode(() => resyncHotp(secret, '123456', '123456', { counter: 0, searchRange: 5000 }))).toBe(
+    expect(errorCode(() => resyncHotp(secret, '123456', '123456', { counter: 0, window: 5000 }))).toBe(
       'ERR_OUT_OF_RANGE',
     );
+  });
+});
+
+describe('one label rule (src/internal/text.ts checkLabel) for every label startEnrollment takes', () => {
+  it('account, issuer and deviceLabel are refused with ERR_URI_LABEL for the same faults, TypeError for non-strings', () => {
+    for (const field of ['account', 'issuer', 'deviceLabel'] as const) {
+      for (const bad of ['', 'a:b', 'x\u0007y', 'a\uD800', 'n'.repeat(257)]) {
+        const code = errorCode(() => startEnrollment({ account: 'a', issuer: 'I', keyring, [field]: bad }));
+        expect(code, `${field} ${JSON.stringify(bad).slice(0, 20)}`).toBe('ERR_URI_LABEL');
+      }
+      expect(errorCode(() => startEnrollment({ account: 'a', issuer: 'I', keyring, [field]: 5 as never }))).toBe(
+        'ERR_INVALID_ARG_TYPE',
+      );
+    }
   });
 });

@@ -7,7 +7,7 @@ import { createDeadline } from '../../src/guard/deadline.js';
 import type { GuardStore, SettleRequest, SettleResult } from '../../src/guard/store.js';
 
 const REQUEST: Omit<SettleRequest, 'signal'> = { now: 0, maxFailures: 5, lockUntil: 1000, verified: false };
-const FAILED: SettleResult = { status: 'failed', failures: 1, resetAt: 1000 };
+const FAILED: SettleResult = { status: 'failed', failures: 1, retryAt: 1000 };
 
 /** A store whose answers the test releases by hand, recording the signal each call saw. */
 function manualStore() {

@@ -29,7 +29,7 @@ it('the races can fail: a store that awaits between read and write loses to them
       const current = steps.get(id) ?? -1;
       await new Promise((resolve) => setTimeout(resolve, 1));
       if (!r.verified || r.step === undefined || current >= r.step.value)
-        return { status: 'replayed', failures: 1, resetAt: r.lockUntil };
+        return { status: 'replayed', failures: 1, retryAt: r.lockUntil };
       steps.set(id, r.step.value);
       return { status: 'accepted', clearedFailures: 0 };
     },
@@ -154,7 +154,7 @@ describe('guard behaviour', () => {
       { settle: async () => ({ status: 'ok' }) as never },
       { settle: async () => ({ status: 'accepted' }) as never },
       { settle: async () => null as never },
-      { settle: async () => ({ status: 'failed', failures: Number.NaN, resetAt: 0 }) },
+      { settle: async () => ({ status: 'failed', failures: Number.NaN, retryAt: 0 }) },
     ];
     for (const store of stores)
       expect(await createVerifier({ store, keyring: KEYRING }).verify({ credential, code, now })).toMatchObject({

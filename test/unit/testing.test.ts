@@ -135,7 +135,7 @@ describe('simulateAuthenticator', () => {
         clockSkewArb({ maxSteps: 1 }),
         fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }),
         (skew, now) => {
-          const phone = simulateAuthenticator(uri, { driftSeconds: skew });
+          const phone = simulateAuthenticator(uri, { skewSeconds: skew });
           const code = phone.code(now);
           expect(code).toBe(totp(secret, { time: now + skew * 1000 }));
           const delta = timeStep({ time: now + skew * 1000 }) - timeStep({ time: now });
@@ -152,7 +152,7 @@ describe('simulateAuthenticator', () => {
   });
 
   it('a phone 40 s slow shows the previous step, or the one before it, and verifies with delta −1 or −2', () => {
-    const phone = simulateAuthenticator(uri, { driftSeconds: -40 });
+    const phone = simulateAuthenticator(uri, { skewSeconds: -40 });
     for (const secondInStep of [0, 5, 9, 10, 15, 29]) {
       const now = 1_800_000_000_000 - (1_800_000_000_000 % 30_000) + secondInStep * 1000;
       const expected = secondInStep < 10 ? -2 : -1; // 40 s back crosses two step boundaries in the first 10 s
@@ -217,7 +217,7 @@ describe('guardStoreConformance (totpkit/testing)', () => {
     const yes: GuardStore = { settle: async () => ({ status: 'accepted', clearedFailures: 0 }) };
     const [steps] = cases(async (n) => ({ stores: Array.from({ length: n }, () => yes), close: async () => {} }));
     await expect(steps!.run()).rejects.toThrow(
-      'step 5 again: expected {"failures":1,"resetAt":1795435260000,"status":"replayed"}, got {"clearedFailures":0,"status":"accepted"}',
+      'step 5 again: expected {"failures":1,"retryAt":1795435260000,"status":"replayed"}, got {"clearedFailures":0,"status":"accepted"}',
     );
 
     // Reads, yields, then writes: two connections both see "no step yet".
@@ -227,7 +227,7 @@ describe('guardStoreConformance (totpkit/testing)', () => {
         const current = seen.get(id) ?? -1;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
         if (!r.verified || r.step === undefined || current >= r.step.value)
-          return { status: 'replayed', failures: 1, resetAt: r.lockUntil };
+          return { status: 'replayed', failures: 1, retryAt: r.lockUntil };
         seen.set(id, r.step.value);
         return { status: 'accepted', clearedFailures: 0 };
       },

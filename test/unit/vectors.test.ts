@@ -25,12 +25,12 @@ describe(`RFC 4226 Appendix D (${rfc4226.source})`, () => {
     expect(hotp(secret, BigInt(counter))).toBe(expected);
     // Ten digits is the whole truncated value.
     expect(hotp(secret, counter, { digits: 10 })).toBe(String(truncated).padStart(10, '0'));
-    expect(verifyHotp(key, expected, { counter, lookAhead: 0 })).toEqual({ ok: true, counter, next: counter + 1 });
+    expect(verifyHotp(key, expected, { counter, window: 0 })).toEqual({ ok: true, counter, next: counter + 1 });
   });
 
   it('finds counter 9 from counter 0 with look-ahead 9, and not with 8', () => {
-    expect(verifyHotp(secret, '520489', { counter: 0, lookAhead: 9 })).toEqual({ ok: true, counter: 9, next: 10 });
-    expect(verifyHotp(secret, '520489', { counter: 0, lookAhead: 8 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyHotp(secret, '520489', { counter: 0, window: 9 })).toEqual({ ok: true, counter: 9, next: 10 });
+    expect(verifyHotp(secret, '520489', { counter: 0, window: 8 })).toEqual({ ok: false, reason: 'mismatch' });
   });
 });
 

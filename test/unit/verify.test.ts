@@ -223,9 +223,9 @@ describe('verifyHotp', () => {
         fc.integer({ min: 0, max: 1000 }),
         fc.integer({ min: -20, max: 20 }),
         fc.integer({ min: 0, max: 10 }),
-        (counter, k, lookAhead) => {
-          const r = verifyHotp(secret, hotp(secret, counter + k < 0 ? 0 : counter + k), { counter, lookAhead });
-          if (counter + k >= counter && k <= lookAhead) {
+        (counter, k, window) => {
+          const r = verifyHotp(secret, hotp(secret, counter + k < 0 ? 0 : counter + k), { counter, window });
+          if (counter + k >= counter && k <= window) {
             expect(r).toEqual({ ok: true, counter: counter + k, next: counter + k + 1 });
           } else if (r.ok) {
             expect(r.counter).not.toBe(counter + k); // only a code collision can match elsewhere
@@ -238,13 +238,13 @@ describe('verifyHotp', () => {
 
   it('keeps bigint counters bigint, including carries across 2^32 and the last counter 2^64−1', () => {
     const c = 2n ** 32n - 2n;
-    expect(verifyHotp(secret, hotp(secret, c + 3n), { counter: c, lookAhead: 5 })).toEqual({
+    expect(verifyHotp(secret, hotp(secret, c + 3n), { counter: c, window: 5 })).toEqual({
       ok: true,
       counter: c + 3n,
       next: c + 4n,
     });
     const last = MAX_COUNTER;
-    expect(verifyHotp(secret, hotp(secret, last), { counter: last - 1n, lookAhead: 5 })).toEqual({
+    expect(verifyHotp(secret, hotp(secret, last), { counter: last - 1n, window: 5 })).toEqual({
       ok: true,
       counter: last,
       next: last + 1n,
@@ -252,17 +252,26 @@ describe('verifyHotp', () => {
     // At the last counter there is nothing to look ahead to: only 2^64−1 itself is a candidate, so a
     // wrong code is a mismatch (no wrap-around to counter 0, no overflow into a 9th byte).
     const wrong = hotp(secret, last) === '000000' ? '000001' : '000000';
-    expect(verifyHotp(secret, wrong, { counter: last, lookAhead: 100 })).toEqual({ ok: false, reason: 'mismatch' });
-    expect(verifyHotp(secret, hotp(secret, 0n), { counter: last, lookAhead: 100 })).toEqual({
+    expect(verifyHotp(secret, wrong, { counter: last, window: 100 })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verifyHotp(secret, hotp(secret, 0n), { counter: last, window: 100 })).toEqual({
       ok: false,
       reason: 'mismatch',
     });
   });
 
   it('asks for a bigint when a number counter would leave the safe range', () => {
-    expect(() => verifyHotp(secret, '123456', { counter: Number.MAX_SAFE_INTEGER - 2, lookAhead: 5 })).toThrow(
+    expect(() => verifyHotp(secret, '123456', { counter: Number.MAX_SAFE_INTEGER - 2, window: 5 })).toThrow(
       expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
     );
+  });
+
+  it('states the real rule at the top of the range: the next counter, counter + window + 1, is at most 2^53-1', () => {
+    // 2^53-1 + 0 is below 2^53, yet the counter after it is not safe: the message must say so.
+    const at = (counter: number, window: number) => () => verifyHotp(secret, '123456', { counter, window });
+    expect(at(Number.MAX_SAFE_INTEGER, 0)).toThrow(/"counter" \+ "window" \+ 1, must be at most 2\^53-1/);
+    expect(at(Number.MAX_SAFE_INTEGER - 1, 0)).not.toThrow();
+    expect(at(Number.MAX_SAFE_INTEGER - 6, 5)).not.toThrow();
+    expect(at(Number.MAX_SAFE_INTEGER - 5, 5)).toThrow(/the next counter/);
   });
 });
 
