@@ -1,8 +1,13 @@
 import { defineConfig } from 'tsup';
 
-// Public entry points: the core, and one per heavier subpath (QR, guard, adapters, testing, CLI).
+// Public entry points: the core, and one per subpath (limits, compat, inspect, migration, QR, guard, adapters,
+// testing).
 const entry = {
   index: 'src/index.ts',
+  limits: 'src/limits.ts',
+  compat: 'src/compat.ts',
+  inspect: 'src/inspect.ts',
+  migration: 'src/migration.ts',
   'qr/index': 'src/qr/index.ts',
   'guard/index': 'src/guard/index.ts',
   'adapters/redis': 'src/adapters/redis.ts',

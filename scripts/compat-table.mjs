@@ -48,7 +48,7 @@ export function withTable(doc, apps) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { AUTHENTICATOR_APPS } = await import('../dist/index.js');
+  const { AUTHENTICATOR_APPS } = await import('../dist/compat.js');
   const file = new URL('../docs/compatibility.md', import.meta.url);
   writeFileSync(file, withTable(readFileSync(file, 'utf8'), AUTHENTICATOR_APPS));
   console.log('docs/compatibility.md: table updated');

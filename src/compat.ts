@@ -10,7 +10,7 @@
  * codes don't work", not an error. {@link authenticatorConcerns} lists those risks for given
  * parameters; `startEnrollment` returns them, and the CLI prints them.
  *
- * @module
+ * @module totpkit/compat
  */
 import { DEFAULT_DIGITS, DEFAULT_PERIOD_SECONDS } from './constants.js';
 import type { Algorithm } from './types.js';

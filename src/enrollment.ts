@@ -31,7 +31,7 @@ import {
 } from './constants.js';
 import { authenticatorConcerns, type AuthenticatorConcern } from './compat.js';
 import { loadSecret, storeSecret, type Credential, type SecretProtection } from './credential.js';
-import { integerOption, optionsObject, rangeError, } from './internal/assert.js';
+import { integerOption, optionsObject, rangeError } from './internal/assert.js';
 import { algorithmOption } from './internal/options.js';
 import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
 import { digitsOption, periodOption } from './internal/options.js';

@@ -1,51 +1,16 @@
 /**
  * totpkit: HOTP/TOTP (RFC 4226/6238) for auth servers, safe by default.
  *
- * The core entry point is pure and small: code generation and verification, secrets, base32 and
- * `otpauth://` URIs. QR rendering, storage adapters and testing helpers live under subpaths so
- * that importing `totpkit` pulls in none of them.
+ * The root entry point holds what a login path needs: codes, verification, keys, secrets, base32,
+ * `otpauth://` URIs, enrollment, credentials, recovery codes, sealing and errors. Everything else
+ * has a subpath of its own, so that importing `totpkit` pulls in none of it: `totpkit/limits`
+ * (every default and limit), `totpkit/qr`, `totpkit/guard`, the store adapters, `totpkit/compat`
+ * (which apps honour which settings), `totpkit/inspect` (look-alike enrollment QR codes),
+ * `totpkit/migration` (Google Authenticator transfer) and `totpkit/testing`.
  *
- * @module
+ * @module totpkit
  */
 export { decodeBase32, encodeBase32, type Base32Mode, type DecodeBase32Options } from './base32.js';
-// The limits and defaults a caller validates against or tunes; the QR, guard and adapter ones are
-// exported by their own entry points, and purely internal sizes stay private (src/constants.ts).
-export {
-  ALGORITHMS,
-  DEFAULT_ALGORITHM,
-  DEFAULT_DIGITS,
-  DEFAULT_ENROLLMENT_TTL_SECONDS,
-  DEFAULT_HOTP_WINDOW,
-  DEFAULT_HOTP_RESYNC_WINDOW,
-  DEFAULT_PERIOD_SECONDS,
-  DEFAULT_RECOVERY_CODES,
-  DEFAULT_SECRET_BYTES,
-  DEFAULT_WINDOW,
-  MAX_COUNTER,
-  MAX_CREDENTIAL_ID_LENGTH,
-  MAX_DIGITS,
-  MAX_ENROLLMENT_ATTEMPTS,
-  MAX_ENROLLMENT_TTL_SECONDS,
-  MAX_GENERATED_SECRET_BYTES,
-  MAX_HOTP_WINDOW,
-  MAX_HOTP_RESYNC_WINDOW,
-  MAX_LABEL_LENGTH,
-  MAX_MIGRATION_ACCOUNTS,
-  MAX_MIGRATION_URI_LENGTH,
-  MAX_PERIOD_SECONDS,
-  MAX_RECOVERY_CODES,
-  MAX_SECRET_BYTES,
-  MAX_URI_LENGTH,
-  MAX_WINDOW,
-  MIN_DIGITS,
-  MIN_ENROLLMENT_TTL_SECONDS,
-  MIN_GENERATED_SECRET_BYTES,
-  MIN_PERIOD_SECONDS,
-  MIN_RECOVERY_PEPPER_BYTES,
-  MIN_SECRET_BYTES_STRICT,
-  RECOVERY_ALPHABET,
-  RECOVERY_CODE_LENGTH,
-} from './constants.js';
 export {
   ARGUMENT_ERROR_CODES,
   isTotpkitError,
@@ -97,33 +62,8 @@ export {
   type RecoveryCodeSet,
 } from './recovery.js';
 export { envelopeKeyId, openSecret, resealSecret, sealSecret, type Keyring, type SealOptions } from './seal.js';
-export {
-  AUTHENTICATOR_APPS,
-  authenticatorConcerns,
-  type AppParameter,
-  type AppSupport,
-  type AppSupportCell,
-  type AuthenticatorApp,
-  type AuthenticatorConcern,
-} from './compat.js';
 export { createOtpKey, OtpKey } from './key.js';
-export {
-  inspectEnrollmentUri,
-  type EnrollmentInspection,
-  type EnrollmentRisk,
-  type EnrollmentRiskCode,
-  type InspectEnrollmentUriOptions,
-} from './inspect.js';
 export { manualEntry, type ManualEntry } from './manual.js';
-export {
-  buildMigrationUris,
-  parseMigrationUri,
-  type BuildMigrationUrisOptions,
-  type MigrationWarning,
-  type MigrationWarningCode,
-  type ParsedMigration,
-  type ParseMigrationUriOptions,
-} from './migration.js';
 export { generateSecret, type GenerateSecretOptions, type RandomSource } from './secret.js';
 export {
   timeStep,

@@ -13,7 +13,7 @@
  * tells that apart), confusables outside the small table below, and anything the app does after
  * the scan. It is a second opinion, not a proof of origin.
  *
- * @module
+ * @module totpkit/inspect
  */
 import { optionsObject, typeError } from './internal/assert.js';
 import { DEFAULT_PERIOD_SECONDS, MIN_SECRET_BYTES_STRICT } from './constants.js';

@@ -22,7 +22,7 @@
  * `otpauth://` URI, under the same strict or lenient rules (issuer agreement, label characters,
  * secret length), because it is parsed as that URI.
  *
- * @module
+ * @module totpkit/migration
  */
 import { encodeBase32 } from './base32.js';
 import { MAX_MIGRATION_ACCOUNTS, MAX_MIGRATION_URI_LENGTH, MIGRATION_ACCOUNTS_PER_URI } from './constants.js';
@@ -34,6 +34,9 @@ import type { Algorithm } from './types.js';
 import { int32, Reader, Writer } from './internal/protobuf.js';
 import { percentEncode } from './internal/text.js';
 import { buildOtpauthUri, type OtpauthParams, type ParsedOtpauthUri, parseOtpauthUri } from './uri.js';
+
+/** The transfer format's limits (also in `totpkit/limits`). */
+export { MAX_MIGRATION_ACCOUNTS, MAX_MIGRATION_URI_LENGTH } from './constants.js';
 
 const SCHEME = 'otpauth-migration://offline?';
 const ALGORITHMS_BY_NUMBER: Record<number, Algorithm | undefined> = { 0: 'SHA1', 1: 'SHA1', 2: 'SHA256', 3: 'SHA512' };

@@ -12,7 +12,7 @@
  * atomic, so a retry can never apply twice) until it succeeds, the retry budget is spent, or the
  * guard stops waiting. Times are `bigint` epoch milliseconds from the guard's clock.
  *
- * @module
+ * @module totpkit/postgres
  */
 import {
   DEFAULT_POSTGRES_PREFIX,

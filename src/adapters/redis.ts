@@ -12,7 +12,7 @@
  * its own, `<prefix>{<id>}:once:<item>`. The hash tag (`{…}`) puts them all in one Cluster slot, and
  * each key expires when the last thing in it stops mattering.
  *
- * @module
+ * @module totpkit/redis
  */
 import { sha1 } from '@noble/hashes/legacy.js';
 import { bytesToHex } from '@noble/hashes/utils.js';

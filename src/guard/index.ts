@@ -2,7 +2,7 @@
  * `totpkit/guard`: the replay guard, throttling and audit, with the storage interface and the
  * embedded in-memory store.
  *
- * @module
+ * @module totpkit/guard
  */
 export {
   DEFAULT_GUARD_TIMEOUT_MS,

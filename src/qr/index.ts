@@ -3,7 +3,7 @@
  *
  * Nothing here contacts a network: a secret must never travel to a third-party chart service.
  *
- * @module
+ * @module totpkit/qr
  */
 export {
   DEFAULT_QR_BACKGROUND,

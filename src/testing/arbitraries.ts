@@ -3,7 +3,7 @@
  * totpkit. fast-check is an optional peer dependency, needed by this entry point only; the rest of
  * `totpkit/testing` works without it.
  *
- * @module
+ * @module totpkit/testing/arbitraries
  */
 import fc from 'fast-check';
 import {

@@ -3,7 +3,7 @@
  * simulated authenticator that scans URIs or QR matrices, a QR matrix decoder and a seeded random
  * source, and the conformance suite for `GuardStore` implementations. Nothing here needs fast-check; its arbitraries are in `totpkit/testing/arbitraries`.
  *
- * @module
+ * @module totpkit/testing
  */
 export {
   simulateAuthenticator,

@@ -22,20 +22,26 @@ it('npm run docs builds the API reference without warnings, with a page per entr
     const output = `${r.stdout}${r.stderr}`;
     expect(output).not.toMatch(/\[warning\]|\[error\]/);
     expect(r.status, output).toBe(0);
+    // Module pages are named by import specifier (totpkit/qr → totpkit_qr), not by source file.
     for (const page of [
       'index.html',
-      'modules/index.html',
-      'modules/guard.html',
-      'modules/qr.html',
-      'modules/adapters_redis.html',
-      'modules/adapters_postgres.html',
-      'modules/testing.html',
-      'modules/testing_arbitraries.html',
+      'modules/totpkit.html',
+      'modules/totpkit_limits.html',
+      'modules/totpkit_compat.html',
+      'modules/totpkit_inspect.html',
+      'modules/totpkit_migration.html',
+      'modules/totpkit_guard.html',
+      'modules/totpkit_qr.html',
+      'modules/totpkit_redis.html',
+      'modules/totpkit_postgres.html',
+      'modules/totpkit_testing.html',
+      'modules/totpkit_testing_arbitraries.html',
     ]) {
       expect(existsSync(join(out, page)), page).toBe(true);
     }
+    expect(readFileSync(join(out, 'modules/totpkit_qr.html'), 'utf8')).toMatch(/<title>totpkit\/qr/);
     // The JSDoc made it in, @throws with its error codes included.
-    expect(readFileSync(join(out, 'functions/index.verifyTotp.html'), 'utf8')).toMatch(/Throws.*ERR_OUT_OF_RANGE/s);
+    expect(readFileSync(join(out, 'functions/totpkit.verifyTotp.html'), 'utf8')).toMatch(/Throws.*ERR_OUT_OF_RANGE/s);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AUTHENTICATOR_APPS, authenticatorConcerns, startEnrollment, type AuthenticatorApp } from '../../src/index.js';
+import { startEnrollment } from '../../src/index.js';
+import { AUTHENTICATOR_APPS, authenticatorConcerns, type AuthenticatorApp } from '../../src/compat.js';
 import { root } from '../helpers.js';
 
 const APPS = [

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildOtpauthUri, inspectEnrollmentUri } from '../../src/index.js';
+import { buildOtpauthUri } from '../../src/index.js';
+import { inspectEnrollmentUri } from '../../src/inspect.js';
 import { labelArb, secretArb } from '../../src/testing/arbitraries.js';
 import { errorCode } from '../helpers.js';
 

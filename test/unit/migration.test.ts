@@ -7,14 +7,8 @@
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import {
-  buildMigrationUris,
-  hotp,
-  parseMigrationUri,
-  parseOtpauthUri,
-  totp,
-  type OtpauthParams,
-} from '../../src/index.js';
+import { hotp, parseOtpauthUri, totp, type OtpauthParams } from '../../src/index.js';
+import { buildMigrationUris, parseMigrationUri } from '../../src/migration.js';
 import { labelArb, secretArb } from '../../src/testing/arbitraries.js';
 import { deterministicRandom } from '../../src/testing/index.js';
 import { errorCode } from '../helpers.js';

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   buildOtpauthUri,
   encodeBase32,
-  MAX_COUNTER,
   parseOtpauthUri,
   type ErrorCode,
   type OtpauthParams,
   type UriWarningCode,
 } from '../../src/index.js';
+import { MAX_COUNTER } from '../../src/limits.js';
 import { otpauthParamsArb } from '../../src/testing/arbitraries.js';
 import { errorOf } from '../helpers.js';
 
