@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { BRAND } from './internal/brand.js';
 
 /** Codes for data that is well-typed but invalid (bad base32, bad `otpauth://` URI, …). */
 export const TOTPKIT_ERROR_CODES = /* @__PURE__ */ Object.freeze([
@@ -96,7 +97,10 @@ export type ArgumentError = (TypeError | RangeError) & { readonly code: Argument
 
 /**
  * `true` when `value` is an error thrown by totpkit with the given code (or any totpkit code when
- * `code` is omitted). Works across duplicate copies of the package, unlike `instanceof`.
+ * `code` is omitted). Works across duplicate copies of the package, unlike `instanceof`, and only
+ * for totpkit's own errors: Node's `ERR_INVALID_ARG_TYPE` (from `Buffer.from(123)`, say) is not one,
+ * though it shares the code. A `TotpkitError` is recognised by its name and code, an argument
+ * error by totpkit's brand (a `Symbol.for('totpkit')` property set where it is thrown).
  *
  * @param value - anything caught
  * @param code - the code to look for
@@ -109,9 +113,10 @@ export type ArgumentError = (TypeError | RangeError) & { readonly code: Argument
 export function isTotpkitError<C extends ErrorCode>(value: unknown, code?: C): value is Error & { code: C } {
   if (!(value instanceof Error)) return false;
   const actual = (value as { code?: unknown }).code;
-  if (code !== undefined) return actual === code;
-  return (
-    (TOTPKIT_ERROR_CODES as readonly unknown[]).includes(actual) ||
-    (ARGUMENT_ERROR_CODES as readonly unknown[]).includes(actual)
-  );
+  const ours =
+    value.name === 'TotpkitError'
+      ? (TOTPKIT_ERROR_CODES as readonly unknown[]).includes(actual)
+      : (value as { [BRAND]?: unknown })[BRAND] === 'error' &&
+        (ARGUMENT_ERROR_CODES as readonly unknown[]).includes(actual);
+  return ours && (code === undefined || actual === code);
 }

@@ -24,6 +24,7 @@ import { _SHA256, _SHA512 } from '@noble/hashes/sha2.js';
 import { DEFAULT_ALGORITHM } from './constants.js';
 import { TotpkitError } from './errors.js';
 import { optionsObject, rangeError, checkSecretBytes } from './internal/assert.js';
+import { BRAND } from './internal/brand.js';
 import { algorithmOption } from './internal/options.js';
 import type { Algorithm } from './types.js';
 
@@ -132,6 +133,14 @@ export class OtpKey {
   /** Digest length in 32-bit words: 5, 8 or 16. */
   readonly #words: number;
 
+  /**
+   * @internal The brand (see `internal/brand.ts`): a key made by another copy of totpkit is still
+   * recognised. Only `truncatedHmac`, a method of the key itself, is ever called on such a key.
+   */
+  get [BRAND](): 'OtpKey' {
+    return 'OtpKey';
+  }
+
   /** @internal use {@link createOtpKey} */
   constructor(secret: Uint8Array, algorithm: Algorithm) {
     checkSelfTest();
@@ -217,7 +226,11 @@ export class OtpKey {
  */
 export function createOtpKey(secret: Uint8Array, options?: { algorithm?: Algorithm }): OtpKey {
   const opts = optionsObject('options', options);
-  return new OtpKey(checkSecretBytes(secret), algorithmOption(opts.algorithm, DEFAULT_ALGORITHM));
+  // Users of other libraries pass base32 text first: say what to do with it.
+  return new OtpKey(
+    checkSecretBytes(secret, 'secret', 'a Uint8Array (see decodeBase32)'),
+    algorithmOption(opts.algorithm, DEFAULT_ALGORITHM),
+  );
 }
 
 /**
@@ -227,14 +240,16 @@ export function createOtpKey(secret: Uint8Array, options?: { algorithm?: Algorit
  * @internal
  */
 export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown): OtpKey {
-  if (secret instanceof OtpKey) {
-    if (algorithm !== undefined && algorithmOption(algorithm, DEFAULT_ALGORITHM) !== secret.algorithm) {
+  // A brand check, not `instanceof`: a key from another copy of totpkit is still a key.
+  if ((secret as Partial<OtpKey> | null)?.[BRAND] === 'OtpKey') {
+    const key = secret as OtpKey;
+    if (algorithm !== undefined && algorithmOption(algorithm, DEFAULT_ALGORITHM) !== key.algorithm) {
       throw rangeError(
-        `"algorithm" ${String(algorithm)} differs from the OtpKey's ${secret.algorithm}`,
+        `"algorithm" ${String(algorithm)} differs from the OtpKey's ${key.algorithm}`,
         'ERR_KEY_ALGORITHM_MISMATCH',
       );
     }
-    return secret;
+    return key;
   }
   return new OtpKey(
     // Users of other libraries pass base32 text first: say what to do with it.

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_T0_SECONDS } from './constants.js';
 import { nonNegativeSafeInteger, optionsObject, rangeError } from './internal/assert.js';
-import { formatCode, parseCode, POW10 } from './internal/code.js';
+import { formatCode, parseCode } from './internal/code.js';
 import { digitsOption, periodOption, TWO_32, windowOption } from './internal/options.js';
 import { timeMs } from './internal/time.js';
 import { type OtpKey, resolveKey } from './key.js';
@@ -64,7 +64,7 @@ export function totp(secret: Uint8Array | OtpKey, options?: TotpOptions): string
   const key = resolveKey(secret, opts.algorithm);
   const digits = digitsOption(opts.digits);
   const step = timeStep(opts);
-  return formatCode(key.truncatedHmac(Math.floor(step / TWO_32), step >>> 0) % POW10[digits]!, digits);
+  return formatCode(key.truncatedHmac(Math.floor(step / TWO_32), step >>> 0) % 10 ** digits, digits);
 }
 
 /** Steps accepted before and after the current one. A number `n` means `{ past: n, future: n }`. */
@@ -125,7 +125,7 @@ export function verifyTotp(secret: Uint8Array | OtpKey, code: string, options?: 
 
   const submitted = parseCode(code, digits);
   if (submitted < 0) return { ok: false, reason: 'malformed' };
-  const modulus = POW10[digits]!;
+  const modulus = 10 ** digits;
   let replayed = false;
   const reach = past > future ? past : future;
   for (let i = 0; i <= reach; i++) {

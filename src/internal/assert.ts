@@ -8,9 +8,11 @@
  */
 import { MAX_SECRET_BYTES } from '../constants.js';
 import type { ArgumentError, ArgumentErrorCode } from '../errors.js';
+import { BRAND } from './brand.js';
 
+/** The error with its stable code, branded as totpkit's (Node's own errors use the same codes). */
 function withCode<E extends Error>(error: E, code: ArgumentErrorCode): E & ArgumentError {
-  return Object.assign(error, { code }) as E & ArgumentError;
+  return Object.assign(error, { code, [BRAND]: 'error' }) as E & ArgumentError;
 }
 
 /**

@@ -4,9 +4,6 @@
  * @module
  */
 
-/** 10^n for n = 0..10, so truncation never computes a power at run time. */
-export const POW10 = /* @__PURE__ */ Object.freeze([1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10]);
-
 /** The code as a zero-padded decimal string of exactly `digits` characters. */
 export function formatCode(value: number, digits: number): string {
   return value.toString().padStart(digits, '0');

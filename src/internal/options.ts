@@ -99,10 +99,9 @@ export function booleanOption(label: string, value: unknown, fallback: boolean):
 /** The algorithm option, `'SHA1'` when omitted. Exact spelling only: no case folding. */
 export function algorithmOption(value: unknown, fallback: Algorithm): Algorithm {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string') throw typeError('algorithm', `one of ${ALGORITHMS.join(', ')}`, value);
-  if (!(ALGORITHMS as readonly string[]).includes(value)) {
-    // The value is not a secret, but it is user input of unbounded length: say only that it is unknown.
-    throw rangeError(`"algorithm" must be one of ${ALGORITHMS.join(', ')}`);
-  }
+  const list = `one of ${ALGORITHMS.join(', ')}`;
+  if (typeof value !== 'string') throw typeError('algorithm', list, value);
+  // The value is not a secret, but it is user input of unbounded length: say only that it is unknown.
+  if (!(ALGORITHMS as readonly string[]).includes(value)) throw rangeError(`"algorithm" must be ${list}`);
   return value as Algorithm;
 }
