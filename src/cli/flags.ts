@@ -99,12 +99,36 @@ export function source(arg: string | undefined, flags: Flags): ParsedOtpauthUri 
   };
 }
 
-/** `--time` as epoch ms: an ISO date or epoch seconds; now when absent. */
-export function timeFlag(value: unknown): number {
+/**
+ * Largest bare number `--time` takes as epoch seconds (10^11 s is the year 5138). A larger one is
+ * almost certainly milliseconds, which as seconds would silently give a code for the year 55 841.
+ */
+export const MAX_TIME_SECONDS = 1e11;
+/** The last moment a JavaScript `Date` can hold, epoch ms (ECMA-262 §21.4.1.22). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * `--time` as epoch ms: epoch seconds (`1700000000`, or `1700000000s`), epoch milliseconds only
+ * with an explicit suffix (`1700000000000ms`), or an ISO 8601 date; now when absent.
+ */
+export function timeFlag(value: string | undefined): number {
   if (value === undefined) return Date.now();
-  const text = String(value);
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
-  if (!Number.isFinite(ms) || ms < 0) throw new UsageError('--time must be an ISO date or epoch seconds');
+  const number = /^(\d{1,16})(s|ms)?$/.exec(value);
+  if (number !== null) {
+    const n = Number(number[1]);
+    if (number[2] === undefined && n > MAX_TIME_SECONDS)
+      throw new UsageError(
+        `--time ${value} is too large for epoch seconds; for milliseconds write ${value}ms (or give an ISO date)`,
+      );
+    const ms = number[2] === 'ms' ? n : n * 1000;
+    // The range of a JavaScript Date (±8.64e15 ms), so every accepted time has a calendar date.
+    if (ms > MAX_DATE_MS) throw new UsageError(`--time ${value} is beyond the last date JavaScript can represent`);
+    return ms;
+  }
+  // An ISO date: Date.parse also reads other forms, so insist on the ISO shape (YYYY-MM-DD…).
+  const ms = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new UsageError('--time must be epoch seconds, epoch milliseconds with "ms" (1700000000000ms), or an ISO date');
   return ms;
 }
 

@@ -46,9 +46,10 @@ Usage:
   totpkit export <uri...|-> [--per-qr N] [--ascii] [--invert] [--json]
       Turn otpauth:// URIs into Google Authenticator transfer URIs, each with its QR code.
 
-A secret is base32 (spaces, lower case and padding are accepted); TIME is an ISO date or epoch
-seconds. Pass "-" to read the URI or secret from standard input, which keeps it out of the
-process list and your shell history. Image files hold the secret: they are created readable by
+A secret is base32 (spaces, lower case and padding are accepted); TIME is epoch seconds
+(1700000000), epoch milliseconds with an "ms" suffix (1700000000000ms) or an ISO date. Pass "-"
+to read the URI or secret from standard input, which keeps it out of the process list and your
+shell history. Image files hold the secret: they are created readable by
 you alone (0600), and an existing file or link is replaced only with --force. --help, --version.`;
 
 async function main(argv: string[]): Promise<number> {

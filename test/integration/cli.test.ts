@@ -147,6 +147,23 @@ describe('totpkit CLI', () => {
     expect(readFileSync(target, 'utf8')).toBe('precious');
   });
 
+  it('--time: epoch seconds, milliseconds only with "ms", or an ISO date; a bare millisecond count is refused', () => {
+    const code = (time: string) => run(['code', RFC_SECRET, `--time=${time}`, '--digits', '8']);
+    // RFC 6238 Appendix B, T = 1111111109 s, SHA-1: 07081804, in each spelling of that moment.
+    for (const time of ['1111111109', '1111111109s', '1111111109000ms', '2005-03-18T01:58:29Z'])
+      expect(code(time).stdout, time).toMatch(/^07081804 /);
+    // 1700000000000 (milliseconds, as the library takes) as seconds would be the year 55 841.
+    const refused = code('1700000000000');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(
+      'totpkit: usage: --time 1700000000000 is too large for epoch seconds; for milliseconds write 1700000000000ms (or give an ISO date)\n',
+    );
+    expect(code('100000000000').status).toBe(0); // 10^11 s: the largest bare number taken
+    expect(code('100000000001').status).toBe(2);
+    for (const bad of ['-5', '1.5', 'yesterday', '12/31/2020', '99999999999999999ms', '1e9'])
+      expect(code(bad).stderr, bad).toMatch(/^totpkit: usage: --time /);
+  });
+
   it('code: the RFC 6238 vector, from an argument or from stdin, with seconds left', () => {
     expect(run(['code', RFC_SECRET, '--time', '59', '--digits', '8']).stdout).toBe('94287082  1s left\n');
     expect(
