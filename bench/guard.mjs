@@ -102,7 +102,8 @@ async function measure(name, makeStore, rawOp) {
     const raw = rawOp === undefined ? undefined : await throughput(n, rawOp);
     rows.push({ name, n, guarded, raw });
     console.error(
-      `${name} ×${n}: ${guarded.rate.toFixed(0)}/s p50 ${guarded.p50.toFixed(2)} ms p99 ${guarded.p99.toFixed(2)} ms${raw ? ` (raw ${raw.rate.toFixed(0)}/s, ratio ${(guarded.rate / raw.rate).toFixed(2)})` : ''}`,
+      `${name} ×${n}: ${guarded.rate.toFixed(0)}/s p50 ${guarded.p50.toFixed(2)} ms p99 ${guarded.p99.toFixed(2)} ms` +
+        (raw ? ` (raw ${raw.rate.toFixed(0)}/s, ratio ${(guarded.rate / raw.rate).toFixed(2)})` : ''),
     );
   }
 }
@@ -117,7 +118,8 @@ await measure(
   async () => postgresStore({ client: pglite }),
   (w, i) =>
     pglite.query(
-      'INSERT INTO bench_upsert (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE bench_upsert.v < EXCLUDED.v',
+      'INSERT INTO bench_upsert (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = ' +
+        'EXCLUDED.v WHERE bench_upsert.v < EXCLUDED.v',
       [`w${w}`, i],
     ),
 );
@@ -135,7 +137,8 @@ await measure(
   async () => postgresStore({ client: pool }),
   (w, i) =>
     pool.query(
-      `INSERT INTO ${table} (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE ${table}.v < EXCLUDED.v`,
+      `INSERT INTO ${table} (k, v) VALUES ($1, $2)
+       ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v WHERE ${table}.v < EXCLUDED.v`,
       [`w${w}`, i],
     ),
 );
@@ -164,14 +167,25 @@ try {
 }
 
 const lines = [
-  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${new Date().toISOString().slice(0, 10)}; servers on loopback`,
+  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ` +
+    `${new Date().toISOString().slice(0, 10)}; servers on loopback`,
   '',
   '| store | concurrency | guarded logins/s | p50 ms | p99 ms | raw store ops/s | raw p50 / p99 ms | guarded ÷ raw |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map(
-    (r) =>
-      `| ${r.name} | ${r.n} | ${r.guarded.rate.toFixed(0)} | ${r.guarded.p50.toFixed(2)} | ${r.guarded.p99.toFixed(2)} | ${r.raw === undefined ? '—' : r.raw.rate.toFixed(0)} | ${r.raw === undefined ? '—' : `${r.raw.p50.toFixed(2)} / ${r.raw.p99.toFixed(2)}`} | ${r.raw === undefined ? '—' : (r.guarded.rate / r.raw.rate).toFixed(2)} |`,
-  ),
+  ...rows.map((r) => {
+    const { guarded, raw } = r;
+    const cells = [
+      r.name,
+      r.n,
+      guarded.rate.toFixed(0),
+      guarded.p50.toFixed(2),
+      guarded.p99.toFixed(2),
+      raw === undefined ? '—' : raw.rate.toFixed(0),
+      raw === undefined ? '—' : `${raw.p50.toFixed(2)} / ${raw.p99.toFixed(2)}`,
+      raw === undefined ? '—' : (guarded.rate / raw.rate).toFixed(2),
+    ];
+    return `| ${cells.join(' | ')} |`;
+  }),
 ];
 console.log(lines.join('\n'));
 if (args.includes('--readme')) {

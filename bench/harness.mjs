@@ -48,7 +48,7 @@ export function runGroups(groups, { rounds = 15, targetMs = 40 } = {}) {
     });
     const samples = group.cases.map(() => []);
     for (let r = 0; r < rounds; r++) {
-      group.cases.forEach((c, i) => samples[i].push(sample(c.fn, sizes[i])));
+      for (const [i, c] of group.cases.entries()) samples[i].push(sample(c.fn, sizes[i]));
     }
     const rows = group.cases.map((c, i) => ({ name: c.name, ns: median(samples[i]) }));
     results.push({ group: group.name, rows });

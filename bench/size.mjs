@@ -42,8 +42,7 @@ for (const [name, contents, resolveDir, platform] of cases) {
     logLevel: 'silent',
   });
   const bytes = r.outputFiles[0].contents;
-  rows.push(
-    `| ${name} | ${(bytes.length / 1024).toFixed(1)} KiB | ${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(1)} KiB |`,
-  );
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  rows.push(`| ${name} | ${kib(bytes.length)} | ${kib(gzipSync(bytes, { level: 9 }).length)} |`);
 }
 console.log(['| generate + verify | min | min + gzip |', '| --- | ---: | ---: |', ...rows].join('\n'));

@@ -46,7 +46,8 @@ export interface AuthenticatorApp {
 
 const GA_WIKI = 'https://github.com/google/google-authenticator/wiki/Key-Uri-Format';
 const AUTHELIA =
-  'https://github.com/authelia/authelia/blob/master/docs/content/reference/integrations/time-based-one-time-password-apps.md';
+  'https://github.com/authelia/authelia/blob/master/docs/content/reference/integrations/' +
+  'time-based-one-time-password-apps.md';
 const gh = (path: string): string => `https://github.com/${path}`;
 const unknown: AppSupportCell = { support: 'unknown', sources: [] };
 const cell = (support: AppSupport, sources: string[], note?: string): AppSupportCell =>

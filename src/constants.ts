@@ -98,7 +98,9 @@ export const ENROLLMENT_TOKEN_BYTES = 32;
 export const MAX_ENROLLMENT_TOKEN_LENGTH = 256;
 /** Random bytes in a generated credential id. */
 export const CREDENTIAL_ID_BYTES = 16;
-/** Longest credential id (or throttled subject) accepted by enrollment, the guard and its stores, in UTF-16 code units. */
+/**
+ * Longest credential id (or throttled subject) accepted by enrollment, the guard and its stores, in UTF-16 code units.
+ */
 export const MAX_CREDENTIAL_ID_LENGTH = 256;
 
 // ── Recovery codes ────────────────────────────────────────────────────────────────────────────────────────────────

@@ -160,7 +160,7 @@ export function verifyWithKey(
   // Re-centring moves the moment we look at by the learned delta; replay protection is absolute.
   const shifted = now + shift * c.period * 1000;
   const r = verifyTotp(key, code, {
-    time: shifted < 0 ? 0 : shifted,
+    time: Math.max(shifted, 0),
     period: c.period,
     digits: c.digits,
     window: opts.window,

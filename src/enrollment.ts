@@ -110,7 +110,10 @@ export interface StartedEnrollment {
 
 const hashToken = (token: string): string => toBase64url(sha256(utf8(token)));
 
-/** The URI parameters of an enrollment's credential-to-be: what `startEnrollment` shows and `showEnrollment` shows again. */
+/**
+ * The URI parameters of an enrollment's credential-to-be: what `startEnrollment` shows and `showEnrollment` shows
+ * again.
+ */
 const uriParams = (e: Pick<Enrollment, 'account' | 'issuer' | 'algorithm' | 'digits' | 'period'>, secret: Uint8Array) =>
   ({
     type: 'totp',

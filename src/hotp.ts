@@ -23,7 +23,8 @@ import type { CodeOptions } from './types.js';
  * @param counter - moving factor, 0..2^64−1: a safe integer, or a `bigint` above 2^53
  * @param options - `algorithm` (default `'SHA1'`), `digits` 6..10 (default 6)
  * @returns the code, zero-padded to `digits` characters
- * @throws TypeError `ERR_INVALID_ARG_TYPE` for a secret that is not a `Uint8Array`/`OtpKey`, or a non-integer counter type
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` for a secret that is not a `Uint8Array`/`OtpKey`, or a non-integer counter
+ * type
  * @throws RangeError `ERR_OUT_OF_RANGE` for a negative, fractional or too-large counter, bad `digits` or algorithm
  * @throws RangeError `ERR_KEY_ALGORITHM_MISMATCH` when `algorithm` disagrees with the `OtpKey`
  * @example
@@ -101,7 +102,8 @@ export function verifyHotp(secret: Uint8Array | OtpKey, code: string, options: V
   if (typeof counter === 'number') {
     if (counter + window + 1 > Number.MAX_SAFE_INTEGER) {
       throw rangeError(
-        `the next counter, "counter" + "window" + 1, must be at most 2^53-1 for a number counter; pass a bigint, got ${counter}`,
+        `the next counter, "counter" + "window" + 1, must be at most 2^53-1 for a number counter; ` +
+          `pass a bigint, got ${counter}`,
       );
     }
   } else if (high === 0xffff_ffff) {

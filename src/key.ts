@@ -134,12 +134,11 @@ export class OtpKey {
   readonly #words: number;
 
   /**
-   * @internal The brand (see `internal/brand.ts`): a key made by another copy of totpkit is still
-   * recognised. Only `truncatedHmac`, a method of the key itself, is ever called on such a key.
+   * @internal The brand (see `internal/brand.ts`), on the class rather than the instance so that
+   * inspecting a key still shows only its algorithm. A key made by another copy of totpkit is
+   * recognised by it; only `truncatedHmac`, a method of the key itself, is ever called on such a key.
    */
-  get [BRAND](): 'OtpKey' {
-    return 'OtpKey';
-  }
+  static readonly [BRAND] = 'OtpKey';
 
   /** @internal use {@link createOtpKey} */
   constructor(secret: Uint8Array, algorithm: Algorithm) {
@@ -241,7 +240,7 @@ export function createOtpKey(secret: Uint8Array, options?: { algorithm?: Algorit
  */
 export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown): OtpKey {
   // A brand check, not `instanceof`: a key from another copy of totpkit is still a key.
-  if ((secret as Partial<OtpKey> | null)?.[BRAND] === 'OtpKey') {
+  if ((secret as { constructor?: { [BRAND]?: unknown } } | null)?.constructor?.[BRAND] === 'OtpKey') {
     const key = secret as OtpKey;
     if (algorithm !== undefined && algorithmOption(algorithm, DEFAULT_ALGORITHM) !== key.algorithm) {
       throw rangeError(

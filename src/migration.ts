@@ -191,7 +191,8 @@ function payloadBytes(uri: string, lenient: boolean): Uint8Array {
  * for (const a of accounts) await importAccount(a.account, a.issuer, a.secret)
  * if (batch.index + 1 < batch.size) askForTheNextQrCode()
  * ```
- * @see https://github.com/google/google-authenticator-android/issues/118 (the export format, as reverse-engineered by its users)
+ * @see https://github.com/google/google-authenticator-android/issues/118 (the export format, as reverse-engineered by
+ * its users)
  */
 export function parseMigrationUri(uri: string, options?: ParseMigrationUriOptions): ParsedMigration {
   if (typeof uri !== 'string') throw typeError('uri', 'a string', uri);

@@ -47,8 +47,7 @@ function checkKeyring(value: unknown): Keyring {
     if (!isBytes(key) || key.length !== SEAL_KEY_BYTES)
       throw rangeError(`"keyring.keys" values must be ${SEAL_KEY_BYTES}-byte Uint8Arrays`);
   }
-  if (!Object.prototype.hasOwnProperty.call(ring.keys, ring.current))
-    throw rangeError('"keyring.current" names no key in "keyring.keys"');
+  if (!Object.hasOwn(ring.keys, ring.current)) throw rangeError('"keyring.current" names no key in "keyring.keys"');
   return ring as Keyring;
 }
 
@@ -116,7 +115,7 @@ export function openSecret(envelope: string, options: Omit<SealOptions, 'random'
     throw new TotpkitError('ERR_SEAL_FORMAT', 'not a totpkit secret envelope');
   }
   const keyId = parts[1]!;
-  const key = Object.prototype.hasOwnProperty.call(ring.keys, keyId) ? ring.keys[keyId] : undefined;
+  const key = Object.hasOwn(ring.keys, keyId) ? ring.keys[keyId] : undefined;
   if (key === undefined)
     throw new TotpkitError(
       'ERR_SEAL_KEY_UNKNOWN',

@@ -127,7 +127,7 @@ export function verifyTotp(secret: Uint8Array | OtpKey, code: string, options?: 
   if (submitted < 0) return { ok: false, reason: 'malformed' };
   const modulus = 10 ** digits;
   let replayed = false;
-  const reach = past > future ? past : future;
+  const reach = Math.max(past, future);
   for (let i = 0; i <= reach; i++) {
     // i = 0 once, then the past candidate before the future one at each distance.
     for (let side = i === 0 ? 1 : -1; side <= 1; side += 2) {

@@ -72,7 +72,9 @@ export type UriWarningCode =
    * names the issuer too (strict mode reads `+` literally, and refuses it where the label disagrees).
    */
   | 'ISSUER_PLUS_AS_SPACE'
-  /** (lenient) The label had an empty issuer prefix (`otpauth://totp/:alice`); the issuer comes from `issuer=`, if any. */
+  /**
+   * (lenient) The label had an empty issuer prefix (`otpauth://totp/:alice`); the issuer comes from `issuer=`, if any.
+   */
   | 'EMPTY_LABEL_ISSUER'
   /** (lenient) A parameter name was not in lower case (`SECRET=`, `Issuer=`); it was read as the lower-case one. */
   | 'PARAMETER_CASE'
@@ -484,7 +486,8 @@ function boundedDecimal(
  * warning). Lenient mode also accepts, each with a warning: lower-case, padded, spaced or
  * non-canonical base32; any non-empty secret under 128 bits; an issuer only in the label; an empty
  * label issuer; `+` for space in `issuer=`; parameter names in another case; loosely spelled
- * algorithms (`sha-256`); raw unencoded characters; empty parameters; a fragment. Never accepted: duplicate parameters, an issuer that disagrees with the label, control
+ * algorithms (`sha-256`); raw unencoded characters; empty parameters; a fragment. Never accepted: duplicate parameters,
+ * an issuer that disagrees with the label, control
  * characters, invalid percent-encoding.
  *
  * @param uri - the URI text, at most 4096 characters

@@ -49,6 +49,15 @@ const MESSAGES = {
 
 const USERNAME = /^[A-Za-z0-9._@-]{3,64}$/;
 
+/** What the recovery-codes page says above the codes. */
+const RECOVERY_CODES_NOTE =
+  'If you lose your phone, each of these codes logs you in once. Keep them somewhere safe, such as a password ' +
+  'manager. They are shown only until you confirm below: we keep only their hashes.';
+/** The download link and the copy button under the recovery codes (the button is shown by static/app.js). */
+const RECOVERY_CODES_ACTIONS =
+  '<div class="actions"><a class="button secondary" id="download" href="/2fa/recovery-codes.txt" download>' +
+  'Download as text</a><button type="button" class="secondary" data-copy="#recovery-codes" hidden>Copy</button></div>';
+
 export function createApp({ db, store, keyring, clock, config, log }) {
   const sessions = createSessions({
     db,
@@ -116,7 +125,8 @@ export function createApp({ db, store, keyring, clock, config, log }) {
   // ---- responses ----------------------------------------------------------------------------------
   const HEADERS = {
     'content-security-policy':
-      "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; " +
+      "frame-ancestors 'none'; base-uri 'none'",
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cross-origin-opener-policy': 'same-origin',
@@ -204,23 +214,42 @@ export function createApp({ db, store, keyring, clock, config, log }) {
           200,
           page(
             'Two-factor login, done right',
-            `<p>A small auth server built on totpkit: passwords, authenticator apps, recovery codes, lockout and an audit log.</p>
-<div class="actions"><a class="button" href="/signup">Create an account</a><a class="button secondary" href="/login">Log in</a></div>`,
+            '<p>A small auth server built on totpkit: passwords, authenticator apps, recovery codes, lockout and ' +
+              'an audit log.</p>\n<div class="actions"><a class="button" href="/signup">Create an account</a>' +
+              '<a class="button secondary" href="/login">Log in</a></div>',
             { message },
           ),
         );
       }
       const left = codesLeft(user);
       const twoFactor = user.credential
-        ? `<p>Two-factor login is <strong class="status-on">on</strong> (${esc(user.credential.deviceLabel ?? 'authenticator app')}).</p>
+        ? `<p>Two-factor login is <strong class="status-on">on</strong> (${esc(
+            user.credential.deviceLabel ?? 'authenticator app',
+          )}).</p>
 <p id="codes-left">${left} of ${user.recovery?.codes.length ?? 0} recovery codes left.</p>
 <h2>New recovery codes</h2>
 <p>Makes every old recovery code useless.</p>
-${form('/2fa/recovery/regenerate', s.csrf, codeField('Current code from your app', { id: 'regenerate-code', autofocus: false, hint: 'Needed to make new recovery codes.' }), 'Make new recovery codes', { secondary: true })}
+${form(
+  '/2fa/recovery/regenerate',
+  s.csrf,
+  codeField('Current code from your app', {
+    id: 'regenerate-code',
+    autofocus: false,
+    hint: 'Needed to make new recovery codes.',
+  }),
+  'Make new recovery codes',
+  { secondary: true },
+)}
 <h2>Turn two-factor login off</h2>
-${form('/2fa/remove', s.csrf, codeField('Current code from your app', { id: 'remove-code', autofocus: false }), 'Turn two-factor login off', { secondary: true })}`
-        : `<p>Two-factor login is <strong class="status-off">off</strong>. Turn it on so a stolen password is not enough.</p>
-${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
+${form(
+  '/2fa/remove',
+  s.csrf,
+  codeField('Current code from your app', { id: 'remove-code', autofocus: false }),
+  'Turn two-factor login off',
+  { secondary: true },
+)}`
+        : '<p>Two-factor login is <strong class="status-off">off</strong>. Turn it on so a stolen password is ' +
+          `not enough.</p>\n${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
       send(res, 200, page(`Hello, ${user.username}`, twoFactor, { message, user, csrf: s.csrf }));
     },
 
@@ -230,7 +259,7 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
         200,
         page(
           'Create an account',
-          form(
+          `${form(
             '/signup',
             s.csrf,
             field('username', 'Username', {
@@ -248,7 +277,7 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
                 hint: '12 characters or more. A passphrase is best.',
               }),
             'Create account',
-          ) + `<p>Already have one? <a href="/login">Log in</a></p>`,
+          )}<p>Already have one? <a href="/login">Log in</a></p>`,
           { message: messageOf(url, s) },
         ),
       );
@@ -259,7 +288,8 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
       if (!USERNAME.test(username) || password.length < 12 || password.length > 256)
         return redirect(res, '/signup', 'bad_signup');
       const { rows } = await db.query(
-        'INSERT INTO example_users (username, password, created_at) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING RETURNING id',
+        'INSERT INTO example_users (username, password, created_at) VALUES ($1, $2, $3) ON ' +
+          'CONFLICT (username) DO NOTHING RETURNING id',
         [username, await hashPassword(password), clock()],
       );
       if (!rows[0]) return redirect(res, '/signup', 'taken');
@@ -275,7 +305,7 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
         200,
         page(
           'Log in',
-          form(
+          `${form(
             '/login',
             s.csrf,
             field('username', 'Username', {
@@ -285,7 +315,7 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
               maxlength: 64,
             }) + field('password', 'Password', { type: 'password', autocomplete: 'current-password', maxlength: 256 }),
             'Log in',
-          ) + `<p>New here? <a href="/signup">Create an account</a></p>`,
+          )}<p>New here? <a href="/signup">Create an account</a></p>`,
           { message: messageOf(url, s) },
         ),
       );
@@ -299,7 +329,8 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
       const username = String(f.username ?? '').slice(0, 64);
       const now = clock();
       const user = (await db.query('SELECT * FROM example_users WHERE username = $1', [username])).rows[0];
-      const ok = await checkPassword(String(f.password ?? '').slice(0, 256), user?.password); // hashes even for unknown users
+      // hashes even for unknown users
+      const ok = await checkPassword(String(f.password ?? '').slice(0, 256), user?.password);
       const settled = await withDeadline(
         store.settle(`password:${username}`, {
           now,
@@ -351,7 +382,14 @@ ${form('/2fa/enroll/start', s.csrf, '', 'Turn on two-factor login')}`;
         page(
           'Enter your code',
           `<p>Open your authenticator app and enter the 6-digit code it shows now. It changes every 30 seconds.</p>
-${form('/login/2fa', s.csrf, codeField(undefined, { hint: Number.isSafeInteger(left) && left >= 0 && left <= 100 ? leftText(left) : undefined }), 'Verify')}
+${form(
+  '/login/2fa',
+  s.csrf,
+  codeField(undefined, {
+    hint: Number.isSafeInteger(left) && left >= 0 && left <= 100 ? leftText(left) : undefined,
+  }),
+  'Verify',
+)}
 <p><a href="/login/recovery">Use a recovery code instead</a></p>`,
           { message: messageOf(url, s) },
         ),
@@ -383,7 +421,18 @@ ${form('/login/2fa', s.csrf, codeField(undefined, { hint: Number.isSafeInteger(l
         page(
           'Use a recovery code',
           `<p>Each recovery code works once. Using one logs you out everywhere else.</p>
-${form('/login/recovery', s.csrf, field('code', 'Recovery code', { autocomplete: 'off', autofocus: true, spellcheck: false, maxlength: 64, hint: 'Dashes, spaces and lower case are fine.' }), 'Log in')}
+${form(
+  '/login/recovery',
+  s.csrf,
+  field('code', 'Recovery code', {
+    autocomplete: 'off',
+    autofocus: true,
+    spellcheck: false,
+    maxlength: 64,
+    hint: 'Dashes, spaces and lower case are fine.',
+  }),
+  'Log in',
+)}
 <p><a href="/login/2fa">Use your authenticator app instead</a></p>`,
           { message: messageOf(url, s) },
         ),
@@ -447,7 +496,8 @@ ${form('/login/recovery', s.csrf, field('code', 'Recovery code', { autocomplete:
           200,
           page(
             'Turn on two-factor login',
-            `<p>You will need an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, 1Password, Bitwarden, Aegis…).</p>${startOver('Show the QR code')}`,
+            '<p>You will need an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, ' +
+              `1Password, Bitwarden, Aegis…).</p>${startOver('Show the QR code')}`,
             {
               message: message ?? (why && { kind: why[0], text: why[1] }),
               user,
@@ -457,6 +507,9 @@ ${form('/login/recovery', s.csrf, field('code', 'Recovery code', { autocomplete:
         );
       }
       const minutes = Math.max(1, Math.ceil((shown.expiresAt - clock()) / 60_000));
+      const expiryNote =
+        `This QR code works for ${minutes} more ${minutes === 1 ? 'minute' : 'minutes'}; after that, start over. ` +
+        'The 6-digit code in the app changes every 30 seconds.';
       const svg = toSvg(shown.uri, { title: 'QR code for your authenticator app', moduleSize: 6 });
       send(
         res,
@@ -470,10 +523,25 @@ ${form('/login/recovery', s.csrf, field('code', 'Recovery code', { autocomplete:
 </ol>
 <div class="qr"><div id="qr">${svg}</div>
 <div><p><a class="button secondary" id="open-in-app" href="${esc(shown.uri)}">Open in authenticator app</a></p>
-<details><summary>Can’t scan it? Type the key instead</summary><pre id="manual">${esc(shown.manual.text)}</pre></details></div></div>
-${form('/2fa/enroll', s.csrf, codeField('Code from the app', { hint: `${shown.attemptsLeft} ${shown.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.` }), 'Turn on')}
-<p id="expiry"><small>This QR code works for ${minutes} more ${minutes === 1 ? 'minute' : 'minutes'}; after that, start over. The 6-digit code in the app changes every 30 seconds.</small></p>
-<div class="actions">${form('/2fa/enroll/start', s.csrf, '', 'Show a new QR code', { secondary: true })}${form('/2fa/enroll/cancel', s.csrf, '', 'Cancel', { secondary: true })}</div>`,
+<details><summary>Can’t scan it? Type the key instead</summary><pre id="manual">${esc(
+            shown.manual.text,
+          )}</pre></details></div></div>
+${form(
+  '/2fa/enroll',
+  s.csrf,
+  codeField('Code from the app', {
+    hint: `${shown.attemptsLeft} ${shown.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`,
+  }),
+  'Turn on',
+)}
+<p id="expiry"><small>${expiryNote}</small></p>
+<div class="actions">${form('/2fa/enroll/start', s.csrf, '', 'Show a new QR code', { secondary: true })}${form(
+            '/2fa/enroll/cancel',
+            s.csrf,
+            '',
+            'Cancel',
+            { secondary: true },
+          )}</div>`,
           { message, user, csrf: s.csrf },
         ),
       );
@@ -526,9 +594,9 @@ ${form('/2fa/enroll', s.csrf, codeField('Code from the app', { hint: `${shown.at
         page(
           'Save your recovery codes',
           `
-<p>If you lose your phone, each of these codes logs you in once. Keep them somewhere safe, such as a password manager. They are shown only until you confirm below: we keep only their hashes.</p>
+<p>${RECOVERY_CODES_NOTE}</p>
 <ul class="codes" id="recovery-codes">${codes.map((c) => `<li>${esc(c)}</li>`).join('')}</ul>
-<div class="actions"><a class="button secondary" id="download" href="/2fa/recovery-codes.txt" download>Download as text</a><button type="button" class="secondary" data-copy="#recovery-codes" hidden>Copy</button></div>
+${RECOVERY_CODES_ACTIONS}
 ${form('/2fa/recovery-codes/done', s.csrf, '', 'I have saved them')}`,
           { message: messageOf(url, s), user, csrf: s.csrf },
         ),
@@ -586,12 +654,16 @@ ${form('/2fa/recovery-codes/done', s.csrf, '', 'I have saved them')}`,
       ]);
       const events = rows.map((r) => (typeof r.event === 'string' ? JSON.parse(r.event) : r.event));
       const cell = (label, value) => `<td data-label="${label}">${esc(value)}</td>`;
+      const row = (e) =>
+        `<tr>${cell('Time (UTC)', new Date(e.time).toISOString().replace('T', ' ').slice(0, 19))}` +
+        `${cell('Event', EVENT_NAMES[e.kind] ?? e.kind)}${cell('Outcome', e.outcome)}` +
+        `${cell('Reason', e.reason ?? '')}` +
+        `${cell('IP address', e.context?.ip ?? '')}${cell('Browser', e.context?.userAgent ?? '')}</tr>`;
       const body =
         events.length === 0
           ? '<p class="empty" id="audit-empty">No security events yet.</p>'
-          : `<table id="audit"><thead><tr><th>Time (UTC)</th><th>Event</th><th>Outcome</th><th>Reason</th><th>IP address</th><th>Browser</th></tr></thead><tbody>
-${events.map((e) => `<tr>${cell('Time (UTC)', new Date(e.time).toISOString().replace('T', ' ').slice(0, 19))}${cell('Event', EVENT_NAMES[e.kind] ?? e.kind)}${cell('Outcome', e.outcome)}${cell('Reason', e.reason ?? '')}${cell('IP address', e.context?.ip ?? '')}${cell('Browser', e.context?.userAgent ?? '')}</tr>`).join('\n')}
-</tbody></table>`;
+          : '<table id="audit"><thead><tr><th>Time (UTC)</th><th>Event</th><th>Outcome</th><th>Reason</th>' +
+            `<th>IP address</th><th>Browser</th></tr></thead><tbody>\n${events.map(row).join('\n')}\n</tbody></table>`;
       send(
         res,
         200,
@@ -631,7 +703,8 @@ ${events.map((e) => `<tr>${cell('Time (UTC)', new Date(e.time).toISOString().rep
             403,
             page(
               'This form expired',
-              '<p>For your security, forms work only for a while and only from this site. <a href="/">Start again</a></p>',
+              '<p>For your security, forms work only for a while and only from this site. <a ' +
+                'href="/">Start again</a></p>',
             ),
           );
         }

@@ -139,7 +139,8 @@ export async function openStorage({ dataDir, databaseUrl, redisUrl, log }) {
 const SCHEMA = [
   // Sessions of earlier versions of this example (keyed by the raw id) are dropped: everyone logs in again.
   `DO $$ BEGIN
-     IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'example_sessions' AND column_name = 'id') THEN
+     IF EXISTS (SELECT 1 FROM information_schema.columns
+                WHERE table_name = 'example_sessions' AND column_name = 'id') THEN
        DROP TABLE example_sessions;
      END IF;
    END $$`,

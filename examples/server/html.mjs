@@ -7,16 +7,23 @@ export const esc = (value) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
   );
 
+/** The footer of every page. */
+const FOOTER =
+  '<footer class="site"><p>A reference deployment of <a href="https://www.npmjs.com/package/totpkit">totpkit</a>. ' +
+  'Not a product: read the source before you copy it.</p></footer>';
+
 /**
  * A page. `message` is `{ text, kind }` with kind `info`, `success` or `error`; `user` shows the
  * navigation of a logged-in user.
  */
 export function page(title, body, { message, user, csrf } = {}) {
   const nav = user
-    ? `<nav aria-label="Account"><a href="/">Account</a><a href="/audit">Security log</a>${form('/logout', csrf, '', 'Log out', { className: 'inline' })}</nav>`
+    ? '<nav aria-label="Account"><a href="/">Account</a><a href="/audit">Security log</a>' +
+      `${form('/logout', csrf, '', 'Log out', { className: 'inline' })}</nav>`
     : `<nav aria-label="Account"><a href="/login">Log in</a><a href="/signup">Sign up</a></nav>`;
   const note = message
-    ? `<p class="message ${esc(message.kind ?? 'info')}" role="${message.kind === 'error' ? 'alert' : 'status'}" id="flash">${esc(message.text)}</p>`
+    ? `<p class="message ${esc(message.kind ?? 'info')}" role="${message.kind === 'error' ? 'alert' : 'status'}"` +
+      ` id="flash">${esc(message.text)}</p>`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -29,7 +36,7 @@ export function page(title, body, { message, user, csrf } = {}) {
 ${note}
 ${body}
 </main>
-<footer class="site"><p>A reference deployment of <a href="https://www.npmjs.com/package/totpkit">totpkit</a>. Not a product: read the source before you copy it.</p></footer>
+${FOOTER}
 </body></html>`;
 }
 
@@ -47,7 +54,8 @@ ${fields}
 </form>`;
 
 /**
- * A labelled input. Options: `id` (when a page has two fields of one name), `type`, `autocomplete`, `inputmode`, `autofocus`, `hint` (linked with
+ * A labelled input. Options: `id` (when a page has two fields of one name), `type`, `autocomplete`, `inputmode`,
+ * `autofocus`, `hint` (linked with
  * aria-describedby), `minlength`, `maxlength`, `pattern`.
  */
 export function field(name, label, opts = {}) {

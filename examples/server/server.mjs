@@ -113,9 +113,8 @@ server.on('error', async (error) => {
 server.listen(config.port, config.host, () => {
   const { port } = server.address();
   const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
-  console.log(
-    `totpkit example listening on ${tls ? 'https' : 'http'}://${shown}:${port}/ (storage: ${env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}${env.REDIS_URL ? ' + Redis' : ''})`,
-  );
+  const storage = `${env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}${env.REDIS_URL ? ' + Redis' : ''}`;
+  console.log(`totpkit example listening on ${tls ? 'https' : 'http'}://${shown}:${port}/ (storage: ${storage})`);
 });
 const shutdown = () => {
   server.close(async () => {

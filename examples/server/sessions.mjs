@@ -42,7 +42,8 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
       seen_at: now,
     };
     await db.query(
-      `INSERT INTO example_sessions (id_hash, user_id, stage, csrf, enrollment_token, recovery_stash, created_at, stage_at, seen_at)
+      `INSERT INTO example_sessions
+         (id_hash, user_id, stage, csrf, enrollment_token, recovery_stash, created_at, stage_at, seen_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [s.idHash, s.user_id, s.stage, s.csrf, s.enrollment_token, s.recovery_stash, s.created_at, s.stage_at, s.seen_at],
     );

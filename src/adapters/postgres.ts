@@ -53,7 +53,10 @@ export interface PostgresStoreOptions {
   client: Queryable;
   /** Table name prefix, `totpkit_` by default: the table is `<prefix>guard`. */
   prefix?: string;
-  /** Retries after a serialization failure or deadlock (SQLSTATE 40001/40P01), 0..100, 30 by default; the guard's deadline stops them sooner. */
+  /**
+   * Retries after a serialization failure or deadlock (SQLSTATE 40001/40P01), 0..100, 30 by default; the guard's
+   * deadline stops them sooner.
+   */
   retries?: number;
   /**
    * Send the settle statement as a named prepared statement (`query({ name, text, values })`, as
@@ -107,22 +110,28 @@ function settleStatement(prefix: string, a: SettleArgs): string {
         WHEN ${a.item} IS NOT NULL AND COALESCE((g.used ->> ${a.item})::bigint, 0) > ${a.now} THEN 'used'
         WHEN ${a.step} IS NOT NULL AND g.step_expires_at > ${a.now} AND g.last_step >= ${a.step} THEN 'replayed'
         ELSE 'accepted' END)`;
-  return `    INSERT INTO ${prefix}guard AS g (credential_id, failures, failures_expire_at, last_step, step_expires_at, used, expires_at, outcome, cleared)
+  return `    INSERT INTO ${prefix}guard AS g
+      (credential_id, failures, failures_expire_at, last_step, step_expires_at, used, expires_at, outcome, cleared)
     VALUES (${a.id},
       CASE WHEN ${a.verified} THEN 0 ELSE 1 END,
       CASE WHEN ${a.verified} THEN 0 ELSE ${a.lock_until} END,
       CASE WHEN ${a.verified} AND ${a.step} IS NOT NULL THEN ${a.step} ELSE -1 END,
       CASE WHEN ${a.verified} AND ${a.step} IS NOT NULL THEN ${a.step_expires_at} ELSE 0 END,
-      CASE WHEN ${a.verified} AND ${a.item} IS NOT NULL THEN jsonb_build_object(${a.item}, ${a.item_expires_at}) ELSE '{}'::jsonb END,
-      CASE WHEN ${a.verified} THEN GREATEST(COALESCE(${a.step_expires_at}, 0), COALESCE(${a.item_expires_at}, 0)) ELSE ${a.lock_until} END,
+      CASE WHEN ${a.verified} AND ${a.item} IS NOT NULL
+        THEN jsonb_build_object(${a.item}, ${a.item_expires_at}) ELSE '{}'::jsonb END,
+      CASE WHEN ${a.verified}
+        THEN GREATEST(COALESCE(${a.step_expires_at}, 0), COALESCE(${a.item_expires_at}, 0)) ELSE ${a.lock_until} END,
       CASE WHEN ${a.verified} THEN 'accepted' ELSE 'failed' END,
       0)
     ON CONFLICT (credential_id) DO UPDATE SET
       failures = CASE ${st} WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures ELSE ${live} + 1 END,
-      failures_expire_at = CASE ${st} WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures_expire_at ELSE ${a.lock_until} END,
+      failures_expire_at = CASE ${st}
+        WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures_expire_at ELSE ${a.lock_until} END,
       last_step = CASE WHEN ${st} = 'accepted' AND ${a.step} IS NOT NULL THEN ${a.step} ELSE g.last_step END,
-      step_expires_at = CASE WHEN ${st} = 'accepted' AND ${a.step} IS NOT NULL THEN ${a.step_expires_at} ELSE g.step_expires_at END,
-      used = CASE WHEN ${st} = 'accepted' AND ${a.item} IS NOT NULL THEN g.used || jsonb_build_object(${a.item}, ${a.item_expires_at}) ELSE g.used END,
+      step_expires_at = CASE WHEN ${st} = 'accepted' AND ${a.step} IS NOT NULL
+        THEN ${a.step_expires_at} ELSE g.step_expires_at END,
+      used = CASE WHEN ${st} = 'accepted' AND ${a.item} IS NOT NULL
+        THEN g.used || jsonb_build_object(${a.item}, ${a.item_expires_at}) ELSE g.used END,
       expires_at = GREATEST(g.expires_at, CASE ${st}
         WHEN 'accepted' THEN GREATEST(COALESCE(${a.step_expires_at}, 0), COALESCE(${a.item_expires_at}, 0))
         WHEN 'locked' THEN 0
@@ -139,7 +148,7 @@ function settleStatement(prefix: string, a: SettleArgs): string {
  * @returns `CREATE TABLE IF NOT EXISTS …` statements
  */
 export function schemaSql(prefix = DEFAULT_POSTGRES_PREFIX): string {
-  return schemaStatements(prefix).join(';\n') + ';\n';
+  return `${schemaStatements(prefix).join(';\n')};\n`;
 }
 
 /** The schema's statements, one by one (the function body holds semicolons of its own). */
@@ -168,7 +177,8 @@ function schemaStatements(prefix: string): string[] {
   outcome text NOT NULL,
   cleared integer NOT NULL
 ) WITH (fillfactor = 80)`,
-    `CREATE OR REPLACE FUNCTION ${prefix}settle(${SETTLE_ARGS.map(([name, type]) => `p_${name} ${type}`).join(', ')}) RETURNS TABLE (outcome text, failures integer, failures_expire_at bigint, cleared integer)
+    `CREATE OR REPLACE FUNCTION ${prefix}settle(${SETTLE_ARGS.map(([name, type]) => `p_${name} ${type}`).join(', ')})
+RETURNS TABLE (outcome text, failures integer, failures_expire_at bigint, cleared integer)
 LANGUAGE plpgsql AS $settle$
 BEGIN
   RETURN QUERY
@@ -228,9 +238,10 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
   const retries = integerOption('retries', opts.retries, DEFAULT_POSTGRES_RETRIES, 0, MAX_POSTGRES_RETRIES);
 
   const prepared = booleanOption('prepared', opts.prepared, isNodePostgres(client));
+  const placeholders = SETTLE_ARGS.map((_, i) => `$${i + 1}`).join(', ');
   const text = prepared
     ? `${settleStatement(p, PREPARED_ARGS)}    RETURNING outcome, failures, failures_expire_at, cleared`
-    : `SELECT outcome, failures, failures_expire_at, cleared FROM ${p}settle(${SETTLE_ARGS.map((_, i) => `$${i + 1}`).join(', ')})`;
+    : `SELECT outcome, failures, failures_expire_at, cleared FROM ${p}settle(${placeholders})`;
   // node-postgres prepares a named statement once per connection and reuses its plan.
   const name = `${p}settle_v1`;
   const run = (values: unknown[]) =>

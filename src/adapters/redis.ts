@@ -161,7 +161,8 @@ export function redisStore(options: RedisStoreOptions): GuardStore {
       const verified = r.verified === true;
       const step = verified ? r.step : undefined;
       const once = verified ? r.once : undefined;
-      const packed = `${int(r.now)}:${int(r.maxFailures)}:${int(r.lockUntil)}:${verified ? 1 : 0}:${step ? `${int(step.value)}:${int(step.expiresAt)}` : ':'}`;
+      const stepPart = step ? `${int(step.value)}:${int(step.expiresAt)}` : ':';
+      const packed = `${int(r.now)}:${int(r.maxFailures)}:${int(r.lockUntil)}:${verified ? 1 : 0}:${stepPart}`;
       // Both keys carry the id as a hash tag, so they share one Cluster slot (a script's keys must).
       const keys = [`${prefix}{${id}}:guard`];
       const args = [packed];

@@ -202,10 +202,10 @@ export function commandInspect(args: string[], flags: Flags): number {
   };
   const lines = Object.entries(fields)
     .filter(([k]) => k !== 'warnings' && k !== 'secretBits' && k !== 'risks' && k !== 'appConcerns')
-    .map(
-      ([k, v]) =>
-        `${bold(k.padEnd(10))}${k === 'secret' && !shown ? `(${fields.secretBits} bits; --show-secret to print)` : String(v)}`,
-    );
+    .map(([k, v]) => {
+      const value = k === 'secret' && !shown ? `(${fields.secretBits} bits; --show-secret to print)` : String(v);
+      return `${bold(k.padEnd(10))}${value}`;
+    });
   for (const w of p.warnings) lines.push(`${yellow('warning')}   ${w.code}: ${w.message}`);
   for (const r of check.risks) lines.push(riskLine(r));
   lines.push(...concernLines(fields.appConcerns));
@@ -258,10 +258,10 @@ export function commandImport(args: string[], flags: Flags): number {
     for (const i of incomplete)
       process.stderr.write(`${yellow('incomplete')} this transfer has more QR codes: read ${i}\n`);
     for (const a of accounts)
-      if (a.warnings.length > 0)
-        process.stderr.write(
-          `${yellow('warning')} ${a.issuer ?? ''}${a.issuer === null ? '' : ':'}${a.account}: ${a.warnings.join(', ')}\n`,
-        );
+      if (a.warnings.length > 0) {
+        const label = `${a.issuer ?? ''}${a.issuer === null ? '' : ':'}${a.account}`;
+        process.stderr.write(`${yellow('warning')} ${label}: ${a.warnings.join(', ')}\n`);
+      }
   }
   return 0;
 }

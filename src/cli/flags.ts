@@ -128,7 +128,9 @@ export function timeFlag(value: string | undefined): number {
   // An ISO date: Date.parse also reads other forms, so insist on the ISO shape (YYYY-MM-DD…).
   const ms = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(ms) || ms < 0)
-    throw new UsageError('--time must be epoch seconds, epoch milliseconds with "ms" (1700000000000ms), or an ISO date');
+    throw new UsageError(
+      '--time must be epoch seconds, epoch milliseconds with "ms" (1700000000000ms), or an ISO date',
+    );
   return ms;
 }
 

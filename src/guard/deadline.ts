@@ -105,7 +105,7 @@ export function createDeadline(timeoutMs: number): Deadline {
   let tail: Waiting | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const dropAnswered = (): void => {
-    while (head !== undefined && head.answered) head = head.next;
+    while (head?.answered) head = head.next;
     if (head === undefined) {
       tail = undefined;
       // Nothing left to wait for: no timer may keep a short-lived process alive.

@@ -216,7 +216,10 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
           e.step = step.value;
           e.stepExpiresAt = step.expiresAt;
         }
-        if (once !== undefined) (e.once ??= new Map()).set(once.item, once.expiresAt);
+        if (once !== undefined) {
+          e.once ??= new Map();
+          e.once.set(once.item, once.expiresAt);
+        }
         file(e, now);
         result = { status: 'accepted', clearedFailures: failures };
       }

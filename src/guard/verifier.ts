@@ -209,7 +209,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // One rule with the core: a non-object is a TypeError, a malformed record a RangeError.
       const credential = checkCredential(a.credential);
       credentialId('credential.id', credential.id);
-      if (a.operation !== undefined && !Object.prototype.hasOwnProperty.call(policies, a.operation))
+      if (a.operation !== undefined && !Object.hasOwn(policies, a.operation))
         throw rangeError(`"operation" names no policy`);
       const window = (a.operation === undefined ? undefined : policies[a.operation]!.window) ?? opts.window;
       return attempt<{ credential: Credential; step: number; delta: number }, GuardFailureReason>(

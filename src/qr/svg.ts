@@ -36,7 +36,8 @@ function checkTitle(title: unknown): void {
   // lone surrogates, which the shared well-formedness check finds.
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(title) || !isWellFormed(title)) {
     throw rangeError(
-      '"title" must hold only characters XML allows (no NUL or other control characters, U+FFFE, U+FFFF or lone surrogates)',
+      '"title" must hold only characters XML allows ' +
+        '(no NUL or other control characters, U+FFFE, U+FFFF or lone surrogates)',
     );
   }
 }
@@ -154,11 +155,13 @@ export function toSvg(text: string, options?: QrSvgOptions): string {
   if (href !== undefined) {
     const inset = 0.5;
     logoMarkup =
-      `<image x="${c0 + quietZone + inset}" y="${c0 + quietZone + inset}" width="${clear - 2 * inset}" height="${clear - 2 * inset}"` +
+      `<image x="${c0 + quietZone + inset}" y="${c0 + quietZone + inset}"` +
+      ` width="${clear - 2 * inset}" height="${clear - 2 * inset}"` +
       ` href="${href}" preserveAspectRatio="xMidYMid meet"/>`;
   }
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${full} ${full}" width="${px}" height="${px}"${role} shape-rendering="crispEdges">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${full} ${full}" width="${px}" height="${px}"${role}` +
+    ' shape-rendering="crispEdges">' +
     title +
     `<rect width="${full}" height="${full}" fill="${hex(bg)}"/>` +
     `<path fill="${hex(fg)}" d="${d}"/>` +

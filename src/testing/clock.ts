@@ -14,7 +14,9 @@ export interface FakeClock {
   now(): number;
   /** Now as a `Date`. */
   date(): Date;
-  /** Move forward (or back, with a negative number) by `ms` milliseconds, an integer like every other time in totpkit. */
+  /**
+   * Move forward (or back, with a negative number) by `ms` milliseconds, an integer like every other time in totpkit.
+   */
   advance(ms: number): FakeClock;
   /** Jump to a moment. */
   set(time: Date | number): FakeClock;

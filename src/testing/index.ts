@@ -1,7 +1,8 @@
 /**
  * `totpkit/testing`: helpers for integration tests of code that uses totpkit — a fake clock, a
  * simulated authenticator that scans URIs or QR matrices, a QR matrix decoder and a seeded random
- * source, and the conformance suite for `GuardStore` implementations. Nothing here needs fast-check; its arbitraries are in `totpkit/testing/arbitraries`.
+ * source, and the conformance suite for `GuardStore` implementations. Nothing here needs fast-check; its arbitraries
+ * are in `totpkit/testing/arbitraries`.
  *
  * @module totpkit/testing
  */

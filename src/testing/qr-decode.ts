@@ -4,7 +4,8 @@
  *
  * It reads the symbol the way ISO/IEC 18004 lays it out: skip the function patterns, read the
  * codewords in the zig-zag order, undo one of the 8 masks, split the interleaved Reed-Solomon
- * blocks, and parse the segments (numeric, alphanumeric, byte, Kanji, ECI). Instead of carrying the standard's 160-row block table,
+ * blocks, and parse the segments (numeric, alphanumeric, byte, Kanji, ECI). Instead of carrying the standard's 160-row
+ * block table,
  * it tries every block layout `(blocks, ecPerBlock)` that fits the symbol and keeps the one whose
  * error-correction codewords *verify* under Reed-Solomon: a wrong layout or mask cannot pass that
  * check by accident. It corrects no errors; a matrix with any damage is refused.

@@ -7,7 +7,7 @@
  * ```ts
  * import { guardStoreConformance } from 'totpkit/testing';
  * describe('my DynamoDB store', () => {
- *   for (const c of guardStoreConformance(async (n) => ({ stores: await connect(n), close }))) it(c.name, c.run, 60_000);
+ * for (const c of guardStoreConformance(async (n) => ({ stores: await connect(n), close }))) it(c.name, c.run, 60_000);
  * });
  * ```
  *

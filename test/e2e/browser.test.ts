@@ -69,7 +69,8 @@ describe.runIf(ready)('in a real browser', () => {
     const result = await page.evaluate(
       async ({ vectors, fixedUri }) => {
         // Runs in Chromium: only what the bundle put on globalThis.totpkit.
-        const t = (globalThis as unknown as { totpkit: any }).totpkit; // eslint-disable-line @typescript-eslint/no-explicit-any
+        // biome-ignore lint/suspicious/noExplicitAny: the bundle's globals are untyped in the page
+        const t = (globalThis as unknown as { totpkit: any }).totpkit;
         const ascii = (x: string) => new TextEncoder().encode(x);
         const codes: string[] = [];
         for (const c of vectors.cases) {

@@ -168,7 +168,8 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     return secret;
   }
 
-  it('set-up keeps one QR code through a wrong code and a refresh; recovery codes are shown by GET, downloaded and copied', async () => {
+  it('set-up keeps one QR code through a wrong code and a refresh; recovery codes are shown by ' +
+    'GET, downloaded and copied', async () => {
     const context = await browser.newContext({ viewport: { width: 1000, height: 1100 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base.slice(0, -1) });
     const page = await context.newPage();
@@ -283,7 +284,8 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     await context.close();
   }, 120_000);
 
-  it('rotates the session id at each privilege change and logs other sessions out when 2FA is turned on, codes are renewed, or 2FA is turned off', async () => {
+  it('rotates the session id at each privilege change and logs other sessions out when 2FA is ' +
+    'turned on, codes are renewed, or 2FA is turned off', async () => {
     const a = await browser.newContext();
     const b = await browser.newContext();
     const pa = await a.newPage();
@@ -374,37 +376,42 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     await context.close();
   }, 120_000);
 
-  it('changes no state on GET: a navigation to the set-up page cannot replace a pending set-up, and forms need the CSRF token', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await h.signUp(page, 'erin');
-    await page.goto(`${base}2fa/enroll`); // as a link from another site would
-    expect(await page.locator('#qr').count()).toBe(0);
-    await h.submit(page, {}, '/2fa/enroll/start');
-    const href = await page.locator('#open-in-app').getAttribute('href');
-    for (let i = 0; i < 3; i++) {
+  it(
+    'changes no state on GET: a navigation to the set-up page cannot replace a pending ' +
+      'set-up, and forms need the CSRF token',
+    async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await h.signUp(page, 'erin');
+      await page.goto(`${base}2fa/enroll`); // as a link from another site would
+      expect(await page.locator('#qr').count()).toBe(0);
+      await h.submit(page, {}, '/2fa/enroll/start');
+      const href = await page.locator('#open-in-app').getAttribute('href');
+      for (let i = 0; i < 3; i++) {
+        await page.goto(`${base}2fa/enroll`);
+        expect(await page.locator('#open-in-app').getAttribute('href')).toBe(href);
+      }
+      expect((await page.goto(`${base}2fa/enroll/start`))!.status()).toBe(404);
+      // "Show a new QR code" is an explicit POST.
       await page.goto(`${base}2fa/enroll`);
-      expect(await page.locator('#open-in-app').getAttribute('href')).toBe(href);
-    }
-    expect((await page.goto(`${base}2fa/enroll/start`))!.status()).toBe(404);
-    // "Show a new QR code" is an explicit POST.
-    await page.goto(`${base}2fa/enroll`);
-    await h.submit(page, {}, '/2fa/enroll/start');
-    expect(await page.locator('#open-in-app').getAttribute('href')).not.toBe(href);
-    expect(await h.flash(page)).toContain('new QR code');
-    // A cross-site POST has no token.
-    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-    const forged = await fetch(`${base}2fa/enroll/start`, {
-      method: 'POST',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: '',
-      redirect: 'manual',
-    });
-    expect(forged.status).toBe(403);
-    await context.close();
-  });
+      await h.submit(page, {}, '/2fa/enroll/start');
+      expect(await page.locator('#open-in-app').getAttribute('href')).not.toBe(href);
+      expect(await h.flash(page)).toContain('new QR code');
+      // A cross-site POST has no token.
+      const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const forged = await fetch(`${base}2fa/enroll/start`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+        redirect: 'manual',
+      });
+      expect(forged.status).toBe(403);
+      await context.close();
+    },
+  );
 
-  it('password lockout: 3 wrong passwords lock a username, known or unknown alike, even for the right password', async () => {
+  it('password lockout: 3 wrong passwords lock a username, known or unknown alike, even for ' +
+    'the right password', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await h.signUp(page, 'frank');
@@ -430,7 +437,8 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     await context.close();
   }, 60_000);
 
-  it('is usable: landmarks, labels, autocomplete, autofocus, no sideways scrolling at 375 px; screenshots saved', async () => {
+  it('is usable: landmarks, labels, autocomplete, autofocus, no sideways scrolling at 375 px; ' +
+    'screenshots saved', async () => {
     const context = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     const desktop = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -516,7 +524,8 @@ describe.runIf(ready && haveRedisServer)('example server on PostgreSQL + Redis: 
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('a dead Redis gives the "try again shortly" page (503) in under 5 s, one log line per failure, no unhandled client errors; logins work again after', async () => {
+  it('a dead Redis gives the "try again shortly" page (503) in under 5 s, one log line per ' +
+    'failure, no unhandled client errors; logins work again after', async () => {
     const h = helpers(example.base);
     const page = await (await browser.newContext()).newPage();
     const username = `outage-${Date.now()}`;

@@ -42,51 +42,54 @@ describe('totpkit CLI', () => {
     });
   });
 
-  it('papercuts: JSON errors with --json, other URIs named, broken otpauth named, --lenient suggested, new warns', () => {
-    // With --json, errors are JSON too.
-    const jsonError = run(['code', 'not-base32!', '--json']);
-    expect(jsonError.status).toBe(2);
-    expect(JSON.parse(jsonError.stdout)).toEqual({
-      error: { code: expect.stringMatching(/^ERR_BASE32/), message: expect.any(String) },
-    });
-    expect(JSON.parse(run(['code', '--bogus', '--json']).stdout)).toEqual({
-      error: { code: 'usage', message: 'unknown option --bogus (see --help)' },
-    });
-    // A URI of another scheme is named as such, not as bad base32; its secret is not echoed.
-    const http = run(['code', 'https://example.com/?secret=JBSWY3DPEHPK3PXP']);
-    expect(http).toMatchObject({
-      status: 2,
-      stderr: 'totpkit: usage: the input is a https: URI, not an otpauth:// URI or a base32 secret\n',
-    });
-    // otpauth:/broken says what is broken.
-    expect(run(['inspect', 'otpauth:/totp/A:b?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP']).stderr).toContain(
-      'missing the two slashes after the otpauth: scheme',
-    );
-    // A strict refusal says that --lenient reads it, and with which warnings.
-    const strict = run(['inspect', 'otpauth://totp/ACME:alice?secret=jbswy3dpehpk3pxpjbswy3dpehpk3pxp&issuer=ACME']);
-    expect(strict.status).toBe(2);
-    expect(strict.stderr).toContain('--lenient reads it (with warnings: SECRET_LOWERCASE)');
-    expect(strict.stderr).not.toMatch(/jbswy3dp/i);
-    // Truly broken input gets no such suggestion.
-    expect(run(['inspect', 'otpauth://totp/A:b?issuer=A']).stderr).not.toContain('--lenient');
-    // inspect --json: no placeholder text where the secret would be.
-    const fields = JSON.parse(
-      run(['inspect', '--json', `otpauth://totp/A:b?secret=${RFC_SECRET}&issuer=A`]).stdout,
-    ) as Record<string, unknown>;
-    expect(fields).toMatchObject({ secret: null, secretBits: 160 });
-    expect(
-      JSON.parse(
-        run(['inspect', '--json', '--show-secret', `otpauth://totp/A:b?secret=${RFC_SECRET}&issuer=A`]).stdout,
-      ),
-    ).toMatchObject({ secret: expect.stringMatching(/^GEZD/), secretBits: 160 });
-    // new warns, as inspect does, about settings many apps ignore.
-    const created = run(['new', '--issuer', 'ACME', '--account', 'bob', '--algorithm', 'SHA256', '--digits', '8']);
-    for (const w of ['NON_DEFAULT_ALGORITHM', 'NON_DEFAULT_DIGITS']) expect(created.stdout).toContain(w);
-    const createdJson = JSON.parse(
-      run(['new', '--issuer', 'ACME', '--account', 'bob', '--period', '60', '--json']).stdout,
-    ) as { warnings: { code: string }[] };
-    expect(createdJson.warnings.map((w) => w.code)).toEqual(['NON_DEFAULT_PERIOD']);
-  });
+  it(
+    'papercuts: JSON errors with --json, other URIs named, broken otpauth named, --lenient ' + 'suggested, new warns',
+    () => {
+      // With --json, errors are JSON too.
+      const jsonError = run(['code', 'not-base32!', '--json']);
+      expect(jsonError.status).toBe(2);
+      expect(JSON.parse(jsonError.stdout)).toEqual({
+        error: { code: expect.stringMatching(/^ERR_BASE32/), message: expect.any(String) },
+      });
+      expect(JSON.parse(run(['code', '--bogus', '--json']).stdout)).toEqual({
+        error: { code: 'usage', message: 'unknown option --bogus (see --help)' },
+      });
+      // A URI of another scheme is named as such, not as bad base32; its secret is not echoed.
+      const http = run(['code', 'https://example.com/?secret=JBSWY3DPEHPK3PXP']);
+      expect(http).toMatchObject({
+        status: 2,
+        stderr: 'totpkit: usage: the input is a https: URI, not an otpauth:// URI or a base32 secret\n',
+      });
+      // otpauth:/broken says what is broken.
+      expect(run(['inspect', 'otpauth:/totp/A:b?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP']).stderr).toContain(
+        'missing the two slashes after the otpauth: scheme',
+      );
+      // A strict refusal says that --lenient reads it, and with which warnings.
+      const strict = run(['inspect', 'otpauth://totp/ACME:alice?secret=jbswy3dpehpk3pxpjbswy3dpehpk3pxp&issuer=ACME']);
+      expect(strict.status).toBe(2);
+      expect(strict.stderr).toContain('--lenient reads it (with warnings: SECRET_LOWERCASE)');
+      expect(strict.stderr).not.toMatch(/jbswy3dp/i);
+      // Truly broken input gets no such suggestion.
+      expect(run(['inspect', 'otpauth://totp/A:b?issuer=A']).stderr).not.toContain('--lenient');
+      // inspect --json: no placeholder text where the secret would be.
+      const fields = JSON.parse(
+        run(['inspect', '--json', `otpauth://totp/A:b?secret=${RFC_SECRET}&issuer=A`]).stdout,
+      ) as Record<string, unknown>;
+      expect(fields).toMatchObject({ secret: null, secretBits: 160 });
+      expect(
+        JSON.parse(
+          run(['inspect', '--json', '--show-secret', `otpauth://totp/A:b?secret=${RFC_SECRET}&issuer=A`]).stdout,
+        ),
+      ).toMatchObject({ secret: expect.stringMatching(/^GEZD/), secretBits: 160 });
+      // new warns, as inspect does, about settings many apps ignore.
+      const created = run(['new', '--issuer', 'ACME', '--account', 'bob', '--algorithm', 'SHA256', '--digits', '8']);
+      for (const w of ['NON_DEFAULT_ALGORITHM', 'NON_DEFAULT_DIGITS']) expect(created.stdout).toContain(w);
+      const createdJson = JSON.parse(
+        run(['new', '--issuer', 'ACME', '--account', 'bob', '--period', '60', '--json']).stdout,
+      ) as { warnings: { code: string }[] };
+      expect(createdJson.warnings.map((w) => w.code)).toEqual(['NON_DEFAULT_PERIOD']);
+    },
+  );
 
   it('new: prints a scannable terminal QR, the URI and the key; --json and image files', () => {
     const r = run(['new', '--issuer', 'ACME', '--account', 'alice@example.com']);
@@ -156,7 +159,8 @@ describe('totpkit CLI', () => {
     const refused = code('1700000000000');
     expect(refused.status).toBe(2);
     expect(refused.stderr).toBe(
-      'totpkit: usage: --time 1700000000000 is too large for epoch seconds; for milliseconds write 1700000000000ms (or give an ISO date)\n',
+      'totpkit: usage: --time 1700000000000 is too large for epoch seconds; for milliseconds ' +
+        'write 1700000000000ms (or give an ISO date)\n',
     );
     expect(code('100000000000').status).toBe(0); // 10^11 s: the largest bare number taken
     expect(code('100000000001').status).toBe(2);
@@ -214,29 +218,35 @@ describe('totpkit CLI', () => {
     expect(run(['qr', '-', '--ascii'], uri).stdout).toMatch(/^[# \n]+$/);
   });
 
-  it('inspect --expect-issuer: a look-alike issuer or a web link is a danger (exit 1), the real thing passes (exit 0)', () => {
-    const real = `otpauth://totp/ACME:alice?secret=${RFC_SECRET}&issuer=ACME`;
-    expect(run(['inspect', real, '--expect-issuer', 'ACME', '--expect-account', 'alice'])).toMatchObject({ status: 0 });
-    const fake = run(['inspect', real.replaceAll('ACME', '%D0%90CME'), '--expect-issuer', 'ACME', '--lenient']);
-    expect(fake.status).toBe(1);
-    expect(fake.stdout).toContain(
-      'danger    ISSUER_LOOKALIKE: the issuer looks like the expected one but is not the same',
-    );
-    expect(fake.stdout).toContain('MIXED_SCRIPTS');
-    const web = run(['inspect', 'https://acme.example/2fa', '--expect-issuer', 'ACME', '--json']);
-    expect(web.status).toBe(1);
-    expect(JSON.parse(web.stdout)).toEqual({
-      risks: [
-        { code: 'NOT_OTPAUTH', severity: 'danger', message: 'this is a https: URI, not an otpauth:// enrollment' },
-      ],
-    });
-    // Without expectations the risks are listed and the exit status stays 0.
-    const image = run(['inspect', `${real}&image=https%3A%2F%2Ft.example%2Fx.png`, '--json']);
-    expect(image.status).toBe(0);
-    expect((JSON.parse(image.stdout) as { risks: { code: string }[] }).risks.map((r) => r.code)).toEqual([
-      'REMOTE_IMAGE',
-    ]);
-  });
+  it(
+    'inspect --expect-issuer: a look-alike issuer or a web link is a danger (exit 1), the ' +
+      'real thing passes (exit 0)',
+    () => {
+      const real = `otpauth://totp/ACME:alice?secret=${RFC_SECRET}&issuer=ACME`;
+      expect(run(['inspect', real, '--expect-issuer', 'ACME', '--expect-account', 'alice'])).toMatchObject({
+        status: 0,
+      });
+      const fake = run(['inspect', real.replaceAll('ACME', '%D0%90CME'), '--expect-issuer', 'ACME', '--lenient']);
+      expect(fake.status).toBe(1);
+      expect(fake.stdout).toContain(
+        'danger    ISSUER_LOOKALIKE: the issuer looks like the expected one but is not the same',
+      );
+      expect(fake.stdout).toContain('MIXED_SCRIPTS');
+      const web = run(['inspect', 'https://acme.example/2fa', '--expect-issuer', 'ACME', '--json']);
+      expect(web.status).toBe(1);
+      expect(JSON.parse(web.stdout)).toEqual({
+        risks: [
+          { code: 'NOT_OTPAUTH', severity: 'danger', message: 'this is a https: URI, not an otpauth:// enrollment' },
+        ],
+      });
+      // Without expectations the risks are listed and the exit status stays 0.
+      const image = run(['inspect', `${real}&image=https%3A%2F%2Ft.example%2Fx.png`, '--json']);
+      expect(image.status).toBe(0);
+      expect((JSON.parse(image.stdout) as { risks: { code: string }[] }).risks.map((r) => r.code)).toEqual([
+        'REMOTE_IMAGE',
+      ]);
+    },
+  );
 
   it('new and inspect name the apps that would ignore a non-default setting', () => {
     const made = run(['new', '--issuer', 'ACME', '--account', 'a', '--algorithm', 'SHA256']);

@@ -57,7 +57,8 @@ const check = (label, got, want) => { count++; if (got !== want) failures.push(l
 for (const c of r6238.cases) for (const alg of ['SHA1', 'SHA256', 'SHA512']) {
   const seed = ascii(r6238.seeds[alg]);
   check('6238 ' + alg + ' ' + c.time, totp(seed, { time: c.time * 1000, digits: 8, algorithm: alg }), c[alg]);
-  check('6238 key ' + alg + ' ' + c.time, totp(createOtpKey(seed, { algorithm: alg }), { time: c.time * 1000, digits: 8 }), c[alg]);
+  const key = createOtpKey(seed, { algorithm: alg });
+  check('6238 key ' + alg + ' ' + c.time, totp(key, { time: c.time * 1000, digits: 8 }), c[alg]);
 }
 for (const c of r4226.cases) check('4226 ' + c.counter, hotp(ascii(r4226.secretAscii), c.counter), c.hotp);
 const NODE = { SHA1: 'sha1', SHA256: 'sha256', SHA512: 'sha512' };
@@ -69,11 +70,13 @@ for (let i = 0; i < 300; i++) {
   const mac = createHmac(NODE[alg], key).update(msg).digest();
   const o = mac[mac.length - 1] & 15;
   const want = String((mac.readUInt32BE(o) & 0x7fffffff) % 1e6).padStart(6, '0');
-  check('random ' + alg + ' key ' + key.length + ' counter ' + counter, hotp(new Uint8Array(key), counter, { algorithm: alg }), want);
+  const label = 'random ' + alg + ' key ' + key.length + ' counter ' + counter;
+  check(label, hotp(new Uint8Array(key), counter, { algorithm: alg }), want);
 }
 // The copy totpkit itself resolves: nested under it if npm did not dedupe, else the top-level one.
 const nested = 'node_modules/totpkit/node_modules/@noble/hashes/package.json';
-const version = JSON.parse(readFileSync(existsSync(nested) ? nested : 'node_modules/@noble/hashes/package.json', 'utf8')).version;
+const manifest = existsSync(nested) ? nested : 'node_modules/@noble/hashes/package.json';
+const version = JSON.parse(readFileSync(manifest, 'utf8')).version;
 console.log(JSON.stringify({ version, count, failures }));
 `;
 

@@ -100,11 +100,13 @@ describe.runIf(haveTool(bin('deno'), '--version', 'npm ci installs it'))('Deno',
 });
 
 describe.runIf(haveTool(bin('workerd'), '--version', 'npm ci installs it with miniflare'))('Cloudflare workerd', () => {
-  it('runs a Worker bundled from the built package (no Node compatibility flag) and agrees with Node byte for byte', async () => {
+  it('runs a Worker bundled from the built package (no Node compatibility flag) and agrees ' +
+    'with Node byte for byte', async () => {
     const bundle = await build({
       stdin: {
         contents: `
-          import * as t from 'totpkit'; import * as qr from 'totpkit/qr'; import * as guard from 'totpkit/guard'; import * as testing from 'totpkit/testing';
+          import * as t from 'totpkit'; import * as qr from 'totpkit/qr';
+          import * as guard from 'totpkit/guard'; import * as testing from 'totpkit/testing';
           import { probe } from ${JSON.stringify(probeFile)};
           import vectors from ${JSON.stringify(vectorsFile)};
           export default {

@@ -34,13 +34,19 @@ const here = dirname(fileURLToPath(import.meta.url));
 let embedded: Promise<Awaited<ReturnType<typeof pglite>>> | undefined;
 afterAll(async () => (await embedded)?.close());
 storeConformance('PGlite (embedded PostgreSQL)', async (n) => {
-  embedded ??= pglite().then(async (db) => (await migrate(db), db));
+  embedded ??= pglite().then(async (db) => {
+    await migrate(db);
+    return db;
+  });
   const db = await embedded;
   return { stores: Array.from({ length: n }, () => postgresStore({ client: db })), close: async () => {} };
 });
 
 it('purgeExpired deletes a row only once nothing in it matters (PGlite)', async () => {
-  embedded ??= pglite().then(async (db) => (await migrate(db), db));
+  embedded ??= pglite().then(async (db) => {
+    await migrate(db);
+    return db;
+  });
   const db = await embedded;
   const store = postgresStore({ client: db, prefix: 'totpkit_' });
   const [a, b] = [`purge-${randomUUID()}`, `purge-${randomUUID()}`];
@@ -101,24 +107,30 @@ describe.runIf(havePostgres)('PostgreSQL server', () => {
     };
   });
 
-  it('SERIALIZABLE with every default (a pool of 10, the 2 s deadline): 200 parallel logins with one code give exactly one success', async () => {
-    const pool = new (await import('pg')).default.Pool({
-      connectionString: DATABASE_URL,
-      options: '-c default_transaction_isolation=serializable',
-    });
-    try {
-      await migrate(pool);
-      const verifier = createVerifier({ store: postgresStore({ client: pool }), keyring: KEYRING, maxFailures: 100 });
-      const { credential, secret } = enrolled();
-      const now = T + 60_000;
-      const code = totp(secret, { time: now });
-      const results = await Promise.all(Array.from({ length: 200 }, () => verifier.verify({ credential, code, now })));
-      expect(results.filter((r) => r.ok)).toHaveLength(1);
-      for (const r of results) if (!r.ok) expect(['replayed', 'locked', 'storage']).toContain(r.reason);
-    } finally {
-      await pool.end();
-    }
-  });
+  it(
+    'SERIALIZABLE with every default (a pool of 10, the 2 s deadline): 200 parallel logins ' +
+      'with one code give exactly one success',
+    async () => {
+      const pool = new (await import('pg')).default.Pool({
+        connectionString: DATABASE_URL,
+        options: '-c default_transaction_isolation=serializable',
+      });
+      try {
+        await migrate(pool);
+        const verifier = createVerifier({ store: postgresStore({ client: pool }), keyring: KEYRING, maxFailures: 100 });
+        const { credential, secret } = enrolled();
+        const now = T + 60_000;
+        const code = totp(secret, { time: now });
+        const results = await Promise.all(
+          Array.from({ length: 200 }, () => verifier.verify({ credential, code, now })),
+        );
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        for (const r of results) if (!r.ok) expect(['replayed', 'locked', 'storage']).toContain(r.reason);
+      } finally {
+        await pool.end();
+      }
+    },
+  );
 });
 
 describe.runIf(haveRedis)('Redis server', () => {
@@ -126,7 +138,9 @@ describe.runIf(haveRedis)('Redis server', () => {
     const clients = Array.from({ length: n }, () => ioredisClient());
     return {
       stores: clients.map((client) => redisStore({ client })),
-      close: async () => void clients.forEach((c) => c.disconnect()),
+      close: async () => {
+        for (const c of clients) c.disconnect();
+      },
     };
   });
 
@@ -138,63 +152,73 @@ describe.runIf(haveRedis)('Redis server', () => {
     };
   });
 
-  it('one state key per credential plus one per single-use mark, in one hash-tag slot, each expiring with what it holds', async () => {
-    const client = ioredisClient();
-    try {
-      const store = redisStore({ client, prefix: 'ttltest:' });
-      const c = `cred-${randomUUID()}`;
-      const state = `ttltest:{${c}}:guard`;
-      await store.settle(c, {
-        now: T,
-        maxFailures: 10,
-        lockUntil: T + 900_000,
-        verified: true,
-        step: { value: 1, expiresAt: T + 90_000 },
-      });
-      expect(await client.keys(`ttltest:{${c}}*`)).toEqual([state]);
-      expect(await client.pttl(state)).toBeGreaterThan(80_000); // the step's 90 s
-      expect(await client.pttl(state)).toBeLessThanOrEqual(90_000);
-      await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 900_000, verified: false });
-      expect(await client.pttl(state)).toBeGreaterThan(800_000); // now the failure's 900 s
-      await store.settle(c, {
-        now: T,
-        maxFailures: 10,
-        lockUntil: T + 900_000,
-        verified: true,
-        once: { item: 'recovery:0:1', expiresAt: T + 2_000_000 },
-      });
-      // The success cleared the failure: the state holds only the step again.
-      expect(await client.pttl(state)).toBeLessThanOrEqual(90_000);
-      const mark = `ttltest:{${c}}:once:recovery:0:1`;
-      expect((await client.keys(`ttltest:{${c}}*`)).sort()).toEqual([state, mark].sort());
-      expect(await client.pttl(mark)).toBeGreaterThan(1_900_000);
-    } finally {
-      client.disconnect();
-    }
-  });
+  it(
+    'one state key per credential plus one per single-use mark, in one hash-tag slot, each ' +
+      'expiring with what it holds',
+    async () => {
+      const client = ioredisClient();
+      try {
+        const store = redisStore({ client, prefix: 'ttltest:' });
+        const c = `cred-${randomUUID()}`;
+        const state = `ttltest:{${c}}:guard`;
+        await store.settle(c, {
+          now: T,
+          maxFailures: 10,
+          lockUntil: T + 900_000,
+          verified: true,
+          step: { value: 1, expiresAt: T + 90_000 },
+        });
+        expect(await client.keys(`ttltest:{${c}}*`)).toEqual([state]);
+        expect(await client.pttl(state)).toBeGreaterThan(80_000); // the step's 90 s
+        expect(await client.pttl(state)).toBeLessThanOrEqual(90_000);
+        await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 900_000, verified: false });
+        expect(await client.pttl(state)).toBeGreaterThan(800_000); // now the failure's 900 s
+        await store.settle(c, {
+          now: T,
+          maxFailures: 10,
+          lockUntil: T + 900_000,
+          verified: true,
+          once: { item: 'recovery:0:1', expiresAt: T + 2_000_000 },
+        });
+        // The success cleared the failure: the state holds only the step again.
+        expect(await client.pttl(state)).toBeLessThanOrEqual(90_000);
+        const mark = `ttltest:{${c}}:once:recovery:0:1`;
+        expect((await client.keys(`ttltest:{${c}}*`)).sort()).toEqual([state, mark].sort());
+        expect(await client.pttl(mark)).toBeGreaterThan(1_900_000);
+      } finally {
+        client.disconnect();
+      }
+    },
+  );
 
-  it('a node without the script cached answers NOSCRIPT once; the adapter sends it and goes back to EVALSHA', async () => {
-    const client = ioredisClient();
-    try {
-      await client.script('FLUSH');
-      const sent: string[] = [];
-      const spy = new Proxy(client, {
-        get: (target, prop, receiver) => {
-          const value = Reflect.get(target, prop, receiver);
-          if (prop === 'eval' || prop === 'evalsha')
-            return (...a: unknown[]) => (sent.push(prop), (value as (...x: unknown[]) => unknown).apply(target, a));
-          return value;
-        },
-      });
-      const store = redisStore({ client: spy });
-      const c = `cred-${randomUUID()}`;
-      for (let i = 0; i < 3; i++)
-        await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 1000, verified: false });
-      expect(sent).toEqual(['evalsha', 'eval', 'evalsha', 'evalsha']);
-    } finally {
-      client.disconnect();
-    }
-  });
+  it(
+    'a node without the script cached answers NOSCRIPT once; the adapter sends it and goes ' + 'back to EVALSHA',
+    async () => {
+      const client = ioredisClient();
+      try {
+        await client.script('FLUSH');
+        const sent: string[] = [];
+        const spy = new Proxy(client, {
+          get: (target, prop, receiver) => {
+            const value = Reflect.get(target, prop, receiver);
+            if (prop === 'eval' || prop === 'evalsha')
+              return (...a: unknown[]) => {
+                sent.push(prop);
+                return (value as (...x: unknown[]) => unknown).apply(target, a);
+              };
+            return value;
+          },
+        });
+        const store = redisStore({ client: spy });
+        const c = `cred-${randomUUID()}`;
+        for (let i = 0; i < 3; i++)
+          await store.settle(c, { now: T, maxFailures: 10, lockUntil: T + 1000, verified: false });
+        expect(sent).toEqual(['evalsha', 'eval', 'evalsha', 'evalsha']);
+      } finally {
+        client.disconnect();
+      }
+    },
+  );
 });
 
 // A real Redis Cluster of three masters, started once for this file on free loopback ports.
@@ -209,7 +233,9 @@ describe.runIf(haveRedisBinaries)('Redis Cluster', () => {
     const clients = Array.from({ length: n }, () => new Cluster(nodes, { redisOptions: { connectTimeout: 2000 } }));
     return {
       stores: clients.map((client) => redisStore({ client: client as unknown as RedisLikeClient })),
-      close: async () => void clients.forEach((c) => c.disconnect()),
+      close: async () => {
+        for (const c of clients) c.disconnect();
+      },
     };
   });
 
@@ -316,8 +342,9 @@ describe('the guard in a short-lived process (the build)', () => {
     const script = `
       import { createVerifier, memoryStore } from './dist/guard/index.js';
       const v = createVerifier({ store: memoryStore(), insecurePlaintext: true, timeoutMs: 30000 });
-      const credential = { v: 1, id: 'c', type: 'totp', account: 'a', issuer: 'B', algorithm: 'SHA1', digits: 6, period: 30,
-        secret: 'plain:JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', lastStep: 0, delta: 0, deviceLabel: null, createdAt: 0, lastUsedAt: 0 };
+      const credential = { v: 1, id: 'c', type: 'totp', account: 'a', issuer: 'B', algorithm: 'SHA1',
+        digits: 6, period: 30, secret: 'plain:JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', lastStep: 0, delta: 0,
+        deviceLabel: null, createdAt: 0, lastUsedAt: 0 };
       console.log((await v.verify({ credential, code: '000000', now: 1e12 })).ok);`;
     const started = Date.now();
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {

@@ -60,22 +60,26 @@ describe('base32 properties', () => {
     );
   });
 
-  it('strict decoding accepts exactly the canonical strings: decode(s) succeeds iff encode(decode_lenient(s)) === s', () => {
-    const alphabet = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567');
-    fc.assert(
-      fc.property(fc.string({ unit: alphabet, maxLength: 40 }), (text) => {
-        let lenient: Uint8Array;
-        try {
-          lenient = decodeBase32(text, { mode: 'lenient' });
-        } catch {
-          expect(errorCode(() => decodeBase32(text))).toBeDefined();
-          return;
-        }
-        const canonical = encodeBase32(lenient) === text;
-        expect(errorCode(() => decodeBase32(text)) === undefined).toBe(canonical);
-      }),
-    );
-  });
+  it(
+    'strict decoding accepts exactly the canonical strings: decode(s) succeeds iff ' +
+      'encode(decode_lenient(s)) === s',
+    () => {
+      const alphabet = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567');
+      fc.assert(
+        fc.property(fc.string({ unit: alphabet, maxLength: 40 }), (text) => {
+          let lenient: Uint8Array;
+          try {
+            lenient = decodeBase32(text, { mode: 'lenient' });
+          } catch {
+            expect(errorCode(() => decodeBase32(text))).toBeDefined();
+            return;
+          }
+          const canonical = encodeBase32(lenient) === text;
+          expect(errorCode(() => decodeBase32(text)) === undefined).toBe(canonical);
+        }),
+      );
+    },
+  );
 
   it('lenient decoding ignores case, separators and correct padding', () => {
     fc.assert(

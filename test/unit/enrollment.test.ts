@@ -112,56 +112,62 @@ describe('enrollment', () => {
     });
   });
 
-  it('showEnrollment shows the same QR URI and manual key while pending, so a wrong first code or a refresh keeps the first scan working', () => {
-    const s = startEnrollment({ account: 'alice', issuer: 'ACME', keyring, now: T0, ttlSeconds: 120 });
-    const stored = roundTrip(s.enrollment);
-    // A refresh, twice: the same secret, byte for byte, and nothing changes.
-    const first = showEnrollment(stored, { token: s.token, keyring, now: T0 + 5_000 });
-    expect(first).toEqual({ ok: true, uri: s.uri, manual: s.manual, attemptsLeft: 5, expiresAt: T0 + 120_000 });
-    expect(showEnrollment(stored, { token: s.token, keyring, now: T0 + 6_000 })).toEqual(first);
-    expect(stored).toEqual(s.enrollment);
-    // A wrong code, then the page again: same URI, one attempt fewer; the first scan's code confirms.
-    const good = phoneCode(s.uri, T0 + 30_000);
-    const wrong = confirmEnrollment(stored, {
-      token: s.token,
-      code: good === '000000' ? '000001' : '000000',
-      keyring,
-      now: T0 + 30_000,
-    });
-    expect(wrong).toMatchObject({ ok: false, reason: 'code_mismatch' });
-    expect(showEnrollment(wrong.enrollment, { token: s.token, keyring, now: T0 + 31_000 })).toMatchObject({
-      ok: true,
-      uri: s.uri,
-      attemptsLeft: 4,
-    });
-    const right = confirmEnrollment(wrong.enrollment, {
-      token: s.token,
-      code: phoneCode(first.ok ? first.uri : '', T0 + 32_000),
-      keyring,
-      now: T0 + 32_000,
-    });
-    expect(right.ok).toBe(true);
-    // Once it is no longer pending, or for another client, or past its lifetime: nothing to show.
-    expect(showEnrollment(right.enrollment, { token: s.token, keyring, now: T0 + 33_000 })).toEqual({
-      ok: false,
-      reason: 'used',
-    });
-    expect(showEnrollment(revokeEnrollment(stored, { now: T0 }), { token: s.token, keyring, now: T0 })).toEqual({
-      ok: false,
-      reason: 'revoked',
-    });
-    expect(showEnrollment(stored, { token: `${s.token}x`, keyring, now: T0 })).toEqual({
-      ok: false,
-      reason: 'token_mismatch',
-    });
-    expect(showEnrollment(stored, { token: s.token, keyring, now: T0 + 120_000 })).toEqual({
-      ok: false,
-      reason: 'expired',
-    });
-    // The wrong keyring cannot open it: an error with a code, no secret in it.
-    const other: Keyring = { current: 'k2', keys: { k2: new Uint8Array(32).fill(9) } };
-    expect(errorCode(() => showEnrollment(stored, { token: s.token, keyring: other, now: T0 }))).toBe('ERR_SEAL_AUTH');
-  });
+  it(
+    'showEnrollment shows the same QR URI and manual key while pending, so a wrong first code ' +
+      'or a refresh keeps the first scan working',
+    () => {
+      const s = startEnrollment({ account: 'alice', issuer: 'ACME', keyring, now: T0, ttlSeconds: 120 });
+      const stored = roundTrip(s.enrollment);
+      // A refresh, twice: the same secret, byte for byte, and nothing changes.
+      const first = showEnrollment(stored, { token: s.token, keyring, now: T0 + 5_000 });
+      expect(first).toEqual({ ok: true, uri: s.uri, manual: s.manual, attemptsLeft: 5, expiresAt: T0 + 120_000 });
+      expect(showEnrollment(stored, { token: s.token, keyring, now: T0 + 6_000 })).toEqual(first);
+      expect(stored).toEqual(s.enrollment);
+      // A wrong code, then the page again: same URI, one attempt fewer; the first scan's code confirms.
+      const good = phoneCode(s.uri, T0 + 30_000);
+      const wrong = confirmEnrollment(stored, {
+        token: s.token,
+        code: good === '000000' ? '000001' : '000000',
+        keyring,
+        now: T0 + 30_000,
+      });
+      expect(wrong).toMatchObject({ ok: false, reason: 'code_mismatch' });
+      expect(showEnrollment(wrong.enrollment, { token: s.token, keyring, now: T0 + 31_000 })).toMatchObject({
+        ok: true,
+        uri: s.uri,
+        attemptsLeft: 4,
+      });
+      const right = confirmEnrollment(wrong.enrollment, {
+        token: s.token,
+        code: phoneCode(first.ok ? first.uri : '', T0 + 32_000),
+        keyring,
+        now: T0 + 32_000,
+      });
+      expect(right.ok).toBe(true);
+      // Once it is no longer pending, or for another client, or past its lifetime: nothing to show.
+      expect(showEnrollment(right.enrollment, { token: s.token, keyring, now: T0 + 33_000 })).toEqual({
+        ok: false,
+        reason: 'used',
+      });
+      expect(showEnrollment(revokeEnrollment(stored, { now: T0 }), { token: s.token, keyring, now: T0 })).toEqual({
+        ok: false,
+        reason: 'revoked',
+      });
+      expect(showEnrollment(stored, { token: `${s.token}x`, keyring, now: T0 })).toEqual({
+        ok: false,
+        reason: 'token_mismatch',
+      });
+      expect(showEnrollment(stored, { token: s.token, keyring, now: T0 + 120_000 })).toEqual({
+        ok: false,
+        reason: 'expired',
+      });
+      // The wrong keyring cannot open it: an error with a code, no secret in it.
+      const other: Keyring = { current: 'k2', keys: { k2: new Uint8Array(32).fill(9) } };
+      expect(errorCode(() => showEnrollment(stored, { token: s.token, keyring: other, now: T0 }))).toBe(
+        'ERR_SEAL_AUTH',
+      );
+    },
+  );
 
   it('a new enrollment revokes the pending one it replaces', () => {
     const first = startEnrollment({ account: 'a', issuer: 'I', keyring, now: T0 });
@@ -203,7 +209,12 @@ describe('enrollment', () => {
     const s = startEnrollment({ account: 'a', issuer: 'I', keyring, now: T0 });
     // The phone runs two steps slow.
     const slow = (t: number) => phoneCode(s.uri, t - 60_000);
-    let r = confirmEnrollment(s.enrollment, { token: s.token, code: phoneCode(s.uri, T0 - 30_000), keyring, now: T0 });
+    const r = confirmEnrollment(s.enrollment, {
+      token: s.token,
+      code: phoneCode(s.uri, T0 - 30_000),
+      keyring,
+      now: T0,
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     let c: Credential = r.credential;
@@ -394,7 +405,8 @@ describe('sealed secrets', () => {
     expect(envelopeKeyId(rotated)).toBe('k2');
     expect(openSecret(rotated, { keyring, aad: 'cred-1' })).toEqual(secret);
     expect(resealSecret(rotated, { keyring, aad: 'cred-1' })).toBe(rotated);
-    expect(sealSecret(secret, { keyring, aad: 'cred-1' })).not.toBe(sealSecret(secret, { keyring, aad: 'cred-1' })); // fresh nonce
+    // fresh nonce
+    expect(sealSecret(secret, { keyring, aad: 'cred-1' })).not.toBe(sealSecret(secret, { keyring, aad: 'cred-1' }));
   });
 
   it('wrong key, wrong aad, unknown key id and tampering fail with a code, never garbage', () => {
@@ -475,15 +487,19 @@ describe('resyncHotp', () => {
 });
 
 describe('one label rule (src/internal/text.ts checkLabel) for every label startEnrollment takes', () => {
-  it('account, issuer and deviceLabel are refused with ERR_URI_LABEL for the same faults, TypeError for non-strings', () => {
-    for (const field of ['account', 'issuer', 'deviceLabel'] as const) {
-      for (const bad of ['', 'a:b', 'x\u0007y', 'a\uD800', 'n'.repeat(257)]) {
-        const code = errorCode(() => startEnrollment({ account: 'a', issuer: 'I', keyring, [field]: bad }));
-        expect(code, `${field} ${JSON.stringify(bad).slice(0, 20)}`).toBe('ERR_URI_LABEL');
+  it(
+    'account, issuer and deviceLabel are refused with ERR_URI_LABEL for the same faults, ' +
+      'TypeError for non-strings',
+    () => {
+      for (const field of ['account', 'issuer', 'deviceLabel'] as const) {
+        for (const bad of ['', 'a:b', 'x\u0007y', 'a\uD800', 'n'.repeat(257)]) {
+          const code = errorCode(() => startEnrollment({ account: 'a', issuer: 'I', keyring, [field]: bad }));
+          expect(code, `${field} ${JSON.stringify(bad).slice(0, 20)}`).toBe('ERR_URI_LABEL');
+        }
+        expect(errorCode(() => startEnrollment({ account: 'a', issuer: 'I', keyring, [field]: 5 as never }))).toBe(
+          'ERR_INVALID_ARG_TYPE',
+        );
       }
-      expect(errorCode(() => startEnrollment({ account: 'a', issuer: 'I', keyring, [field]: 5 as never }))).toBe(
-        'ERR_INVALID_ARG_TYPE',
-      );
-    }
-  });
+    },
+  );
 });

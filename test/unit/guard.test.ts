@@ -7,7 +7,7 @@ import { generateRecoveryCodes, parseOtpauthUri, startEnrollment, totp } from '.
 import { enrolled, KEYRING, storeConformance } from '../conformance.js';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
-const here = dirname(fileURLToPath(import.meta.url));
+const _here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * n "connections" to one in-process store: each delays its calls by a random 0–2 ms, so calls from
@@ -16,7 +16,12 @@ const here = dirname(fileURLToPath(import.meta.url));
  */
 function interleaved(store: GuardStore, n: number): GuardStore[] {
   const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
-  return Array.from({ length: n }, () => ({ settle: async (id, r) => (await pause(), store.settle(id, r)) }));
+  return Array.from({ length: n }, () => ({
+    settle: async (id, r) => {
+      await pause();
+      return store.settle(id, r);
+    },
+  }));
 }
 
 storeConformance('memory', async (n) => ({ stores: interleaved(memoryStore(), n), close: async () => {} }));
@@ -136,53 +141,56 @@ describe('guard behaviour', () => {
     expect(await verifier.verify({ credential, code: previous, now })).toMatchObject({ ok: true, delta: -1 });
   });
 
-  it('fails closed: a store that throws, rejects, answers nonsense, or an unreachable Redis, is never a success', async () => {
-    const { credential, secret } = enrolled();
-    const now = T + 60_000;
-    const code = totp(secret, { time: now });
-    const stores: GuardStore[] = [
-      {
-        settle: async () => {
-          throw new Error('down');
+  it(
+    'fails closed: a store that throws, rejects, answers nonsense, or an unreachable Redis, ' + 'is never a success',
+    async () => {
+      const { credential, secret } = enrolled();
+      const now = T + 60_000;
+      const code = totp(secret, { time: now });
+      const stores: GuardStore[] = [
+        {
+          settle: async () => {
+            throw new Error('down');
+          },
         },
-      },
-      {
-        settle: () => {
-          throw new Error('sync throw');
+        {
+          settle: () => {
+            throw new Error('sync throw');
+          },
         },
-      },
-      { settle: async () => ({ status: 'ok' }) as never },
-      { settle: async () => ({ status: 'accepted' }) as never },
-      { settle: async () => null as never },
-      { settle: async () => ({ status: 'failed', failures: Number.NaN, retryAt: 0 }) },
-    ];
-    for (const store of stores)
-      expect(await createVerifier({ store, keyring: KEYRING }).verify({ credential, code, now })).toMatchObject({
-        ok: false,
-        reason: 'storage',
-        attemptsLeft: undefined,
-      });
+        { settle: async () => ({ status: 'ok' }) as never },
+        { settle: async () => ({ status: 'accepted' }) as never },
+        { settle: async () => null as never },
+        { settle: async () => ({ status: 'failed', failures: Number.NaN, retryAt: 0 }) },
+      ];
+      for (const store of stores)
+        expect(await createVerifier({ store, keyring: KEYRING }).verify({ credential, code, now })).toMatchObject({
+          ok: false,
+          reason: 'storage',
+          attemptsLeft: undefined,
+        });
 
-    const { Redis } = await import('ioredis');
-    const dead = new Redis('redis://127.0.0.1:1', {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      enableOfflineQueue: false,
-    });
-    dead.on('error', () => {});
-    try {
-      expect(
-        await createVerifier({ store: redisStore({ client: dead }), keyring: KEYRING }).verify({
-          credential,
-          code,
-          now,
-        }),
-      ).toMatchObject({ ok: false, reason: 'storage' });
-    } finally {
-      dead.disconnect();
-    }
-  });
+      const { Redis } = await import('ioredis');
+      const dead = new Redis('redis://127.0.0.1:1', {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        enableOfflineQueue: false,
+      });
+      dead.on('error', () => {});
+      try {
+        expect(
+          await createVerifier({ store: redisStore({ client: dead }), keyring: KEYRING }).verify({
+            credential,
+            code,
+            now,
+          }),
+        ).toMatchObject({ ok: false, reason: 'storage' });
+      } finally {
+        dead.disconnect();
+      }
+    },
+  );
 
   it('answers storage at its own deadline, whatever the store does, and ignores a late success', async () => {
     const { credential, secret } = enrolled();
@@ -194,12 +202,18 @@ describe('guard behaviour', () => {
     try {
       const signals: AbortSignal[] = [];
       const stores: GuardStore[] = [
-        { settle: (_id, r) => (signals.push(r.signal!), new Promise(() => {})) }, // never answers
+        {
+          settle: (_id, r) => {
+            signals.push(r.signal!);
+            return new Promise(() => {});
+          },
+        }, // never answers
         {
           settle: () =>
             new Promise((resolve) => setTimeout(() => resolve({ status: 'accepted', clearedFailures: 0 }), 400)),
         }, // late success
-        { settle: () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 400)) }, // late rejection
+        // late rejection
+        { settle: () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 400)) },
       ];
       for (const store of stores) {
         const started = performance.now();
@@ -220,7 +234,12 @@ describe('guard behaviour', () => {
   it('makes exactly one store call per attempt, on every path', async () => {
     const inner = memoryStore();
     let calls = 0;
-    const store: GuardStore = { settle: (id, r) => (calls++, inner.settle(id, r)) };
+    const store: GuardStore = {
+      settle: (id, r) => {
+        calls++;
+        return inner.settle(id, r);
+      },
+    };
     const verifier = createVerifier({ store, keyring: KEYRING, maxFailures: 2 });
     const { credential, secret } = enrolled();
     const now = T + 60_000;
@@ -281,7 +300,12 @@ describe('guard behaviour', () => {
     const events: GuardEvent[] = [];
     let calls = 0;
     const inner = memoryStore();
-    const store: GuardStore = { settle: (id, r) => (calls++, inner.settle(id, r)) };
+    const store: GuardStore = {
+      settle: (id, r) => {
+        calls++;
+        return inner.settle(id, r);
+      },
+    };
     const { credential, secret } = enrolled();
     const otherRing = { current: 'other', keys: { other: new Uint8Array(32).fill(9) } };
     const verifier = createVerifier({ store, keyring: otherRing, onEvent: (e) => events.push(e) });
@@ -377,37 +401,43 @@ describe('memory store at capacity', () => {
     expect(store.size).toBe(0); // the success cleared the only thing it held
   });
 
-  it('a flood of one-off failures never displaces a counter at 2 or more, a step record or a single-use mark', async () => {
-    const store = memoryStore({ maxEntries: 1000 });
-    for (let i = 0; i < 3; i++) await store.settle('victim', fail());
-    await store.settle('user', login(100));
-    await store.settle('recovered', {
-      ...login(5),
-      step: undefined,
-      once: { item: 'recovery:0:1', expiresAt: T + 86_400_000 },
-    });
-    for (let i = 0; i < 20_000; i++) await store.settle(`flood-${i}`, fail());
-    expect(store.size).toBe(1000);
-    expect(await store.settle('victim', fail())).toMatchObject({ status: 'failed', failures: 4 });
-    expect(await store.settle('user', login(100))).toMatchObject({ status: 'replayed' });
-    expect(
+  it(
+    'a flood of one-off failures never displaces a counter at 2 or more, a step record or a ' + 'single-use mark',
+    async () => {
+      const store = memoryStore({ maxEntries: 1000 });
+      for (let i = 0; i < 3; i++) await store.settle('victim', fail());
+      await store.settle('user', login(100));
       await store.settle('recovered', {
         ...login(5),
         step: undefined,
         once: { item: 'recovery:0:1', expiresAt: T + 86_400_000 },
-      }),
-    ).toMatchObject({ status: 'used' });
-  });
+      });
+      for (let i = 0; i < 20_000; i++) await store.settle(`flood-${i}`, fail());
+      expect(store.size).toBe(1000);
+      expect(await store.settle('victim', fail())).toMatchObject({ status: 'failed', failures: 4 });
+      expect(await store.settle('user', login(100))).toMatchObject({ status: 'replayed' });
+      expect(
+        await store.settle('recovered', {
+          ...login(5),
+          step: undefined,
+          once: { item: 'recovery:0:1', expiresAt: T + 86_400_000 },
+        }),
+      ).toMatchObject({ status: 'used' });
+    },
+  );
 
-  it('a counter at k failures goes only once every other record holds k or more, least recently written first', async () => {
-    const store = memoryStore({ maxEntries: 10 });
-    for (let i = 0; i < 3; i++) await store.settle('victim', fail());
-    for (let n = 0; n < 9; n++) for (let i = 0; i < 3; i++) await store.settle(`peer-${n}`, fail());
-    // Full of 3-failure counters, the victim the oldest: a newcomer displaces the victim.
-    await store.settle('newcomer', fail());
-    expect(store.size).toBe(10);
-    expect(await store.settle('victim', fail())).toMatchObject({ failures: 1 });
-  });
+  it(
+    'a counter at k failures goes only once every other record holds k or more, least ' + 'recently written first',
+    async () => {
+      const store = memoryStore({ maxEntries: 10 });
+      for (let i = 0; i < 3; i++) await store.settle('victim', fail());
+      for (let n = 0; n < 9; n++) for (let i = 0; i < 3; i++) await store.settle(`peer-${n}`, fail());
+      // Full of 3-failure counters, the victim the oldest: a newcomer displaces the victim.
+      await store.settle('newcomer', fail());
+      expect(store.size).toBe(10);
+      expect(await store.settle('victim', fail())).toMatchObject({ failures: 1 });
+    },
+  );
 
   it('expired records are reclaimed before anything live', async () => {
     const store = memoryStore({ maxEntries: 100 });

@@ -6,7 +6,7 @@ import { manualEntry, type Keyring } from '../../src/index.js';
 import { KEYRING } from '../conformance.js';
 import { errorCode } from '../helpers.js';
 
-const keyring: Keyring = KEYRING;
+const _keyring: Keyring = KEYRING;
 
 describe('manualEntry applies the URI label rules', () => {
   const secret = new Uint8Array(20).fill(5);

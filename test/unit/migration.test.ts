@@ -126,26 +126,30 @@ describe('parseMigrationUri', () => {
     expect(hotp(r.accounts[2]!.secret, 42)).toBe(hotp(SECRET, 42));
   });
 
-  it('leaves out what TOTP/HOTP cannot use (MD5, no type, unknown digits) with a warning per account, in both modes', () => {
-    const uri = encoded([
-      { secret: SECRET, name: 'a', issuer: 'I', algorithm: 4, digits: 1, type: 2 },
-      { secret: SECRET, name: 'b', issuer: 'I', algorithm: 1, digits: 1, type: 0 },
-      { secret: SECRET, name: 'c', issuer: 'I', algorithm: 1, digits: 7, type: 2 },
-      { secret: SECRET, name: 'd', issuer: 'I', algorithm: 9, digits: 1, type: 2 },
-      { secret: SECRET, name: 'e', issuer: 'I', algorithm: 1, digits: 1, type: 2 },
-    ]);
-    for (const mode of ['strict', 'lenient'] as const) {
-      const r = parseMigrationUri(uri, { mode });
-      expect(r.accounts.map((a) => a.account)).toEqual(['e']);
-      expect(r.warnings.map((w) => [w.code, w.index])).toEqual([
-        ['UNSUPPORTED_ALGORITHM', 0],
-        ['UNSUPPORTED_TYPE', 1],
-        ['UNSUPPORTED_DIGITS', 2],
-        ['UNSUPPORTED_ALGORITHM', 3],
+  it(
+    'leaves out what TOTP/HOTP cannot use (MD5, no type, unknown digits) with a warning per ' +
+      'account, in both modes',
+    () => {
+      const uri = encoded([
+        { secret: SECRET, name: 'a', issuer: 'I', algorithm: 4, digits: 1, type: 2 },
+        { secret: SECRET, name: 'b', issuer: 'I', algorithm: 1, digits: 1, type: 0 },
+        { secret: SECRET, name: 'c', issuer: 'I', algorithm: 1, digits: 7, type: 2 },
+        { secret: SECRET, name: 'd', issuer: 'I', algorithm: 9, digits: 1, type: 2 },
+        { secret: SECRET, name: 'e', issuer: 'I', algorithm: 1, digits: 1, type: 2 },
       ]);
-      expect(r.warnings[0]!.message).toContain('MD5');
-    }
-  });
+      for (const mode of ['strict', 'lenient'] as const) {
+        const r = parseMigrationUri(uri, { mode });
+        expect(r.accounts.map((a) => a.account)).toEqual(['e']);
+        expect(r.warnings.map((w) => [w.code, w.index])).toEqual([
+          ['UNSUPPORTED_ALGORITHM', 0],
+          ['UNSUPPORTED_TYPE', 1],
+          ['UNSUPPORTED_DIGITS', 2],
+          ['UNSUPPORTED_ALGORITHM', 3],
+        ]);
+        expect(r.warnings[0]!.message).toContain('MD5');
+      }
+    },
+  );
 
   it('applies parseOtpauthUri’s strict and lenient rules to each account', () => {
     const short = new Uint8Array(10).fill(7); // the 80-bit keys many services issued
@@ -215,7 +219,8 @@ describe('parseMigrationUri', () => {
       [withData(Uint8Array.of(0x18, 0x02, 0x20, 0x02)), 'ERR_MIGRATION_DATA'], // batch index 2 of 2
       [withData(Uint8Array.of(0x0a, 0x04, 0x12, 0x02, 0xc3, 0x28)), 'ERR_MIGRATION_DATA'], // a name that is not UTF-8
       [withData(Uint8Array.of(0x0a, 0x04, 0x30, 0x02, 0x12, 0x00)), 'ERR_URI_SECRET_INVALID'], // no secret
-      [withData(Uint8Array.from(Array.from({ length: 1001 }, () => [0x0a, 0x00]).flat())), 'ERR_MIGRATION_DATA'], // 1001 accounts
+      // 1001 accounts
+      [withData(Uint8Array.from(Array.from({ length: 1001 }, () => [0x0a, 0x00]).flat())), 'ERR_MIGRATION_DATA'],
     ];
     for (const [uri, code] of cases) {
       const started = performance.now();
@@ -274,9 +279,8 @@ describe('buildMigrationUris', () => {
           const uris = buildMigrationUris(accounts, { perUri, batchId });
           expect(uris).toHaveLength(Math.ceil(accounts.length / perUri));
           const fromProtobufjs = uris.map(decoded);
-          fromProtobufjs.forEach((p, index) =>
-            expect(p).toMatchObject({ version: 1, batch_size: uris.length, batch_index: index, batch_id: batchId }),
-          );
+          for (const [index, p] of fromProtobufjs.entries())
+            expect(p).toMatchObject({ version: 1, batch_size: uris.length, batch_index: index, batch_id: batchId });
           const flat = fromProtobufjs.flatMap((p) => p.otp_parameters);
           flat.forEach((p, i) => {
             const a = accounts[i]!;
@@ -307,29 +311,33 @@ describe('buildMigrationUris', () => {
     );
   });
 
-  it('writes what the app writes: padded standard base64, percent-encoded, one URI per 10 accounts by default, a random batch id', () => {
-    const accounts = Array.from({ length: 23 }, (_, i) => ({
-      type: 'totp' as const,
-      secret: SECRET,
-      account: `user${i}`,
-      issuer: 'ACME',
-    }));
-    const uris = buildMigrationUris(accounts, { random: deterministicRandom('batch') });
-    expect(uris).toHaveLength(3);
-    const ids = new Set(uris.map((u) => parseMigrationUri(u).batch.id));
-    expect(ids.size).toBe(1);
-    expect(uris.map((u) => parseMigrationUri(u).batch)).toEqual(
-      [0, 1, 2].map((index) => ({ index, size: 3, id: [...ids][0] })),
-    );
-    for (const u of uris) expect(u).toMatch(/^otpauth-migration:\/\/offline\?data=[A-Za-z0-9%]+$/);
-    expect(uris.flatMap((u) => parseMigrationUri(u).accounts.map((a) => a.account))).toEqual(
-      accounts.map((a) => a.account),
-    );
-    // parseOtpauthUri of an equivalent URI and the transfer agree.
-    expect(parseMigrationUri(uris[0]!).accounts[0]).toEqual(
-      parseOtpauthUri('otpauth://totp/ACME:user0?secret=AEBAGBAFAYDQQCIKBMGA2DQPCAIREEYU&issuer=ACME'),
-    );
-  });
+  it(
+    'writes what the app writes: padded standard base64, percent-encoded, one URI per 10 ' +
+      'accounts by default, a random batch id',
+    () => {
+      const accounts = Array.from({ length: 23 }, (_, i) => ({
+        type: 'totp' as const,
+        secret: SECRET,
+        account: `user${i}`,
+        issuer: 'ACME',
+      }));
+      const uris = buildMigrationUris(accounts, { random: deterministicRandom('batch') });
+      expect(uris).toHaveLength(3);
+      const ids = new Set(uris.map((u) => parseMigrationUri(u).batch.id));
+      expect(ids.size).toBe(1);
+      expect(uris.map((u) => parseMigrationUri(u).batch)).toEqual(
+        [0, 1, 2].map((index) => ({ index, size: 3, id: [...ids][0] })),
+      );
+      for (const u of uris) expect(u).toMatch(/^otpauth-migration:\/\/offline\?data=[A-Za-z0-9%]+$/);
+      expect(uris.flatMap((u) => parseMigrationUri(u).accounts.map((a) => a.account))).toEqual(
+        accounts.map((a) => a.account),
+      );
+      // parseOtpauthUri of an equivalent URI and the transfer agree.
+      expect(parseMigrationUri(uris[0]!).accounts[0]).toEqual(
+        parseOtpauthUri('otpauth://totp/ACME:user0?secret=AEBAGBAFAYDQQCIKBMGA2DQPCAIREEYU&issuer=ACME'),
+      );
+    },
+  );
 
   it('refuses what the format cannot carry instead of changing it', () => {
     const base = { type: 'totp' as const, secret: SECRET, account: 'a', issuer: 'I' };

@@ -2,12 +2,12 @@
  * QR SVG output: the accessible title.
  */
 import { describe, expect, it } from 'vitest';
-import { type Keyring } from '../../src/index.js';
+import type { Keyring } from '../../src/index.js';
 import { toSvg } from '../../src/qr/index.js';
 import { KEYRING } from '../conformance.js';
 import { errorCode } from '../helpers.js';
 
-const keyring: Keyring = KEYRING;
+const _keyring: Keyring = KEYRING;
 
 describe('an SVG title holds only what XML allows, and is bounded', () => {
   const uri = 'otpauth://totp/ACME:a?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=ACME';

@@ -6,7 +6,7 @@ import { consumeRecoveryCode, generateRecoveryCodes, type Keyring } from '../../
 import { deterministicRandom } from '../../src/testing/index.js';
 import { KEYRING } from '../conformance.js';
 
-const keyring: Keyring = KEYRING;
+const _keyring: Keyring = KEYRING;
 
 describe('recovery codes are normalised over ASCII only', () => {
   it('a letter folded from a non-ASCII character is malformed, not a match', () => {

@@ -217,7 +217,8 @@ describe('guardStoreConformance (totpkit/testing)', () => {
     const yes: GuardStore = { settle: async () => ({ status: 'accepted', clearedFailures: 0 }) };
     const [steps] = cases(async (n) => ({ stores: Array.from({ length: n }, () => yes), close: async () => {} }));
     await expect(steps!.run()).rejects.toThrow(
-      'step 5 again: expected {"failures":1,"retryAt":1795435260000,"status":"replayed"}, got {"clearedFailures":0,"status":"accepted"}',
+      'step 5 again: expected {"failures":1,"retryAt":1795435260000,"status":"replayed"}, got ' +
+        '{"clearedFailures":0,"status":"accepted"}',
     );
 
     // Reads, yields, then writes: two connections both see "no step yet".

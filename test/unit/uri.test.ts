@@ -253,18 +253,22 @@ describe('parseOtpauthUri', () => {
     expect(lenient(`${base}&Image=x`).warnings.map((w) => w.code)).toEqual(['UNKNOWN_PARAMETER']);
   });
 
-  it('issuer=My+TOTP+Code with no label prefix: strict reads it literally, lenient reads spaces (as pyotp does) and says so', () => {
-    const uri = `otpauth://totp/alice?secret=${B32}&issuer=My+TOTP+Code`;
-    expect(parseOtpauthUri(uri)).toMatchObject({ issuer: 'My+TOTP+Code', warnings: [] });
-    const lenient = parseOtpauthUri(uri, { mode: 'lenient' });
-    expect(lenient.issuer).toBe('My TOTP Code');
-    expect(lenient.warnings.map((w) => w.code)).toEqual(['ISSUER_PLUS_AS_SPACE']);
-    // %2B is a real plus, in both modes.
-    expect(parseOtpauthUri(`otpauth://totp/alice?secret=${B32}&issuer=C%2B%2B`, { mode: 'lenient' })).toMatchObject({
-      issuer: 'C++',
-      warnings: [],
-    });
-  });
+  it(
+    'issuer=My+TOTP+Code with no label prefix: strict reads it literally, lenient reads ' +
+      'spaces (as pyotp does) and says so',
+    () => {
+      const uri = `otpauth://totp/alice?secret=${B32}&issuer=My+TOTP+Code`;
+      expect(parseOtpauthUri(uri)).toMatchObject({ issuer: 'My+TOTP+Code', warnings: [] });
+      const lenient = parseOtpauthUri(uri, { mode: 'lenient' });
+      expect(lenient.issuer).toBe('My TOTP Code');
+      expect(lenient.warnings.map((w) => w.code)).toEqual(['ISSUER_PLUS_AS_SPACE']);
+      // %2B is a real plus, in both modes.
+      expect(parseOtpauthUri(`otpauth://totp/alice?secret=${B32}&issuer=C%2B%2B`, { mode: 'lenient' })).toMatchObject({
+        issuer: 'C++',
+        warnings: [],
+      });
+    },
+  );
 
   it('lenient parsing still yields the right secret', () => {
     expect(

@@ -10,16 +10,20 @@ vi.mock('../../src/key.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/key.js')>();
   return {
     ...real,
-    createOtpKey: (secret: Uint8Array, options?: never) => (seen.push(secret), real.createOtpKey(secret, options)),
+    createOtpKey: (secret: Uint8Array, options?: never) => {
+      seen.push(secret);
+      return real.createOtpKey(secret, options);
+    },
   };
 });
 vi.mock('../../src/totp.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/totp.js')>();
   return {
     ...real,
-    verifyTotp: (secret: Uint8Array, ...rest: never[]) => (
-      seen.push(secret), (real.verifyTotp as (...a: unknown[]) => unknown)(secret, ...rest)
-    ),
+    verifyTotp: (secret: Uint8Array, ...rest: never[]) => {
+      seen.push(secret);
+      return (real.verifyTotp as (...a: unknown[]) => unknown)(secret, ...rest);
+    },
   };
 });
 
@@ -28,29 +32,35 @@ const { confirmEnrollment, parseOtpauthUri, startEnrollment, totp, verifyCredent
 );
 const keyring = { current: 'k', keys: { k: new Uint8Array(32).fill(3) } };
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
-afterEach(() => void (seen.length = 0));
+afterEach(() => {
+  seen.length = 0;
+});
 
 describe('decrypted secret bytes are wiped after use', () => {
-  it('confirmEnrollment zeroes the opened secret once the code is checked, and verifyCredential once the key is compiled', () => {
-    const s = startEnrollment({ account: 'a', issuer: 'B', keyring, now: T });
-    const phone = parseOtpauthUri(s.uri).secret;
-    seen.length = 0;
-    const r = confirmEnrollment(s.enrollment, { token: s.token, code: totp(phone, { time: T }), keyring, now: T });
-    if (!r.ok) throw new Error('enrollment failed');
-    const opened = seen.filter((b) => b instanceof Uint8Array && b.length === phone.length);
-    expect(opened.length).toBeGreaterThan(0);
-    for (const bytes of opened)
-      expect(
-        [...bytes].every((b) => b === 0),
-        'opened bytes are zero afterwards',
-      ).toBe(true);
+  it(
+    'confirmEnrollment zeroes the opened secret once the code is checked, and ' +
+      'verifyCredential once the key is compiled',
+    () => {
+      const s = startEnrollment({ account: 'a', issuer: 'B', keyring, now: T });
+      const phone = parseOtpauthUri(s.uri).secret;
+      seen.length = 0;
+      const r = confirmEnrollment(s.enrollment, { token: s.token, code: totp(phone, { time: T }), keyring, now: T });
+      if (!r.ok) throw new Error('enrollment failed');
+      const opened = seen.filter((b) => b instanceof Uint8Array && b.length === phone.length);
+      expect(opened.length).toBeGreaterThan(0);
+      for (const bytes of opened)
+        expect(
+          [...bytes].every((b) => b === 0),
+          'opened bytes are zero afterwards',
+        ).toBe(true);
 
-    seen.length = 0;
-    const later = T + 60_000;
-    const v = verifyCredential(r.credential, totp(phone, { time: later }), { keyring, now: later });
-    expect(v.ok).toBe(true);
-    const compiled = seen.filter((b) => b instanceof Uint8Array);
-    expect(compiled.length).toBe(1);
-    expect([...compiled[0]!].every((b) => b === 0)).toBe(true);
-  });
+      seen.length = 0;
+      const later = T + 60_000;
+      const v = verifyCredential(r.credential, totp(phone, { time: later }), { keyring, now: later });
+      expect(v.ok).toBe(true);
+      const compiled = seen.filter((b) => b instanceof Uint8Array);
+      expect(compiled.length).toBe(1);
+      expect([...compiled[0]!].every((b) => b === 0)).toBe(true);
+    },
+  );
 });
