@@ -11,7 +11,7 @@ import {
   MAX_HOTP_RESYNC_WINDOW,
 } from './constants.js';
 import { integerOption, optionsObject, rangeError } from './internal/assert.js';
-import { formatCode, parseCode } from './internal/code.js';
+import { formatCode, parseCode, pow10 } from './internal/code.js';
 import { digitsOption, splitCounter, TWO_32 } from './internal/options.js';
 import { type OtpKey, resolveKey } from './key.js';
 import type { CodeOptions } from './types.js';
@@ -38,7 +38,7 @@ export function hotp(secret: Uint8Array | OtpKey, counter: number | bigint, opti
   const key = resolveKey(secret, opts.algorithm);
   const digits = digitsOption(opts.digits);
   const [high, low] = splitCounter('counter', counter);
-  return formatCode(key.truncatedHmac(high, low) % 10 ** digits, digits);
+  return formatCode(key.truncatedHmac(high, low) % pow10(digits), digits);
 }
 
 /** Options of {@link verifyHotp}. */
@@ -113,7 +113,7 @@ export function verifyHotp(secret: Uint8Array | OtpKey, code: string, options: V
 
   const submitted = parseCode(code, digits);
   if (submitted < 0) return { ok: false, reason: 'malformed' };
-  const modulus = 10 ** digits;
+  const modulus = pow10(digits);
   for (let i = 0; i <= last; i++) {
     const l = low + i;
     const candidate = l < TWO_32 ? key.truncatedHmac(high, l) : key.truncatedHmac(high + 1, l - TWO_32);

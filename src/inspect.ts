@@ -10,13 +10,17 @@
  *
  * What it cannot catch: a look-alike that is not a look-alike (an attacker's own, honestly named
  * service), a URI that copies the real issuer and account exactly (only where the QR code came from
- * tells that apart), confusables outside the small table below, and anything the app does after
- * the scan. It is a second opinion, not a proof of origin.
+ * tells that apart), a whole name spelled in another script that happens to look Latin ("АСМЕ" in
+ * Cyrillic) when no issuer is expected, look-alikes newer than the Unicode data it carries (UTS #39
+ * confusables, Unicode 10.0, in `internal/confusables.ts`), and anything the app does after the scan.
+ * It is a second opinion, not a proof of origin.
  *
  * @module totpkit/inspect
  */
 import { optionsObject, typeError } from './internal/assert.js';
-import { DEFAULT_PERIOD_SECONDS, MIN_SECRET_BYTES_STRICT } from './constants.js';
+import { CONFUSABLE_WITH_ASCII } from './internal/confusables.js';
+import { hasInvisible } from './internal/text.js';
+import { DEFAULT_PERIOD_SECONDS, MAX_URI_LENGTH, MIN_SECRET_BYTES_STRICT } from './constants.js';
 import { parseOtpauthUri, type ParsedOtpauthUri } from './uri.js';
 
 /** What {@link inspectEnrollmentUri} flags. */
@@ -37,11 +41,20 @@ export type EnrollmentRiskCode =
   | 'ACCOUNT_DIFFERENT'
   /** The account is not the expected one but looks like it. */
   | 'ACCOUNT_LOOKALIKE'
-  /** The issuer or account mixes scripts (say Latin and Cyrillic), a look-alike's usual trick. */
+  /**
+   * A word of the issuer or account mixes Latin letters with characters that pass for them (Cyrillic,
+   * Greek, Lisu, mathematical or full-width letters, …), a look-alike's usual trick.
+   */
   | 'MIXED_SCRIPTS'
-  /** The issuer or account holds invisible characters (zero-width, bidirectional controls). */
+  /**
+   * The issuer or account holds invisible characters (zero-width, bidirectional controls, fillers,
+   * variation selectors, blank symbols) or a space other than the ordinary one.
+   */
   | 'INVISIBLE_CHARACTERS'
-  /** An `image` parameter points at a remote address: the app fetches it, which tells the sender about the scan. */
+  /**
+   * An `image` parameter that is not an embedded `data:` image: the app fetches it, which tells the
+   * sender about the scan.
+   */
   | 'REMOTE_IMAGE'
   /** The secret is shorter than 128 bits. */
   | 'WEAK_SECRET'
@@ -72,10 +85,10 @@ export interface InspectEnrollmentUriOptions {
   expectedAccount?: string;
 }
 
-// Letters that render like Latin ones (Cyrillic, Greek, Armenian; fullwidth forms go through NFKC),
-// and digits or pairs that pass for letters. Folded to one "skeleton" before comparing: a small,
-// conservative subset in the spirit of Unicode TR39's confusables, not the whole table. Capitals
-// first, before lower-casing, because they look like different letters (Greek Η is an H, η an n).
+// Letters that render like Latin ones, and digits or pairs that pass for letters, beyond Unicode's
+// confusables (UTS #39, which maps to prototypes such as `l` for `I`): folded to one "skeleton"
+// before comparing. Capitals first, before lower-casing, because they look like different letters
+// (Greek Η is an H, η an n).
 const CONFUSABLE_CAPITALS: Record<string, string> = {
   Α: 'A',
   Β: 'B',
@@ -161,42 +174,101 @@ const PAIRS: [RegExp, string][] = [
   [/cl/g, 'd'],
 ];
 
-/** A string folded so that look-alikes collide: NFKC, lower case, confusables, no spacing or punctuation. */
+/** Unicode's confusables that look like ASCII letters and digits (UTS #39), as a map. */
+const TR39 = /* @__PURE__ */ new Map(
+  CONFUSABLE_WITH_ASCII.split(' ')
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const ch = String.fromCodePoint(entry.codePointAt(0)!);
+      return [ch, entry.slice(ch.length)] as const;
+    }),
+);
+
+/**
+ * A string folded so that look-alikes collide: NFKC (full-width and mathematical letters), our
+ * capitals, Unicode's confusables, lower case, our lower-case and digit folds, then no spacing,
+ * punctuation or invisible characters.
+ */
 function skeleton(text: string): string {
-  let capitals = '';
-  for (const ch of text.normalize('NFKC')) capitals += CONFUSABLE_CAPITALS[ch] ?? ch;
+  // Unicode's table before NFKC as well as after: NFKC takes some look-alikes apart (the ogonek
+  // U+02DB, an `i` to the eye, becomes a space and a combining mark).
+  const fold = (t: string): string => {
+    let out = '';
+    for (const ch of t) out += CONFUSABLE_CAPITALS[ch] ?? TR39.get(ch) ?? ch;
+    return out;
+  };
   let s = '';
-  for (const ch of capitals.toLowerCase()) s += CONFUSABLE[ch] ?? ch;
-  s = s.replace(/i/g, 'l'); // I, l and 1 all look alike
+  for (const ch of fold(fold(text).normalize('NFKC')).toLowerCase()) s += CONFUSABLE[ch] ?? ch;
+  // Spacing, punctuation and invisible characters go before the pairs: `c\u200Bl` must fold like `cl`.
+  s = s.replace(/[\s\p{P}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu, '').replace(/i/g, 'l'); // I, l, 1 alike
   for (const [pattern, single] of PAIRS) s = s.replace(pattern, single);
-  return s.replace(/[\s\p{P}\p{Cf}]/gu, '');
+  return s;
 }
 
-const SCRIPTS = ['Latin', 'Cyrillic', 'Greek', 'Armenian', 'Cherokee', 'Georgian'] as const;
-const SCRIPT_RES = SCRIPTS.map((name) => new RegExp(`\\p{Script=${name}}`, 'u'));
-/**
- * Whether one word mixes letters of the scripts look-alikes are drawn from. Per word: "ACME Россия"
- * is a bilingual name, "АCME" (a Cyrillic А) is a trick.
- */
-const mixesScripts = (text: string): boolean =>
-  text.split(/[\s\p{P}]+/u).some((word) => SCRIPT_RES.filter((re) => re.test(word)).length > 1);
-/** Zero-width characters, bidirectional controls and other invisible formatting characters. */
-const hasInvisible = (text: string): boolean => /\p{Cf}/u.test(text);
+/** Scripts whose letters are mistaken for Latin ones, beyond the characters of the tables. */
+const LOOKALIKE_SCRIPTS =
+  /\p{Script=Cyrillic}|\p{Script=Greek}|\p{Script=Armenian}|\p{Script=Cherokee}|\p{Script=Georgian}/u;
+const LATIN_LETTER = /^\p{Script=Latin}$/u;
+const ASCII_ALNUM = /^[A-Za-z0-9]+$/;
 
-/** A parameter's raw value from the query, case-insensitive on the name; undefined when absent or undecodable. */
-function rawParameter(uri: string, name: string): string | undefined {
+/**
+ * Whether a character passes for an ASCII letter or digit without being one of the Latin script's
+ * own letters: a Cyrillic or Greek look-alike, a Lisu or Cherokee letter, a mathematical or
+ * full-width letter (which NFKC turns into ASCII), and every other entry of Unicode's confusables
+ * outside the Latin script. (Latin's own variants, such as `ɑ` or `ı`, are ordinary letters in
+ * many languages; they count only against an expected issuer, through the skeleton.)
+ */
+function passesForAscii(ch: string): boolean {
+  if (ch.charCodeAt(0) < 0x80) return false;
+  const nfkc = ch.normalize('NFKC');
+  if (nfkc !== ch && ASCII_ALNUM.test(nfkc)) return true;
+  if (LATIN_LETTER.test(ch)) return false;
+  return (
+    TR39.has(ch) ||
+    CONFUSABLE_CAPITALS[ch] !== undefined ||
+    CONFUSABLE[ch] !== undefined ||
+    (/\p{L}/u.test(ch) && LOOKALIKE_SCRIPTS.test(ch))
+  );
+}
+
+/**
+ * Whether one word mixes Latin letters with characters that pass for them. Words are split only on
+ * the ordinary space and punctuation: "ACME Россия" is a bilingual name, while "АCME" (a Cyrillic
+ * А) is a trick, and so is "А\u200ACME", whose hair space only pretends to end a word.
+ */
+function mixesScripts(text: string): boolean {
+  for (const word of text.split(/[ \p{P}]+/u)) {
+    let latin = false;
+    let lookalike = false;
+    for (const ch of word) {
+      if (passesForAscii(ch)) lookalike = true;
+      else if (LATIN_LETTER.test(ch)) latin = true;
+      if (latin && lookalike) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Every value of the `image` parameter, read as apps read it: each occurrence, its name
+ * percent-decoded (`im%61ge`) and matched without regard to case (`IMAGE`), its value
+ * percent-decoded (left as it is when that fails).
+ */
+function imageValues(uri: string): string[] {
+  const values: string[] = [];
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text.replaceAll('+', ' '));
+    } catch {
+      return text;
+    }
+  };
   const query = uri.slice(uri.indexOf('?') + 1).split('#')[0]!;
   for (const part of query.split('&')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).toLowerCase() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).replaceAll('+', ' '));
-      } catch {
-        return undefined;
-      }
-    }
+    if (eq > 0 && decode(part.slice(0, eq)).toLowerCase() === 'image') values.push(decode(part.slice(eq + 1)));
   }
-  return undefined;
+  return values;
 }
 
 /**
@@ -215,7 +287,7 @@ function rawParameter(uri: string, name: string): string | undefined {
  * const check = inspectEnrollmentUri(scanned, { expectedIssuer: 'ACME' })
  * if (!check.ok) warnUser(check.risks.map((r) => r.message))
  * ```
- * @see https://www.unicode.org/reports/tr39/ (confusable detection, of which this uses a small subset)
+ * @see https://www.unicode.org/reports/tr39/ (confusable detection: its data is the base of the skeleton)
  */
 export function inspectEnrollmentUri(uri: string, options?: InspectEnrollmentUriOptions): EnrollmentInspection {
   if (typeof uri !== 'string') throw typeError('uri', 'a string', uri);
@@ -257,9 +329,10 @@ export function inspectEnrollmentUri(uri: string, options?: InspectEnrollmentUri
     return done();
   }
 
-  const image = rawParameter(uri, 'image');
-  if (image !== undefined && /^(https?:)?\/\//i.test(image.trim()))
-    risk('REMOTE_IMAGE', 'warning', 'the image parameter points at a remote address, which the app may fetch');
+  // Only an embedded data: image is safe to show; anything else is fetched from somewhere (apps
+  // resolve `https:evil`, `//evil`, `\\evil` and relative names alike).
+  if (imageValues(uri).some((value) => !/^data:/i.test(value.trim())))
+    risk('REMOTE_IMAGE', 'warning', 'the image parameter is not an embedded data: image, so the app may fetch it');
 
   for (const [label, value] of [
     ['issuer', parsed.issuer],
@@ -274,7 +347,9 @@ export function inspectEnrollmentUri(uri: string, options?: InspectEnrollmentUri
     if (expected === undefined || actual === expected) return;
     const upper = label.toUpperCase() as 'ISSUER' | 'ACCOUNT';
     if (actual === undefined) risk('ISSUER_MISSING', 'danger', 'the URI names no issuer');
-    else if (skeleton(actual) === skeleton(expected))
+    // A label holds at most MAX_LABEL_LENGTH characters; an expectation many times longer cannot be
+    // what it imitates, and folding it would only cost time.
+    else if (expected.length <= MAX_URI_LENGTH && skeleton(actual) === skeleton(expected))
       risk(`${upper}_LOOKALIKE`, 'danger', `the ${label} looks like the expected one but is not the same`);
     else risk(`${upper}_DIFFERENT`, 'danger', `the ${label} is not the expected one`);
   };

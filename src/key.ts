@@ -240,15 +240,15 @@ export function createOtpKey(secret: Uint8Array, options?: { algorithm?: Algorit
  */
 export function resolveKey(secret: Uint8Array | OtpKey, algorithm: unknown): OtpKey {
   // A brand check, not `instanceof`: a key from another copy of totpkit is still a key.
-  if ((secret as { constructor?: { [BRAND]?: unknown } } | null)?.constructor?.[BRAND] === 'OtpKey') {
-    const key = secret as OtpKey;
-    if (algorithm !== undefined && algorithmOption(algorithm, DEFAULT_ALGORITHM) !== key.algorithm) {
+  if ((secret as { constructor?: { [BRAND]?: unknown } } | null)?.constructor?.[BRAND]) {
+    // (Casts, not a local: the core's bundle counts bytes.)
+    if (algorithm !== undefined && algorithmOption(algorithm, DEFAULT_ALGORITHM) !== (secret as OtpKey).algorithm) {
       throw rangeError(
-        `"algorithm" ${String(algorithm)} differs from the OtpKey's ${key.algorithm}`,
+        `"algorithm" ${String(algorithm)} differs from the OtpKey's ${(secret as OtpKey).algorithm}`,
         'ERR_KEY_ALGORITHM_MISMATCH',
       );
     }
-    return key;
+    return secret as OtpKey;
   }
   return new OtpKey(
     // Users of other libraries pass base32 text first: say what to do with it.

@@ -103,7 +103,9 @@ interface RawAccount {
 
 function readAccount(bytes: Uint8Array): RawAccount {
   const r = new Reader(bytes, dataError);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // ignoreBOM keeps a leading byte-order mark: a name is read exactly, never silently changed (the
+  // account then carries an INVISIBLE_CHARACTERS warning).
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const a: RawAccount = {
     secret: new Uint8Array(0),
     name: '',
@@ -130,8 +132,12 @@ function readAccount(bytes: Uint8Array): RawAccount {
     if (field === 1) a.secret = r.chunk().slice();
     else if (field === 2) a.name = text(r.chunk(), 'name');
     else if (field === 3) a.issuer = text(r.chunk(), 'issuer');
-    else if (field === 7) a.counter = r.varint();
-    else {
+    else if (field === 7) {
+      a.counter = r.varint();
+      // int64 on the wire: 2^63 and above are negative numbers, which no HOTP counter is. Refused,
+      // rather than read as a huge unsigned counter.
+      if (a.counter >= 1n << 63n) throw dataError("an account's counter is negative");
+    } else {
       const v = int32(r.varint());
       if (field === 4) a.algorithm = v;
       else if (field === 5) a.digits = v;

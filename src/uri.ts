@@ -38,7 +38,7 @@ import {
 import { TotpkitError, type TotpkitErrorCode } from './errors.js';
 import { optionsObject, rangeError, checkSecretBytes, typeError } from './internal/assert.js';
 import { algorithmOption } from './internal/options.js';
-import { checkLabel, labelProblem, percentEncode } from './internal/text.js';
+import { checkLabel, hasInvisible, labelProblem, percentEncode } from './internal/text.js';
 import { digitsOption, enumOption, MODES, OTP_TYPES, periodOption, splitCounter } from './internal/options.js';
 import type { Algorithm } from './types.js';
 
@@ -105,7 +105,12 @@ export type UriWarningCode =
   /** (lenient) Characters that RFC 3986 requires to be percent-encoded appeared raw. */
   | 'UNENCODED_CHARACTERS'
   /** (lenient) A `#fragment` was ignored. */
-  | 'FRAGMENT';
+  | 'FRAGMENT'
+  /**
+   * The issuer or account holds invisible characters (a byte-order mark, zero-width or bidirectional
+   * characters, fillers, unusual spaces). They are kept as they are: show such a name with care.
+   */
+  | 'INVISIBLE_CHARACTERS';
 
 /** A tolerance or compatibility concern found while parsing. Never contains secret or URI text. */
 export interface UriWarning {
@@ -522,6 +527,8 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
   const secret = parseSecret(params.get('secret'), r);
   const issuer = parseIssuer(params.get('issuer'), labelIssuer, r);
   const algorithm = parseAlgorithm(params.get('algorithm'), r);
+  if (hasInvisible(account) || (issuer !== undefined && hasInvisible(issuer)))
+    r.warn('INVISIBLE_CHARACTERS', 'the issuer or account holds invisible characters, kept as they are');
   let digits = DEFAULT_DIGITS;
   const rawDigits = params.get('digits');
   if (rawDigits !== undefined) {
@@ -535,6 +542,10 @@ export function parseOtpauthUri(uri: string, options?: ParseOtpauthUriOptions): 
         `digits must be ${MIN_DIGITS}..${MAX_DIGITS}`,
       ),
     );
+    // The Key Uri Format and draft-andesco-otpauth-uri allow 6 or 8; RFC 4226 defines more, which
+    // servers of their own may use: read only leniently.
+    if (!r.lenient && digits !== 6 && digits !== 8)
+      throw new TotpkitError('ERR_URI_DIGITS', 'digits must be 6 or 8 (lenient mode reads 6..10)');
     if (digits !== DEFAULT_DIGITS)
       r.warn('NON_DEFAULT_DIGITS', `${digits}-digit codes are ignored by many authenticator apps`);
   }

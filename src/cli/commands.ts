@@ -32,7 +32,7 @@ import {
   timeFlag,
   UsageError,
 } from './flags.js';
-import { bold, concernLines, dim, out, print, red, writeImages, yellow } from './output.js';
+import { bold, concernLines, dim, out, print, red, shown, terminalText, writeImages, yellow } from './output.js';
 
 export function commandNew(flags: Flags): number {
   if (typeof flags.issuer !== 'string' || typeof flags.account !== 'string')
@@ -54,6 +54,9 @@ export function commandNew(flags: Flags): number {
   // The same warnings inspect gives: many apps ignore a non-default algorithm, digits or period.
   const warnings = parseOtpauthUri(uri).warnings;
   const appConcerns = authenticatorConcerns(params);
+  // The labels come from the command line, but may hold characters a terminal would act on.
+  const escapes: string[] = [];
+  const manualLines = manual.text.split('\n').map((l) => shown('issuer or account', l, escapes));
   print(
     flags.json === true,
     {
@@ -69,7 +72,8 @@ export function commandNew(flags: Flags): number {
       qr,
       '',
       `${bold('URI')}     ${uri}`,
-      ...manual.text.split('\n').map((l) => l.replace(/^([^:]+):/, (_, k: string) => bold(`${k}:`.padEnd(8)))),
+      ...manualLines.map((l) => l.replace(/^([^:]+):/, (_, k: string) => bold(`${k}:`.padEnd(8)))),
+      ...new Set(escapes),
       ...files.map((f) => `${dim('wrote')}   ${f}`),
       ...warnings.map((w) => `${yellow('warning')} ${w.code}: ${w.message}`),
       ...concernLines(appConcerns),
@@ -185,8 +189,8 @@ export function commandInspect(args: string[], flags: Flags): number {
       `${error.message}; --lenient reads it${codes === '' ? '' : ` (with warnings: ${codes})`}`,
     );
   }
-  const shown = flags['show-secret'] === true;
-  const secretText = shown ? manualEntry({ ...p, counter: p.counter }).secret : null;
+  const showSecret = flags['show-secret'] === true;
+  const secretText = showSecret ? manualEntry({ ...p, counter: p.counter }).secret : null;
   const fields = {
     type: p.type,
     account: p.account,
@@ -200,12 +204,18 @@ export function commandInspect(args: string[], flags: Flags): number {
     risks: check.risks,
     appConcerns: authenticatorConcerns(p),
   };
+  // The issuer and account are the URI's text: shown escaped where a terminal would act on them.
+  const escapes: string[] = [];
   const lines = Object.entries(fields)
     .filter(([k]) => k !== 'warnings' && k !== 'secretBits' && k !== 'risks' && k !== 'appConcerns')
     .map(([k, v]) => {
-      const value = k === 'secret' && !shown ? `(${fields.secretBits} bits; --show-secret to print)` : String(v);
+      const value =
+        k === 'secret' && !showSecret
+          ? `(${fields.secretBits} bits; --show-secret to print)`
+          : shown(k, String(v), escapes);
       return `${bold(k.padEnd(10))}${value}`;
     });
+  lines.push(...escapes);
   for (const w of p.warnings) lines.push(`${yellow('warning')}   ${w.code}: ${w.message}`);
   for (const r of check.risks) lines.push(riskLine(r));
   lines.push(...concernLines(fields.appConcerns));
@@ -252,16 +262,18 @@ export function commandImport(args: string[], flags: Flags): number {
   if (flags.json === true) {
     print(true, { accounts, skipped, incomplete }, '');
   } else {
-    out.write(`${accounts.map((a) => a.uri).join('\n')}\n`);
+    // The URIs are percent-encoded already; escaping them anyway costs nothing and guards the terminal.
+    out.write(`${accounts.map((a) => terminalText(a.uri).text).join('\n')}\n`);
     for (const s of skipped)
       process.stderr.write(`${yellow('skipped')} QR ${s.qr + 1}, account ${s.index + 1}: ${s.code}\n`);
     for (const i of incomplete)
       process.stderr.write(`${yellow('incomplete')} this transfer has more QR codes: read ${i}\n`);
-    for (const a of accounts)
-      if (a.warnings.length > 0) {
-        const label = `${a.issuer ?? ''}${a.issuer === null ? '' : ':'}${a.account}`;
-        process.stderr.write(`${yellow('warning')} ${label}: ${a.warnings.join(', ')}\n`);
-      }
+    for (const a of accounts) {
+      const escapes: string[] = [];
+      const label = shown('issuer or account', `${a.issuer ?? ''}${a.issuer === null ? '' : ':'}${a.account}`, escapes);
+      if (a.warnings.length > 0) process.stderr.write(`${yellow('warning')} ${label}: ${a.warnings.join(', ')}\n`);
+      for (const e of escapes) process.stderr.write(`${e} (${label})\n`);
+    }
   }
   return 0;
 }

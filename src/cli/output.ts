@@ -82,3 +82,47 @@ export function concernLines(concerns: AuthenticatorConcern[]): string[] {
     ([app, what]) => `${yellow('apps')}      ${app} ignores or refuses ${what.join(', ')} (docs/compatibility.md)`,
   );
 }
+
+/**
+ * What must not reach a terminal as it is: control characters (escape sequences could rewrite the
+ * screen), bidirectional and other format characters (U+202E shows `ACME` as `EMCA`), every
+ * default-ignorable code point, private-use and unpaired surrogate code units, line and paragraph
+ * separators, the braille blank, every space but the ordinary one, and the backslash itself, so
+ * that an escape in the output always means an escaped character.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800\\]|(?! )\p{Zs}/gu;
+
+/** `\u202E`, `\u{E0041}` or `\\` for one unsafe character. */
+function escapeChar(ch: string): string {
+  if (ch === '\\') return '\\\\';
+  const cp = ch.codePointAt(0)!;
+  return cp > 0xffff ? `\\u{${cp.toString(16).toUpperCase()}}` : `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Text from a URI or a transfer, made safe to print on a terminal: every unsafe character
+ * escaped. `escaped` lists the escapes used (backslashes aside), for a warning that names them.
+ * JSON output does not go through here: it stays exact.
+ */
+export function terminalText(text: string): { text: string; escaped: string[] } {
+  const escaped = new Set<string>();
+  const safe = text.replace(UNSAFE, (ch) => {
+    const e = escapeChar(ch);
+    if (ch !== '\\') escaped.add(e);
+    return e;
+  });
+  return { text: safe, escaped: [...escaped] };
+}
+
+/**
+ * Prints-ready `value` (see {@link terminalText}), pushing onto `warnings` a line that names what
+ * was escaped in `what`, when anything was.
+ */
+export function shown(what: string, value: string, warnings: string[]): string {
+  const { text, escaped } = terminalText(value);
+  if (escaped.length > 0)
+    warnings.push(
+      `${yellow('warning')} the ${what} holds invisible or control characters, shown escaped: ${escaped.join(' ')}`,
+    );
+  return text;
+}

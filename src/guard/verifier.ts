@@ -250,8 +250,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
         EnrollmentFailureReason
       >('enrollment', enrollment.credentialId, a, (now) => {
         const c = confirmPure(enrollment, { ...protection, token: a.token as string, code: a.code as string, now });
-        latest = c.enrollment;
-        if (!c.ok) return c;
+        // A wrong token or code is counted in the enrollment itself (and by the store). A right one
+        // marks the enrollment used only once the store accepts it: a refusal by the store (locked,
+        // replayed, used, storage) leaves the enrollment pending, as it was, so an outage or a lock
+        // never forces the user to start over; the store counted the attempt where it counts.
+        if (!c.ok) {
+          latest = c.enrollment;
+          return c;
+        }
         const step = c.credential.lastStep;
         const once = {
           item: `enrollment:${enrollment.tokenHash}`,

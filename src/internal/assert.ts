@@ -12,7 +12,9 @@ import { BRAND } from './brand.js';
 
 /** The error with its stable code, branded as totpkit's (Node's own errors use the same codes). */
 function withCode<E extends Error>(error: E, code: ArgumentErrorCode): E & ArgumentError {
-  return Object.assign(error, { code, [BRAND]: 'error' }) as E & ArgumentError;
+  (error as { code?: unknown }).code = code;
+  (error as { [BRAND]?: unknown })[BRAND] = 'error';
+  return error as E & ArgumentError;
 }
 
 /**

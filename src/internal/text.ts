@@ -18,6 +18,20 @@ export function hasControl(text: string): boolean {
   return false;
 }
 
+/**
+ * Characters that do not show, or show as a blank: format characters (zero-width, bidirectional
+ * controls, the byte-order mark), every default-ignorable code point (fillers, joiners, variation
+ * selectors), blank symbols (U+2800 braille blank, U+1D159) and every space other than the ordinary
+ * one (hair, thin, no-break, ideographic…), which can split or pad a name unseen. The one rule for
+ * `parseOtpauthUri`'s `INVISIBLE_CHARACTERS` warning and `inspectEnrollmentUri`'s risk of that name.
+ */
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800\u{1D159}]|(?! )\p{Z}/u;
+
+/** Whether `text` holds a character of {@link INVISIBLE}'s kinds. */
+export function hasInvisible(text: string): boolean {
+  return INVISIBLE.test(text);
+}
+
 /** No lone UTF-16 surrogates (they cannot be encoded as UTF-8). */
 export function isWellFormed(text: string): boolean {
   for (let i = 0; i < text.length; i++) {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBase32, parseOtpauthUri, totp } from '../../src/index.js';
+import { buildMigrationUris } from '../../src/migration.js';
 import { decodeQrMatrix } from '../../src/testing/index.js';
 import { haveTool, readTerminalQr, root } from '../helpers.js';
 
@@ -261,6 +262,36 @@ describe('totpkit CLI', () => {
     expect(run(['inspect', `otpauth://totp/A:b?secret=${RFC_SECRET}&issuer=A`]).stdout).not.toContain(
       'ignores or refuses',
     );
+  });
+
+  it('prints names from URIs and transfers with control, bidi and invisible characters escaped, and says so', () => {
+    const RLO = '\u202E'; // right-to-left override: "ACME" would display as "EMCA"
+    const [transfer] = buildMigrationUris([
+      { type: 'totp', secret: decodeBase32(RFC_SECRET), issuer: `${RLO}ACME`, account: `${RLO}alice\u200B` },
+    ]);
+    const imported = run(['import', transfer!]);
+    expect(imported.status).toBe(0);
+    for (const stream of [imported.stdout, imported.stderr]) {
+      expect(stream).not.toContain(RLO);
+      expect(stream).not.toContain('\u200B');
+    }
+    expect(imported.stderr).toContain('\\u202EACME:\\u202Ealice\\u200B: INVISIBLE_CHARACTERS');
+    expect(imported.stderr).toContain('shown escaped: \\u202E \\u200B');
+    // --json stays exact: the names as they are.
+    const json = JSON.parse(run(['import', transfer!, '--json']).stdout) as { accounts: { issuer: string }[] };
+    expect(json.accounts[0]!.issuer).toBe(`${RLO}ACME`);
+
+    const uri = `otpauth://totp/%E2%80%AEACME:bob?secret=${RFC_SECRET}&issuer=%E2%80%AEACME`;
+    const inspected = run(['inspect', uri]);
+    expect(inspected.stdout).not.toContain(RLO);
+    expect(inspected.stdout).toMatch(/issuer +\\u202EACME\n/);
+    expect(inspected.stdout).toContain('the issuer holds invisible or control characters, shown escaped: \\u202E');
+    expect((JSON.parse(run(['inspect', uri, '--json']).stdout) as { issuer: string }).issuer).toBe(`${RLO}ACME`);
+
+    const created = run(['new', '--issuer', `${RLO}ACME`, '--account', 'a\\b']);
+    expect(created.stdout).not.toContain(RLO);
+    expect(created.stdout).toContain('\\u202EACME');
+    expect(created.stdout).toContain('a\\\\b'); // a backslash is escaped too, so every escape is unambiguous
   });
 
   it('export → import: Google Authenticator transfer QR codes, in batches, read back to the same otpauth URIs', () => {

@@ -1,5 +1,3 @@
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { redisStore } from '../../src/adapters/redis.js';
 import { createVerifier, memoryStore, type GuardEvent, type GuardStore } from '../../src/guard/index.js';
@@ -7,7 +5,6 @@ import { generateRecoveryCodes, parseOtpauthUri, startEnrollment, totp } from '.
 import { enrolled, KEYRING, storeConformance } from '../conformance.js';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
-const _here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * n "connections" to one in-process store: each delays its calls by a random 0–2 ms, so calls from
@@ -482,5 +479,60 @@ describe('the verifier key cache', () => {
     keyFor(c); // evicts b, the least recently used
     expect(keyFor(resealed)).toBe(keyResealed);
     expect(keyFor(b)).not.toBe(keyB); // b was compiled afresh
+  });
+});
+
+describe('verifier.confirmEnrollment after a refusal by the store', () => {
+  /** A pending enrollment, its token, and the code its phone shows at `now`. */
+  const started = (now: number) => {
+    const s = startEnrollment({ account: 'a', issuer: 'B', keyring: KEYRING, now });
+    return { ...s, code: totp(parseOtpauthUri(s.uri).secret, { time: now }) };
+  };
+  const now = T + 120_000;
+
+  it('storage: the enrollment stays pending, unchanged; the same code confirms once the store is back', async () => {
+    const s = started(now);
+    const down = createVerifier({ store: { settle: () => Promise.reject(new Error('down')) }, keyring: KEYRING });
+    const r = await down.confirmEnrollment({ enrollment: s.enrollment, token: s.token, code: s.code, now });
+    expect(r).toMatchObject({ ok: false, reason: 'storage' });
+    expect(r.enrollment).toEqual(s.enrollment);
+    const up = createVerifier({ store: memoryStore(), keyring: KEYRING });
+    expect(await up.confirmEnrollment({ enrollment: r.enrollment, token: s.token, code: s.code, now })).toMatchObject({
+      ok: true,
+      enrollment: { status: 'used' },
+    });
+  });
+
+  it('locked: pending, with only the wrong attempt that led to the lock counted', async () => {
+    const s = started(now);
+    const verifier = createVerifier({ store: memoryStore(), keyring: KEYRING, maxFailures: 1 });
+    const wrong = s.code === '000000' ? '000001' : '000000';
+    const first = await verifier.confirmEnrollment({ enrollment: s.enrollment, token: s.token, code: wrong, now });
+    expect(first).toMatchObject({ ok: false, reason: 'code_mismatch', enrollment: { status: 'pending', attempts: 1 } });
+    const r = await verifier.confirmEnrollment({ enrollment: first.enrollment, token: s.token, code: s.code, now });
+    expect(r).toMatchObject({ ok: false, reason: 'locked' });
+    expect(r.enrollment).toEqual(first.enrollment);
+  });
+
+  it('replayed and used: pending, unchanged (the store counted the failure)', async () => {
+    for (const reason of ['replayed', 'used'] as const) {
+      const s = started(now);
+      const store = memoryStore();
+      const id = s.enrollment.credentialId;
+      // The store already holds a newer step for this credential, or the token's single-use mark.
+      const later = { value: Math.floor(now / 30_000) + 5, expiresAt: now + 600_000 };
+      const mark = { item: `enrollment:${s.enrollment.tokenHash}`, expiresAt: now + 600_000 };
+      await store.settle(id, {
+        now,
+        maxFailures: 10,
+        lockUntil: now + 1000,
+        verified: true,
+        ...(reason === 'replayed' ? { step: later } : { once: mark }),
+      });
+      const verifier = createVerifier({ store, keyring: KEYRING });
+      const r = await verifier.confirmEnrollment({ enrollment: s.enrollment, token: s.token, code: s.code, now });
+      expect(r).toMatchObject({ ok: false, reason });
+      expect(r.enrollment, reason).toEqual(s.enrollment);
+    }
   });
 });

@@ -6,9 +6,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildOtpauthUri } from '../../src/index.js';
+import { CONFUSABLE_WITH_ASCII } from '../../src/internal/confusables.js';
 import { inspectEnrollmentUri } from '../../src/inspect.js';
 import { labelArb, secretArb } from '../../src/testing/arbitraries.js';
-import { errorCode } from '../helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorCode, root } from '../helpers.js';
 
 const SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 const uri = (label: string, query = '') => `otpauth://totp/${label}?secret=${SECRET}${query}`;
@@ -139,9 +142,163 @@ describe('inspectEnrollmentUri', () => {
     expect(performance.now() - started).toBeLessThan(200);
   });
 
+  // Found by an outside review: each of these was rated ok with no risk at all.
+  const enc = encodeURIComponent;
+  const named = (issuer: string, query = '') =>
+    uri(`${enc(issuer)}:alice%40example.com`, `&issuer=${enc(issuer)}${query}`);
+  it.each([
+    ['a Cyrillic А behind a hair space', 'А\u200ACME', ['MIXED_SCRIPTS', 'INVISIBLE_CHARACTERS']],
+    ['a Cyrillic А behind a thin space', 'А\u2009CME', ['MIXED_SCRIPTS', 'INVISIBLE_CHARACTERS']],
+    ['a Lisu ꓮ', 'ꓮCME', ['MIXED_SCRIPTS']],
+    ['a mathematical sans-serif 𝖠', '𝖠CME', ['MIXED_SCRIPTS']],
+    ['a Hangul filler U+3164', 'AC\u3164ME', ['INVISIBLE_CHARACTERS']],
+    ['a braille blank U+2800', 'AC\u2800ME', ['INVISIBLE_CHARACTERS']],
+    ['a combining grapheme joiner U+034F', 'AC\u034FME', ['INVISIBLE_CHARACTERS']],
+    ['a variation selector U+FE0F', 'AC\uFE0FME', ['INVISIBLE_CHARACTERS']],
+  ])('flags %s, with and without an expected issuer', (_name, issuer, risks) => {
+    const without = inspectEnrollmentUri(named(issuer));
+    expect(without.ok).toBe(false);
+    for (const code of risks) expect(without.risks.map((r) => r.code)).toContain(code);
+    const withExpected = inspectEnrollmentUri(named(issuer), { expectedIssuer: 'ACME' });
+    expect(withExpected.ok).toBe(false);
+    expect(withExpected.risks.map((r) => r.code)).toContain('ISSUER_LOOKALIKE');
+  });
+
+  it.each([
+    ['https: without slashes', '&image=https:evil.example/p.png'],
+    ['one slash', '&image=https:/evil.example/p.png'],
+    ['a UNC path', `&image=${encodeURIComponent('\\\\evil.example\\p.png')}`],
+    ['a second image after an upper-case one', '&IMAGE=x.png&image=https://evil.example/p.png'],
+    ['a percent-encoded name', '&im%61ge=https://evil.example/p.png'],
+    ['a relative name', '&image=logo.png'],
+  ])('reads every image the way apps do, and flags one that is not data: (%s)', (_name, query) => {
+    expect(codes(named('ACME', query), {})).toEqual(['REMOTE_IMAGE:warning']);
+    expect(codes(named('ACME', query))).toEqual(['REMOTE_IMAGE:warning']);
+  });
+
+  it('leaves an embedded data: image alone', () => {
+    expect(codes(named('ACME', `&image=${enc('data:image/png;base64,iVBORw0KGgo=')}`))).toEqual([]);
+  });
+
+  it('leaves ordinary names alone: accents, bilingual names, other scripts on their own', () => {
+    for (const issuer of ['Société Générale', 'Müller & Söhne', 'ACME Россия', 'Ελληνική Τράπεζα', 'ソニー', 'Işık'])
+      expect(codes(named(issuer), {}), issuer).toEqual([]);
+  });
+
+  it('property: a confusable form of a common issuer is always flagged, with and without expecting it', () => {
+    const issuers = [
+      'Google',
+      'Microsoft',
+      'Apple',
+      'Amazon',
+      'Facebook',
+      'GitHub',
+      'GitLab',
+      'PayPal',
+      'Twitter',
+      'Dropbox',
+      'Slack',
+      'Discord',
+      'Reddit',
+      'Binance',
+      'Coinbase',
+      'Kraken',
+      'Stripe',
+      'Shopify',
+      'Okta',
+      'Cloudflare',
+      'DigitalOcean',
+      'Heroku',
+      'Atlassian',
+      'Bitbucket',
+      'Salesforce',
+      'Zoom',
+      'Adobe',
+      'Yahoo',
+      'LinkedIn',
+      'Instagram',
+      'Twitch',
+      'Steam',
+      'Epic Games',
+      'Nintendo',
+      'Sony',
+      'Proton',
+      'Fastmail',
+      'Namecheap',
+      'GoDaddy',
+      'Vercel',
+      'Netlify',
+      'npm',
+      'Docker',
+      'Mozilla',
+      'WordPress',
+      'Bitwarden',
+      'LastPass',
+      'HSBC',
+      'Revolut',
+      'Wise',
+    ];
+    // Unicode's look-alikes of each ASCII letter that are not Latin letters themselves.
+    const lookalikes = new Map<string, string[]>();
+    for (const entry of CONFUSABLE_WITH_ASCII.split(' ').filter(Boolean)) {
+      const ch = String.fromCodePoint(entry.codePointAt(0)!);
+      const to = entry.slice(ch.length);
+      if (to.length === 1 && /[A-Za-z]/.test(to) && !/\p{Script=Latin}/u.test(ch) && ch.normalize('NFKC') !== to)
+        lookalikes.set(to, [...(lookalikes.get(to) ?? []), ch]);
+    }
+    const invisibles = ['\u200B', '\u200A', '\u2009', '\u3164', '\u2800', '\u034F', '\uFE0F', '\u2060', '\u00A0'];
+    const form = fc
+      .record({
+        issuer: fc.constantFrom(...issuers),
+        picks: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+        invisible: fc.option(fc.tuple(fc.constantFrom(...invisibles), fc.nat()), { nil: undefined }),
+      })
+      .map(({ issuer, picks, invisible }) => {
+        const letters = [...issuer];
+        const replaceable = letters.flatMap((c, i) => (lookalikes.has(c) ? [i] : []));
+        // Replace some letters but keep at least one of the original ones (a wholly foreign
+        // spelling is caught only against an expected issuer: see the module comment).
+        for (const p of picks.slice(0, Math.max(1, replaceable.length - 1))) {
+          const i = replaceable[p % replaceable.length]!;
+          const options = lookalikes.get(issuer[i]!)!;
+          letters[i] = options[p % options.length]!;
+        }
+        if (invisible !== undefined) letters.splice(1 + (invisible[1] % (letters.length - 1)), 0, invisible[0]);
+        return { issuer, fake: letters.join('') };
+      })
+      .filter(({ issuer, fake }) => fake !== issuer);
+    fc.assert(
+      fc.property(form, ({ issuer, fake }) => {
+        expect(inspectEnrollmentUri(named(fake)).ok, `${JSON.stringify(fake)} alone`).toBe(false);
+        const r = inspectEnrollmentUri(named(fake), { expectedIssuer: issuer });
+        expect(r.ok).toBe(false);
+        expect(
+          r.risks.map((x) => x.code),
+          JSON.stringify(fake),
+        ).toContain('ISSUER_LOOKALIKE');
+      }),
+      { numRuns: 1000, seed: 39 },
+    );
+  });
+
+  it('answers quickly for a 1 MB expected issuer', () => {
+    const started = performance.now();
+    const r = inspectEnrollmentUri(named('ACME'), { expectedIssuer: `𝖠${'C'.repeat(1 << 20)}` });
+    expect(r.risks.map((x) => x.code)).toEqual(['ISSUER_DIFFERENT']);
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
   it('refuses arguments of the wrong type', () => {
     expect(errorCode(() => inspectEnrollmentUri(42 as never))).toBe('ERR_INVALID_ARG_TYPE');
     expect(errorCode(() => inspectEnrollmentUri('x', { expectedIssuer: 1 as never }))).toBe('ERR_INVALID_ARG_TYPE');
     expect(errorCode(() => inspectEnrollmentUri('x', 'ACME' as never))).toBe('ERR_INVALID_ARG_TYPE');
+  });
+});
+
+describe('the confusables table (src/internal/confusables.ts)', () => {
+  it('is exactly what scripts/confusables.mjs generates from the Unicode data', async () => {
+    const { generate } = (await import(join(root, 'scripts/confusables.mjs'))) as { generate: () => string };
+    expect(readFileSync(join(root, 'src/internal/confusables.ts'), 'utf8')).toBe(generate());
+    expect(CONFUSABLE_WITH_ASCII.split(' ').filter(Boolean).length).toBeGreaterThan(1400);
   });
 });

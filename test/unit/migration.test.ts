@@ -248,6 +248,54 @@ describe('parseMigrationUri', () => {
   });
 });
 
+describe('parseMigrationUri changes nothing silently', () => {
+  const SECRET = new Uint8Array(20).fill(3);
+  it('keeps a byte-order mark in a name, exactly, and warns about it', () => {
+    const r = parseMigrationUri(encoded([{ secret: SECRET, name: '\uFEFFEvil:alice', issuer: '\uFEFFEvil', type: 2 }]));
+    expect(r.accounts[0]).toMatchObject({ issuer: '\uFEFFEvil', account: 'alice' });
+    expect(r.accounts[0]!.warnings.map((w) => w.code)).toContain('INVISIBLE_CHARACTERS');
+  });
+
+  it('refuses a negative int64 counter with a coded error (it was read as 2^64 - 1)', () => {
+    expect(errorCode(() => parseMigrationUri(encoded([{ secret: SECRET, name: 'a', type: 1, counter: -1 }])))).toBe(
+      'ERR_MIGRATION_DATA',
+    );
+  });
+
+  it('property (protobufjs writes): names with invisible characters are read exactly and warned about', () => {
+    const invisible = fc.constantFrom('\uFEFF', '\u200B', '\u202E', '\u2066', '\u3164', '\u034F', '\uFE0F', '\u00A0');
+    const word = fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,11}$/);
+    const withInvisible = fc
+      .tuple(word, invisible, fc.nat())
+      .map(([w, ch, at]) => w.slice(0, at % (w.length + 1)) + ch + w.slice(at % (w.length + 1)));
+    fc.assert(
+      fc.property(withInvisible, word, fc.boolean(), (issuer, account, inIssuer) => {
+        const [i, a] = inIssuer ? [issuer, account] : [account, issuer];
+        const r = parseMigrationUri(encoded([{ secret: SECRET, name: `${i}:${a}`, issuer: i, type: 2 }]), {
+          mode: 'lenient',
+        });
+        expect(r.accounts[0]).toMatchObject({ issuer: i, account: a });
+        expect(r.accounts[0]!.warnings.map((w) => w.code)).toContain('INVISIBLE_CHARACTERS');
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+
+  it('property (protobufjs writes): every negative counter is refused, every other one read exactly', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (counter) => {
+        const uri = encoded([{ secret: SECRET, name: 'a', type: 1, counter }]);
+        if (counter < 0n) expect(errorCode(() => parseMigrationUri(uri))).toBe('ERR_MIGRATION_DATA');
+        else {
+          const account = parseMigrationUri(uri).accounts[0]!;
+          expect(account.type === 'hotp' && BigInt(account.counter)).toBe(counter);
+        }
+      }),
+      { numRuns: 300, seed: 4226 },
+    );
+  });
+});
+
 describe('buildMigrationUris', () => {
   const accountArb: fc.Arbitrary<OtpauthParams> = fc.oneof(
     fc.record({

@@ -343,9 +343,18 @@ describe('parseOtpauthUri(buildOtpauthUri(x)) equals x', () => {
       fc.property(paramsArb, (params) => {
         const uri = buildOtpauthUri(params);
         expect(uri).toMatch(/^[\x21-\x7e]+$/); // printable ASCII only: safe in any QR mode
-        const { warnings, ...parsed } = parseOtpauthUri(uri);
+        // Strict parsing reads 6 or 8 digits (the Key Uri Format); lenient reads the rest.
+        const mode = params.digits === undefined || params.digits === 6 || params.digits === 8 ? 'strict' : 'lenient';
+        const { warnings, ...parsed } = parseOtpauthUri(uri, { mode });
         expect(parsed).toEqual(params);
-        expect(warnings.every((w) => w.code.startsWith('NON_DEFAULT_') || w.code === 'NO_ISSUER')).toBe(true);
+        const expected = (w: { code: string }) =>
+          w.code.startsWith('NON_DEFAULT_') || w.code === 'NO_ISSUER' || w.code === 'INVISIBLE_CHARACTERS';
+        expect(warnings.every(expected)).toBe(true);
+        // Invisible characters are kept, and said: exactly when a label holds one.
+        const invisible = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800\u{1D159}]|(?! )\p{Z}/u;
+        expect(warnings.some((w) => w.code === 'INVISIBLE_CHARACTERS')).toBe(
+          invisible.test(params.account) || invisible.test(params.issuer ?? ''),
+        );
       }),
       { numRuns: 500 },
     );
