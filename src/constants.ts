@@ -170,6 +170,13 @@ export const MEMORY_STORE_SWEEP_PER_WRITE = 2;
 export const DEFAULT_REDIS_PREFIX = 'totpkit:';
 /** Longest Redis key prefix accepted. */
 export const MAX_REDIS_PREFIX_LENGTH = 64;
+/** Most replicas a Redis store may wait for (`WAIT`); more is a configuration mistake. */
+export const MAX_REDIS_REPLICAS = 16;
+/**
+ * How long a Redis store waits for its replicas' acknowledgement by default, ms: well inside the
+ * guard's default 2 s deadline, long enough for a replica on the same network.
+ */
+export const DEFAULT_REDIS_REPLICA_TIMEOUT_MS = 500;
 /** PostgreSQL adapter table-name prefix by default. */
 export const DEFAULT_POSTGRES_PREFIX = 'totpkit_';
 /**

@@ -82,7 +82,9 @@ export {
 // Redis adapter (totpkit/redis)
 export {
   DEFAULT_REDIS_PREFIX,
+  DEFAULT_REDIS_REPLICA_TIMEOUT_MS,
   MAX_REDIS_PREFIX_LENGTH,
+  MAX_REDIS_REPLICAS,
 } from './constants.js';
 
 // PostgreSQL adapter (totpkit/postgres)

@@ -95,22 +95,26 @@ const PREPARED_ARGS = Object.fromEntries(
 ) as SettleArgs;
 
 /**
- * The one statement that settles an attempt: an INSERT … ON CONFLICT DO UPDATE whose update's
- * sub-select computes the live failure count and the outcome once from the locked row `g`; every
- * column is then a function of those two. Rendered once inside the PL/pgSQL function and once as a
- * prepared statement, from this single text.
+ * The one statement that settles an attempt. Its heart is an INSERT … ON CONFLICT DO UPDATE whose
+ * update computes the live failure count and the outcome once from the locked row `g` (every column
+ * is a function of those two), and only when the credential is not locked: the update's WHERE
+ * leaves a locked row as it is. A locked refusal therefore writes nothing, so under SERIALIZABLE
+ * the refusals of a locked credential never conflict with each other (they rewrote the row once,
+ * and each such rewrite made the others retry). The statement's outer SELECT answers `locked` from
+ * the row as it reads it when the update did not run. Rendered once inside the PL/pgSQL function and
+ * once as a prepared statement, from this single text.
  */
 function settleStatement(prefix: string, a: SettleArgs): string {
   // Unexpired failures on the locked row, and how this attempt is settled: both read the old row
   // `g` only, so every column below is a function of the same two values.
   const live = `(CASE WHEN g.failures_expire_at > ${a.now} THEN g.failures ELSE 0 END)`;
   const st = `(CASE
-        WHEN ${live} >= ${a.max_failures} THEN 'locked'
         WHEN NOT ${a.verified} THEN 'failed'
         WHEN ${a.item} IS NOT NULL AND COALESCE((g.used ->> ${a.item})::bigint, 0) > ${a.now} THEN 'used'
         WHEN ${a.step} IS NOT NULL AND g.step_expires_at > ${a.now} AND g.last_step >= ${a.step} THEN 'replayed'
         ELSE 'accepted' END)`;
-  return `    INSERT INTO ${prefix}guard AS g
+  return `    WITH settled AS (
+    INSERT INTO ${prefix}guard AS g
       (credential_id, failures, failures_expire_at, last_step, step_expires_at, used, expires_at, outcome, cleared)
     VALUES (${a.id},
       CASE WHEN ${a.verified} THEN 0 ELSE 1 END,
@@ -124,9 +128,8 @@ function settleStatement(prefix: string, a: SettleArgs): string {
       CASE WHEN ${a.verified} THEN 'accepted' ELSE 'failed' END,
       0)
     ON CONFLICT (credential_id) DO UPDATE SET
-      failures = CASE ${st} WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures ELSE ${live} + 1 END,
-      failures_expire_at = CASE ${st}
-        WHEN 'accepted' THEN 0 WHEN 'locked' THEN g.failures_expire_at ELSE ${a.lock_until} END,
+      failures = CASE ${st} WHEN 'accepted' THEN 0 ELSE ${live} + 1 END,
+      failures_expire_at = CASE ${st} WHEN 'accepted' THEN 0 ELSE ${a.lock_until} END,
       last_step = CASE WHEN ${st} = 'accepted' AND ${a.step} IS NOT NULL THEN ${a.step} ELSE g.last_step END,
       step_expires_at = CASE WHEN ${st} = 'accepted' AND ${a.step} IS NOT NULL
         THEN ${a.step_expires_at} ELSE g.step_expires_at END,
@@ -134,10 +137,16 @@ function settleStatement(prefix: string, a: SettleArgs): string {
         THEN g.used || jsonb_build_object(${a.item}, ${a.item_expires_at}) ELSE g.used END,
       expires_at = GREATEST(g.expires_at, CASE ${st}
         WHEN 'accepted' THEN GREATEST(COALESCE(${a.step_expires_at}, 0), COALESCE(${a.item_expires_at}, 0))
-        WHEN 'locked' THEN 0
         ELSE ${a.lock_until} END),
       outcome = ${st},
       cleared = ${live}
+    WHERE ${live} < ${a.max_failures}
+    RETURNING g.outcome, g.failures, g.failures_expire_at, g.cleared)
+    SELECT s.outcome, s.failures, s.failures_expire_at, s.cleared FROM settled s
+    UNION ALL
+    SELECT 'locked', GREATEST(g.failures, ${a.max_failures}), g.failures_expire_at, 0
+      FROM ${prefix}guard g
+      WHERE g.credential_id = ${a.id} AND NOT EXISTS (SELECT 1 FROM settled)
 `;
 }
 
@@ -182,7 +191,7 @@ RETURNS TABLE (outcome text, failures integer, failures_expire_at bigint, cleare
 LANGUAGE plpgsql AS $settle$
 BEGIN
   RETURN QUERY
-${settleStatement(prefix, PLPGSQL_ARGS)}    RETURNING g.outcome, g.failures, g.failures_expire_at, g.cleared;
+${settleStatement(prefix, PLPGSQL_ARGS)};
 END
 $settle$`,
   ];
@@ -240,10 +249,11 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
   const prepared = booleanOption('prepared', opts.prepared, isNodePostgres(client));
   const placeholders = SETTLE_ARGS.map((_, i) => `$${i + 1}`).join(', ');
   const text = prepared
-    ? `${settleStatement(p, PREPARED_ARGS)}    RETURNING outcome, failures, failures_expire_at, cleared`
+    ? settleStatement(p, PREPARED_ARGS)
     : `SELECT outcome, failures, failures_expire_at, cleared FROM ${p}settle(${placeholders})`;
   // node-postgres prepares a named statement once per connection and reuses its plan.
-  const name = `${p}settle_v1`;
+  // (v2: the statement that writes nothing for a locked credential.)
+  const name = `${p}settle_v2`;
   const run = (values: unknown[]) =>
     prepared ? (client as unknown as NamedQueryable).query({ name, text, values }) : client.query(text, values);
 
@@ -266,7 +276,13 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
       ];
       for (let attempt = 0; ; attempt++) {
         try {
-          const row = (await run(params)).rows[0]!;
+          const row = (await run(params)).rows[0];
+          // No row: a locked row committed by another transaction after this statement's snapshot
+          // (the update saw it, the read did not). Run the statement again, which sees it.
+          if (row === undefined) {
+            if (attempt >= retries || r.signal?.aborted === true) throw new Error('settle returned no row');
+            continue;
+          }
           const status = row.outcome as SettleResult['status'];
           if (status === 'accepted') return { status, clearedFailures: Number(row.cleared) };
           return { status, failures: Number(row.failures), retryAt: Number(row.failures_expire_at) };

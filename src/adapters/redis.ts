@@ -7,24 +7,49 @@
  * The first call on a node that has not seen the script gets `NOSCRIPT`; the adapter then sends it
  * once with `EVAL`, which also caches it there, and every later call is by SHA again.
  *
- * A credential's failure counter and last step live in one key, `<prefix>{<id>}:guard`, each beside
- * its expiry on the guard's clock; a single-use mark (recovery code, enrollment token) has a key of
- * its own, `<prefix>{<id>}:once:<item>`. The hash tag (`{…}`) puts them all in one Cluster slot, and
- * each key expires when the last thing in it stops mattering.
+ * A credential's failure counter and last step live in one key, `<prefix>{<tag>}:guard`, each
+ * beside its expiry on the guard's clock; a single-use mark (recovery code, enrollment token) has a
+ * key of its own, `<prefix>{<tag>}:once:<item>`. The hash tag (`{…}`) puts them all in one Cluster
+ * slot, and each key expires when the last thing in it stops mattering. The tag is the id with `%`,
+ * `{` and `}` percent-encoded: Redis takes the text between the first `{` and the next `}` as the
+ * tag, so an id holding braces (`}abc` gave the empty tag `{}`) would otherwise split its keys across
+ * slots.
+ *
+ * **Durability.** Redis acknowledges a write before any replica has it, so a failover can lose an
+ * accepted code (which can then be accepted again) and reset failure counters. With
+ * `replicas: n` the adapter sends `WAIT n replicaTimeoutMs` after each settle, on the same
+ * connection, and answers `storage` (fail closed) when fewer than `n` replicas acknowledged; see
+ * docs/durability.md for what each store can lose and how to close the window.
  *
  * @module totpkit/redis
  */
 import { sha1 } from '@noble/hashes/legacy.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { DEFAULT_REDIS_PREFIX, MAX_REDIS_PREFIX_LENGTH } from '../constants.js';
+import {
+  DEFAULT_REDIS_PREFIX,
+  DEFAULT_REDIS_REPLICA_TIMEOUT_MS,
+  MAX_GUARD_TIMEOUT_MS,
+  MAX_REDIS_PREFIX_LENGTH,
+  MAX_REDIS_REPLICAS,
+  MIN_GUARD_TIMEOUT_MS,
+} from '../constants.js';
 import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
-import { optionsObject, rangeError, typeError } from '../internal/assert.js';
+import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
 
-export { DEFAULT_REDIS_PREFIX, MAX_REDIS_PREFIX_LENGTH } from '../constants.js';
+export {
+  DEFAULT_REDIS_PREFIX,
+  DEFAULT_REDIS_REPLICA_TIMEOUT_MS,
+  MAX_REDIS_PREFIX_LENGTH,
+  MAX_REDIS_REPLICAS,
+} from '../constants.js';
 
 /** ioredis `Redis` or `Cluster`. */
 export interface IoredisLikeClient {
+  /** Sends any command (`WAIT`, with the `replicas` option). */
+  call?(command: string, args: (string | number)[]): Promise<unknown>;
+  /** `true` on an ioredis `Cluster`. */
+  isCluster?: boolean;
   /** Runs a loaded script by its SHA-1 (the adapter's one call per attempt). */
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   /** Runs the script's text, once per node after `NOSCRIPT`. */
@@ -32,6 +57,8 @@ export interface IoredisLikeClient {
 }
 /** node-redis ≥ 4 client or cluster. */
 export interface NodeRedisLikeClient {
+  /** Sends any command (`WAIT`, with the `replicas` option); a node-redis cluster has none. */
+  sendCommand?(args: string[]): Promise<unknown>;
   /** Runs a loaded script by its SHA-1 (the adapter's one call per attempt). */
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   /** Runs the script's text, once per node after `NOSCRIPT`. */
@@ -45,6 +72,22 @@ export interface RedisStoreOptions {
   client: RedisLikeClient;
   /** Prefix for every key, `totpkit:` by default (keep credentials of different apps apart). */
   prefix?: string;
+  /**
+   * Replicas that must acknowledge each settle before it counts, 0 (none) by default, at most 16:
+   * the adapter sends `WAIT replicas replicaTimeoutMs` after the script and answers `storage` when
+   * fewer acknowledge. A single-node client only (`WAIT` counts one primary's replicas).
+   */
+  replicas?: number;
+  /** How long `WAIT` may take, ms, 500 by default (10..60 000); keep it below the guard's deadline. */
+  replicaTimeoutMs?: number;
+}
+
+/**
+ * The hash tag of an id: the id with `%`, `{` and `}` percent-encoded, so it holds no brace and
+ * stays one-to-one (ids without those three characters are unchanged).
+ */
+function hashTag(id: string): string {
+  return /[%{}]/.test(id) ? id.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : id;
 }
 
 // KEYS[1]: the credential's state, a string "failures:their expiry:last step:its expiry" (a login
@@ -114,9 +157,12 @@ const isNoScript = (error: unknown): boolean =>
  * fine. Give the client fail-fast options (see the README); the verifier's own deadline answers
  * every attempt in time whatever the client does.
  *
- * @param options - `client` (ioredis or node-redis, client or cluster), `prefix`
+ * @param options - `client` (ioredis or node-redis, client or cluster), `prefix`, `replicas`,
+ *   `replicaTimeoutMs`
  * @returns the store
- * @throws TypeError `ERR_INVALID_ARG_TYPE` when `client` has neither `evalsha` nor `evalSha`
+ * @throws TypeError `ERR_INVALID_ARG_TYPE` when `client` has neither `evalsha` nor `evalSha`, or
+ *   `replicas` is given for a client that cannot send `WAIT` to one node (a cluster)
+ * @throws RangeError `ERR_OUT_OF_RANGE` for `replicas` outside 0..16 or `replicaTimeoutMs` outside 10..60 000
  * @throws TypeError `ERR_INVALID_ARG_TYPE` for a non-string `prefix`
  * @throws RangeError `ERR_OUT_OF_RANGE` for a `prefix` longer than 64 characters
  * @example
@@ -141,6 +187,26 @@ export function redisStore(options: RedisStoreOptions): GuardStore {
   if (typeof prefix !== 'string') throw typeError('prefix', 'a string', prefix);
   if (prefix.length > MAX_REDIS_PREFIX_LENGTH)
     throw rangeError(`"prefix" must be at most ${MAX_REDIS_PREFIX_LENGTH} characters, got ${prefix.length}`);
+  const replicas = integerOption('replicas', opts.replicas, 0, 0, MAX_REDIS_REPLICAS);
+  const replicaTimeoutMs = integerOption(
+    'replicaTimeoutMs',
+    opts.replicaTimeoutMs,
+    DEFAULT_REDIS_REPLICA_TIMEOUT_MS,
+    MIN_GUARD_TIMEOUT_MS,
+    MAX_GUARD_TIMEOUT_MS,
+  );
+  const io = client as IoredisLikeClient;
+  const node = client as NodeRedisLikeClient;
+  if (
+    replicas > 0 &&
+    (io.isCluster === true || (typeof io.call !== 'function' && typeof node.sendCommand !== 'function'))
+  )
+    throw typeError('client', "a single-node Redis client (with replicas, WAIT counts one primary's replicas)", client);
+  /** `WAIT`: how many replicas have every write this connection made so far. */
+  const wait = (): Promise<unknown> =>
+    typeof io.call === 'function'
+      ? io.call('WAIT', [replicas, replicaTimeoutMs])
+      : node.sendCommand!(['WAIT', String(replicas), String(replicaTimeoutMs)]);
 
   // EVALSHA names a script by the hex SHA-1 of its text, the way Redis computes it.
   const sha = bytesToHex(sha1(new TextEncoder().encode(SETTLE)));
@@ -164,10 +230,11 @@ export function redisStore(options: RedisStoreOptions): GuardStore {
       const stepPart = step ? `${int(step.value)}:${int(step.expiresAt)}` : ':';
       const packed = `${int(r.now)}:${int(r.maxFailures)}:${int(r.lockUntil)}:${verified ? 1 : 0}:${stepPart}`;
       // Both keys carry the id as a hash tag, so they share one Cluster slot (a script's keys must).
-      const keys = [`${prefix}{${id}}:guard`];
+      const tag = hashTag(id);
+      const keys = [`${prefix}{${tag}}:guard`];
       const args = [packed];
       if (once !== undefined) {
-        keys.push(`${prefix}{${id}}:once:${once.item}`);
+        keys.push(`${prefix}{${tag}}:once:${once.item}`);
         args.push(String(int(once.expiresAt)));
       }
       let reply: unknown;
@@ -176,6 +243,13 @@ export function redisStore(options: RedisStoreOptions): GuardStore {
       } catch (error) {
         if (!isNoScript(error)) throw error;
         reply = await call(false, keys, args);
+      }
+      // Fewer replicas than asked may lose this settle on a failover: refuse (the guard answers
+      // `storage`; a consumed step stays consumed, so the user types the next code).
+      if (replicas > 0) {
+        const acknowledged = Number(await wait());
+        if (!(acknowledged >= replicas))
+          throw new Error(`only ${acknowledged} of ${replicas} Redis replicas acknowledged the settle`);
       }
       const [status, n, retryAt] = reply as [string, number | string, number | string | undefined];
       if (status === 'accepted') return { status, clearedFailures: Number(n) };

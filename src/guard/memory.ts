@@ -1,35 +1,36 @@
 /**
- * The embedded default store: in-process, bounded, expiring, O(1) amortised per attempt.
+ * The embedded default store: in-process, bounded, expiring, O(1) per attempt.
  *
  * `settle` runs synchronously inside its `async` function, so it is atomic with respect to every
  * other call in the process (JavaScript never interleaves synchronous code). It is *not* shared
  * between processes: with more than one server process, use the Redis or PostgreSQL adapter.
  *
  * **One record per credential** holds its failure counter, its last step and its single-use marks.
- * An attempt that succeeds with no step or mark to keep (a recovery code cleared by its mark is
- * still kept) leaves no record: ids that never failed cost nothing.
+ * An attempt that succeeds with no step or mark to keep leaves no record: ids that never failed
+ * cost nothing. A refusal of a locked credential changes nothing, not even the record's place.
  *
- * **What goes when full.** Records are filed in buckets by what they protect, and each bucket is a
- * doubly-linked list in write order (not a `Map`: restarting a `Map` iterator at its front skips
- * every deleted slot since the last rehash, which made eviction O(n)). When a write takes the
- * store over `maxEntries`, it removes, in this order:
- * 1. an expired record (the oldest of each bucket is looked at first, and a sweep that looks at two
+ * **When full, a lockout is never forgotten.** A record with live failures (a counter) is never
+ * evicted, whatever fills the store. When a new id needs a record and the store holds `maxEntries`,
+ * the store makes room by removing, in this order:
+ * 1. an expired record (the oldest of each kind is looked at first, and a sweep that looks at two
  *    more records per write reclaims the rest within about `maxEntries / 2` writes);
- * 2. the least recently written record of the lowest bucket. Buckets, lowest first: failure
- *    counters by their count (1 … 100), then records holding an unexpired step, then records holding
- *    a single-use mark. The record just written is never the one removed.
+ * 2. the least recently written record that holds only a step (no live failures);
+ * 3. the least recently written record that holds a single-use mark (no live failures).
+ * If every record is a live counter, the new id's attempt is refused: the guard answers `storage`
+ * (fail closed), and `refused` counts it, until counters expire (within the lock window).
  *
- * The guarantee under a flood of distinct ids: a counter holding `k` failures is forgotten only
- * after every other record in the store holds at least `k` failures (or a step or mark), so an
- * attacker who wants `k` guesses back must first spend about `maxEntries × k` failed attempts of
- * their own inside the lock window. A flood of one-off guesses only displaces other one-off
- * guesses; it never displaces a step record or a counter at 2 or more while one-off ones remain.
+ * The guarantee, whatever mix of records any number of other ids create: a credential gets at most
+ * `maxFailures` answers other than `locked` per lock window, the same bound as with a store that
+ * never evicts (the extra bound is 0). The price is availability under a flood: `maxEntries` live
+ * counters (one failed attempt each, from as many ids, within one lock window) make the store
+ * refuse new ids until they expire. What eviction can lose is a step or a single-use mark, which
+ * only matters before the caller has stored the credential's new `lastStep` (or the updated
+ * recovery set, or the used enrollment): the guard checks those records first.
  *
  * @module
  */
 import {
   DEFAULT_MEMORY_STORE_ENTRIES,
-  MAX_MAX_FAILURES,
   MAX_MEMORY_STORE_ENTRIES,
   MEMORY_STORE_SWEEP_PER_WRITE,
 } from '../constants.js';
@@ -43,10 +44,15 @@ export interface MemoryStoreOptions {
   maxEntries?: number;
 }
 
-/** A memory store, with its size for monitoring and tests. */
+/** A memory store, with its size and refusals for monitoring and tests. */
 export interface MemoryStore extends GuardStore {
   /** Credential records currently held (expired ones are reclaimed lazily). */
   readonly size: number;
+  /**
+   * Attempts refused because the store was full of live failure counters (each answered `storage`
+   * by the guard). Non-zero means a flood, or a `maxEntries` too small for the traffic.
+   */
+  readonly refused: number;
 }
 
 interface Entry {
@@ -69,32 +75,33 @@ interface Bucket {
   newest: Entry | undefined;
 }
 
-/** Bucket of records holding an unexpired step, above every failure count. */
-const RANK_STEP = MAX_MAX_FAILURES + 1;
-/** Bucket of records holding an unexpired single-use mark: the last to go. */
-const RANK_ONCE = MAX_MAX_FAILURES + 2;
+/** Kind of a record holding live failures: never evicted. */
+const RANK_COUNTER = 0;
+/** Kind of a record holding an unexpired step and no live failures: evicted first. */
+const RANK_STEP = 1;
+/** Kind of a record holding an unexpired single-use mark and no live failures: evicted next. */
+const RANK_ONCE = 2;
 /** A record with nothing unexpired in it. */
 const EXPIRED = -1;
 
-/** Which bucket a record belongs in at `now`: what losing it would cost. */
+/** Which kind a record is at `now`: what losing it would cost (a counter: guesses given back). */
 function rankOf(e: Entry, now: number): number {
   if (e.once !== undefined) {
     for (const [item, expiresAt] of e.once) if (expiresAt <= now) e.once.delete(item);
-    if (e.once.size > 0) return RANK_ONCE;
-    e.once = undefined;
+    if (e.once.size === 0) e.once = undefined;
   }
+  if (e.failures > 0 && e.failuresExpireAt > now) return RANK_COUNTER;
+  if (e.once !== undefined) return RANK_ONCE;
   if (e.stepExpiresAt > now) return RANK_STEP;
-  if (e.failures > 0 && e.failuresExpireAt > now) return Math.min(e.failures, MAX_MAX_FAILURES);
   return EXPIRED;
 }
 
 /**
  * Create an in-memory {@link GuardStore}.
  *
- * Forgetting a step record can only re-open a replay of a code whose credential record the caller
- * has not yet stored (the guard checks the credential's own `lastStep` first); forgetting a failure
- * counter gives its guesses back, which is why counters with more failures are kept longer (see
- * the module comment for the exact order and the guarantee).
+ * A live failure counter is never evicted; when nothing else can make room for a new id, its
+ * attempt is refused (`storage`, counted in `refused`). See the module comment for the order and
+ * the guarantee.
  *
  * @param options - `maxEntries` (100 000)
  * @returns the store
@@ -110,6 +117,7 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
   let latest = 0; // the newest `now` any caller passed: expiry is judged on the caller's clock
   const entries = new Map<string, Entry>();
   const buckets: Bucket[] = Array.from({ length: RANK_ONCE + 1 }, () => ({ oldest: undefined, newest: undefined }));
+  let refused = 0;
   let sweep: Iterator<Entry> | undefined;
 
   const unlink = (e: Entry): void => {
@@ -150,19 +158,31 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
       if (rankOf(next.value, latest) === EXPIRED) remove(next.value);
     }
   };
-  /** Brings the store back to `max` records without touching `keep`. */
-  const evict = (keep: Entry): void => {
+  /**
+   * Removes one record to make room for a new one: an expired record, else the least recently
+   * written step-only record, else the least recently written mark record. `false` when every
+   * record is a live counter.
+   */
+  const makeRoom = (): boolean => {
     sweepSome();
-    while (entries.size > max) {
+    if (entries.size < max) return true;
+    for (;;) {
+      // An expired record at the head of any kind goes first.
       let victim: Entry | undefined;
       for (const b of buckets) {
-        victim = b.oldest === keep ? keep.newer : b.oldest;
-        if (victim !== undefined) break;
+        if (b.oldest !== undefined && rankOf(b.oldest, latest) === EXPIRED) {
+          victim = b.oldest;
+          break;
+        }
       }
-      if (victim === undefined) return; // only `keep` is left (max is at least 1)
+      victim ??= buckets[RANK_STEP]!.oldest ?? buckets[RANK_ONCE]!.oldest;
+      if (victim === undefined) return false;
       const rank = rankOf(victim, latest);
-      if (rank === EXPIRED || rank === victim.rank) remove(victim);
-      else file(victim, latest); // parts of it expired since it was filed: re-file, look again
+      if (rank === EXPIRED || rank === victim.rank) {
+        remove(victim);
+        return true;
+      }
+      file(victim, latest); // parts of it expired since it was filed: re-file, look again
     }
   };
 
@@ -183,6 +203,9 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
     get size() {
       return entries.size;
     },
+    get refused() {
+      return refused;
+    },
     async settle(id, request: SettleRequest): Promise<SettleResult> {
       credentialId('credentialId', id);
       const { now, maxFailures, lockUntil, verified, step, once } = request;
@@ -202,7 +225,15 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
       };
       const failures = e.failuresExpireAt > now ? e.failures : 0;
       if (failures >= maxFailures) return { status: 'locked', failures, retryAt: e.failuresExpireAt };
-      if (fresh) entries.set(id, e);
+      // A new id that will leave a record (a failure, a step, a mark) needs room first; a store
+      // full of live counters refuses it rather than forget one of them.
+      if (fresh && (!verified || step !== undefined || once !== undefined)) {
+        if (!makeRoom()) {
+          refused++;
+          throw new Error('memory store is full of live failure counters');
+        }
+        entries.set(id, e);
+      }
       let result: SettleResult;
       if (!verified) result = count(e, failures, lockUntil, 'failed', now);
       else if (once !== undefined && (e.once?.get(once.item) ?? 0) > now)
@@ -223,7 +254,6 @@ export function memoryStore(options?: MemoryStoreOptions): MemoryStore {
         file(e, now);
         result = { status: 'accepted', clearedFailures: failures };
       }
-      if (entries.size > max) evict(e);
       return result;
     },
   };

@@ -77,6 +77,56 @@ it('purgeExpired deletes a row only once nothing in it matters (PGlite)', async 
 });
 
 describe.runIf(havePostgres)('PostgreSQL server', () => {
+  it('300 parallel wrong guesses on 4 SERIALIZABLE pools: at most maxFailures counted, no storage answer', async () => {
+    const pools = Array.from({ length: 4 }, () => pgPool(10, 'serializable', 60_000));
+    try {
+      await migrate(pools[0]!);
+      const verifiers = pools.map((client) =>
+        createVerifier({ store: postgresStore({ client }), keyring: KEYRING, maxFailures: 10 }),
+      );
+      const { credential, secret } = enrolled();
+      const now = T + 60_000;
+      const wrong = totp(secret, { time: now }) === '000000' ? '000001' : '000000';
+      const started = performance.now();
+      const results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => verifiers[i % 4]!.verify({ credential, code: wrong, now })),
+      );
+      const reasons = results.map((r) => (r.ok ? 'ok' : r.reason));
+      expect(reasons.filter((r) => r === 'storage')).toEqual([]);
+      expect(reasons.filter((r) => r === 'mismatch')).toHaveLength(10);
+      expect(reasons.filter((r) => r === 'locked')).toHaveLength(290);
+      expect(performance.now() - started).toBeLessThan(2000);
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
+  it('a refusal of a locked credential writes nothing: the row keeps its version (xmin)', async () => {
+    const pool = pgPool(2);
+    try {
+      await migrate(pool);
+      const store = postgresStore({ client: pool });
+      const id = `locked-${randomUUID()}`;
+      const fail = { now: T, maxFailures: 2, lockUntil: T + 60_000, verified: false };
+      await store.settle(id, fail);
+      await store.settle(id, fail);
+      const version = async () =>
+        ((await pool.query('SELECT xmin::text AS v, failures FROM totpkit_guard WHERE credential_id = $1', [id]))
+          .rows[0] as { v: string; failures: number }) ?? null;
+      const before = await version();
+      expect(before?.failures).toBe(2);
+      for (const verified of [false, true])
+        expect(await store.settle(id, { ...fail, verified, step: { value: 9, expiresAt: T + 60_000 } })).toEqual({
+          status: 'locked',
+          failures: 2,
+          retryAt: T + 60_000,
+        });
+      expect(await version()).toEqual(before);
+    } finally {
+      await pool.end();
+    }
+  });
+
   storeConformance('PostgreSQL (pg, READ COMMITTED)', async (n) => {
     const pools = Array.from({ length: n }, () => pgPool(4));
     await migrate(pools[0]!);
