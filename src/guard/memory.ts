@@ -29,11 +29,7 @@
  *
  * @module
  */
-import {
-  DEFAULT_MEMORY_STORE_ENTRIES,
-  MAX_MEMORY_STORE_ENTRIES,
-  MEMORY_STORE_SWEEP_PER_WRITE,
-} from '../constants.js';
+import { DEFAULT_MEMORY_STORE_ENTRIES, MAX_MEMORY_STORE_ENTRIES, MEMORY_STORE_SWEEP_PER_WRITE } from '../constants.js';
 import { integerOption, optionsObject } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
 import type { GuardStore, SettleRequest, SettleResult } from './store.js';
