@@ -406,7 +406,7 @@ describe('memory store at capacity', () => {
     expect(store.size).toBe(0); // the success cleared the only thing it held
   });
 
-  it('a flood of failures from other ids never displaces a live counter; it takes step and mark records first', async () => {
+  it('a flood from other ids never displaces a live counter: it takes step, then mark records', async () => {
     const store = memoryStore({ maxEntries: 1000 });
     for (let i = 0; i < 3; i++) await store.settle('victim', fail());
     await store.settle('user', login(100));
@@ -465,7 +465,7 @@ describe('memory store at capacity', () => {
     return answered;
   };
 
-  it('a store filled with step records, or with recovery marks, never gives a victim more than maxFailures guesses', async () => {
+  it('a store full of step records, or of recovery marks, gives a victim maxFailures guesses, no more', async () => {
     for (const kind of ['step', 'mark'] as const) {
       const store = memoryStore({ maxEntries: 1000 });
       for (let i = 0; i < 999; i++)
@@ -484,7 +484,7 @@ describe('memory store at capacity', () => {
     }
   });
 
-  it('property: whatever mix of records other ids create, the victim gets at most maxFailures non-locked answers', async () => {
+  it('property: any mix of records from other ids leaves the victim at most maxFailures judged guesses', async () => {
     const op = fc.record({
       kind: fc.constantFrom('fail', 'step', 'mark', 'ok'),
       id: fc.nat({ max: 300 }),
