@@ -184,6 +184,32 @@ describe.runIf(havePostgres)('PostgreSQL server', () => {
 });
 
 describe.runIf(haveRedis)('Redis server', () => {
+  it('a refusal of a locked credential writes nothing: the key keeps its value and its expiry', async () => {
+    const client = ioredisClient();
+    try {
+      const store = redisStore({ client, prefix: 'lockedtest:' });
+      const id = `locked-${randomUUID()}`;
+      const fail = { now: T, maxFailures: 2, lockUntil: T + 60_000, verified: false };
+      await store.settle(id, fail);
+      await store.settle(id, fail);
+      const key = `lockedtest:{${id}}:guard`;
+      const before = [await client.get(key), await client.call('PEXPIRETIME', key)];
+      await new Promise((r) => setTimeout(r, 5)); // a rewrite would now give another expiry
+      for (const verified of [false, true])
+        expect(
+          await store.settle(id, { ...fail, now: T + 1, verified, step: { value: 9, expiresAt: T + 60_000 } }),
+        ).toEqual({
+          status: 'locked',
+          failures: 2,
+          retryAt: T + 60_000,
+        });
+      expect([await client.get(key), await client.call('PEXPIRETIME', key)]).toEqual(before);
+      await client.del(key);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   storeConformance('Redis (ioredis)', async (n) => {
     const clients = Array.from({ length: n }, () => ioredisClient());
     return {
@@ -303,6 +329,40 @@ describe.runIf(haveRedisBinaries)('Redis Cluster', () => {
       stores: clients.map((client) => redisStore({ client: client as unknown as RedisLikeClient })),
       close: async () => void (await Promise.all(clients.map((c) => c.close()))),
     };
+  });
+
+  it('an id with braces keeps both its keys in one slot and stays distinct from look-alikes', async () => {
+    const { Cluster } = await import('ioredis');
+    const { nodes } = await startedCluster();
+    const client = new Cluster(nodes);
+    try {
+      const store = redisStore({ client: client as unknown as RedisLikeClient, prefix: 'braces:' });
+      // `}abc` gave the empty tag `{}` (the whole key hashed: the guard and mark keys in two slots,
+      // and the script refused with CROSSSLOT); `a{b}c` took `a{b` as its tag.
+      const ids = ['}abc', '{x}', 'a{b}c', '{', '}', '{}', '%7B', '%', 'plain'];
+      for (const id of ids) {
+        const r = await store.settle(id, {
+          now: T,
+          maxFailures: 10,
+          lockUntil: T + 60_000,
+          verified: true,
+          step: { value: 1, expiresAt: T + 60_000 },
+          once: { item: 'recovery:0:1', expiresAt: T + 60_000 },
+        });
+        expect(r, id).toEqual({ status: 'accepted', clearedFailures: 0 });
+      }
+      // One record per id: `{` and `%7B` (the encoding of `{`) do not share one.
+      for (const id of ids)
+        expect(
+          await store.settle(id, { now: T, maxFailures: 10, lockUntil: T + 60_000, verified: false }),
+          id,
+        ).toMatchObject({ failures: 1 });
+      const keys = (await Promise.all(client.nodes('master').map((node) => node.keys('braces:*')))).flat();
+      expect(keys).toHaveLength(ids.length * 2);
+      for (const key of keys) expect(key).toMatch(/^braces:\{[^{}]+\}:(guard|once:recovery:0:1)$/);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('credentials spread over every master, each in one slot', async () => {
