@@ -1,13 +1,14 @@
 import { defineConfig } from 'tsup';
 
-// Public entry points: the core, and one per subpath (limits, compat, inspect, migration, QR, guard, adapters,
-// testing).
+// Public entry points: the core, and one per subpath (limits, compat, inspect, migration, account, QR, guard,
+// adapters, testing).
 const entry = {
   index: 'src/index.ts',
   limits: 'src/limits.ts',
   compat: 'src/compat.ts',
   inspect: 'src/inspect.ts',
   migration: 'src/migration.ts',
+  'account/index': 'src/account/index.ts',
   'qr/index': 'src/qr/index.ts',
   'guard/index': 'src/guard/index.ts',
   'adapters/redis': 'src/adapters/redis.ts',

@@ -129,6 +129,27 @@ export const SEAL_NONCE_BYTES = 12;
 /** Longest secret envelope `openSecret` parses; real ones are under 200 characters. */
 export const MAX_ENVELOPE_LENGTH = 8192;
 
+// ── Accounts: authenticators, remembered devices ────────────────────────────────────────────────────────────
+
+/** Most authenticators an account holds (NIST SP 800-63B-4 §4.1.2.1 asks to allow more than one). */
+export const MAX_AUTHENTICATORS = 10;
+/** Longest authenticator or remembered-device label, in UTF-16 code units. */
+export const MAX_AUTHENTICATOR_LABEL_LENGTH = 64;
+/** Unused recovery codes at or below which a `recovery_codes_low` notice is given. */
+export const RECOVERY_CODES_LOW = 2;
+/** How long a remembered device skips the code by default, days. */
+export const DEFAULT_REMEMBER_DAYS = 30;
+/** Shortest remembered-device lifetime, days. */
+export const MIN_REMEMBER_DAYS = 1;
+/** Longest remembered-device lifetime, days (about 13 months: browsers cap cookies at 400 days). */
+export const MAX_REMEMBER_DAYS = 400;
+/** Most remembered devices an account keeps (expired ones first, then the oldest, are dropped). */
+export const MAX_REMEMBERED_DEVICES = 20;
+/** Random bytes in a remembered device's id. */
+export const REMEMBER_DEVICE_ID_BYTES = 16;
+/** Random bytes in a remembered device's secret (256 bits). */
+export const REMEMBER_DEVICE_SECRET_BYTES = 32;
+
 // ── Guard: throttling, deadline, records ──────────────────────────────────────────────────────────────────────────
 
 /** Consecutive failures before a credential is locked, by default (NIST SP 800-63B allows up to 100). */

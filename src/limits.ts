@@ -49,6 +49,17 @@ export {
   MAX_MIGRATION_URI_LENGTH,
 } from './constants.js';
 
+// Accounts (totpkit/account)
+export {
+  DEFAULT_REMEMBER_DAYS,
+  MAX_AUTHENTICATOR_LABEL_LENGTH,
+  MAX_AUTHENTICATORS,
+  MAX_REMEMBER_DAYS,
+  MAX_REMEMBERED_DEVICES,
+  MIN_REMEMBER_DAYS,
+  RECOVERY_CODES_LOW,
+} from './constants.js';
+
 // QR codes (totpkit/qr)
 export {
   DEFAULT_QR_BACKGROUND,

@@ -18,6 +18,10 @@ export {
 export { memoryStore, type MemoryStore, type MemoryStoreOptions } from './memory.js';
 export type { GuardStore, SettleOnce, SettleRequest, SettleResult, SettleStep } from './store.js';
 export type {
+  AccountEnrollmentResult,
+  AccountGuardResult,
+  AccountRecoveryResult,
+  AttemptResult,
   EnrollmentAttemptResult,
   EnrollmentFailureReason,
   GuardEvent,
@@ -29,6 +33,7 @@ export type {
   GuardResult,
   RecoveryAttemptResult,
   RecoveryFailureReason,
+  RememberedDeviceResult,
   Verifier,
   VerifierOptions,
 } from './types.js';

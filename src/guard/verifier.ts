@@ -29,7 +29,24 @@ import {
   MIN_GUARD_TIMEOUT_MS,
   RECOVERY_USE_RECORD_MS,
 } from '../constants.js';
-import { type Credential, checkCredential, type SecretProtection, verifyWithKey } from '../credential.js';
+import { checkRememberedDevice } from '../account/devices.js';
+import {
+  type Account,
+  addAuthenticator,
+  afterLogin,
+  afterRecovery,
+  checkAccount,
+  type Notice,
+  recoveryNotices,
+  withEnrollment,
+} from '../account/state.js';
+import {
+  type Credential,
+  checkCredential,
+  type SecretProtection,
+  type VerifyCredentialResult,
+  verifyWithKey,
+} from '../credential.js';
 import { checkEnrollment, confirmEnrollment as confirmPure, type Enrollment } from '../enrollment.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
@@ -39,7 +56,9 @@ import { createDeadline } from './deadline.js';
 import { createKeyCache } from './key-cache.js';
 import type { GuardStore, SettleOnce, SettleStep } from './store.js';
 import type {
+  AccountEnrollmentResult,
   EnrollmentFailureReason,
+  GuardPolicy,
   GuardAttempt,
   GuardEvent,
   GuardEventReason,
@@ -49,6 +68,9 @@ import type {
   Verifier,
   VerifierOptions,
 } from './types.js';
+
+/** What `attempt`'s `kind` may be: a short lower-case name, safe in any log. */
+const ATTEMPT_KIND = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /** What local verification found: a success with what to consume, or a reason. */
 type Local<S> =
@@ -117,6 +139,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     credentialId: string,
     args: GuardAttempt,
     local: (now: number) => Local<S>,
+    attemptKind?: string,
   ): Promise<({ ok: true; anomaly: boolean } & S) | GuardRefusal<R>> {
     const now = timeMs(args.now ?? clock(), 'now', true);
     const context = args.context === undefined ? undefined : optionsObject('context', args.context);
@@ -125,12 +148,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
       reason: GuardEventReason | undefined,
       failures: number,
       anomaly: boolean,
-      extra?: { step?: number; delta?: number; error?: string },
+      extra?: { step?: number; delta?: number; error?: string; authenticatorId?: string },
     ): void => {
       if (opts.onEvent !== undefined)
         emit({
           kind,
+          ...(attemptKind === undefined ? {} : { attemptKind }),
           credentialId,
+          ...(extra?.authenticatorId === undefined ? {} : { authenticatorId: extra.authenticatorId }),
           outcome,
           reason,
           step: extra?.step,
@@ -184,7 +209,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         // A success right after a failure spike keeps the signal, so the server can ask for step-up.
         const anomaly = r.clearedFailures >= anomalyThreshold;
         const value = (found as { value: S }).value;
-        event('success', undefined, 0, anomaly, value as { step?: number; delta?: number });
+        event('success', undefined, 0, anomaly, value as { step?: number; delta?: number; authenticatorId?: string });
         return { ok: true, anomaly, ...value };
       }
       case 'locked':
@@ -203,9 +228,124 @@ export function createVerifier(options: VerifierOptions): Verifier {
     expiresAt: now + (2 * MAX_WINDOW + 2) * period * 1000,
   });
 
+  /** The window of an operation's policy (or the verifier's), refusing an unknown operation. */
+  const policyOf = (operation: unknown): GuardPolicy | undefined => {
+    if (operation === undefined) return undefined;
+    if (typeof operation !== 'string' || !Object.hasOwn(policies, operation))
+      throw rangeError(`"operation" names no policy`);
+    return policies[operation] as GuardPolicy;
+  };
+
+  /** Every authenticator of the account tried, with the same work whichever matches (or none). */
+  const verifyAccount = (a: GuardAttempt & { account: Account; code: string; operation?: string }) => {
+    const account = checkAccount(a.account);
+    const window = policyOf(a.operation)?.window ?? opts.window;
+    const credentials = account.authenticators.map((x) => checkCredential(x.credential));
+    return attempt<{ account: Account; authenticatorId: string; step: number; delta: number }, GuardFailureReason>(
+      'verify',
+      account.id,
+      a,
+      (now) => {
+        let match: { index: number; v: Extract<VerifyCredentialResult, { ok: true }> } | undefined;
+        let reason: 'malformed' | 'mismatch' | 'replayed' = 'mismatch';
+        for (let i = 0; i < credentials.length; i++) {
+          const c = credentials[i]!;
+          const v = verifyWithKey(c, keyFor(c), a.code, { now, window });
+          if (v.ok) match ??= { index: i, v };
+          else if (v.reason === 'replayed' || (v.reason === 'malformed' && reason === 'mismatch')) reason = v.reason;
+        }
+        if (match === undefined) return { ok: false, reason };
+        const { index, v } = match;
+        return {
+          ok: true,
+          value: {
+            account: afterLogin(account, index, v.credential, now),
+            authenticatorId: account.authenticators[index]!.id,
+            step: v.step,
+            delta: v.delta,
+          },
+          step: stepRecord(v.step, credentials[index]!.period, now),
+        };
+      },
+    );
+  };
+
+  const recoverAccount = (a: GuardAttempt & { account: Account; code: string; pepper?: Uint8Array }) => {
+    const account = checkAccount(a.account);
+    return attempt<{ account: Account; remaining: number; notices: readonly Notice[] }, RecoveryFailureReason>(
+      'recovery',
+      account.id,
+      a,
+      (now) => {
+        if (account.recovery === null) return { ok: false, reason: 'mismatch' };
+        const used = consumeRecoveryCode(account.recovery, a.code, { pepper: a.pepper, now });
+        if (!used.ok) return used;
+        const once = { item: `recovery:${used.set.generation}:${used.index}`, expiresAt: now + RECOVERY_USE_RECORD_MS };
+        return {
+          ok: true,
+          value: {
+            account: afterRecovery(account, used.set),
+            remaining: used.remaining,
+            notices: recoveryNotices(used.remaining, now),
+          },
+          once,
+        };
+      },
+    );
+  };
+
+  const enrollAccount = async (
+    a: GuardAttempt & { account: Account; token: string; code: string; label?: string; enrollment?: Enrollment },
+  ): Promise<AccountEnrollmentResult> => {
+    const account = checkAccount(a.account);
+    const pending = a.enrollment ?? account.pendingEnrollment;
+    if (pending === null || pending === undefined)
+      throw rangeError('"account.pendingEnrollment" is empty: start an enrollment first');
+    const enrollment = checkEnrollment(pending);
+    let latest = account;
+    const r = await attempt<
+      { account: Account; authenticatorId: string; notices: readonly Notice[]; step: number },
+      EnrollmentFailureReason
+    >('enrollment', account.id, a, (now) => {
+      const c = confirmPure(enrollment, { ...protection, token: a.token, code: a.code, now });
+      if (!c.ok) {
+        latest = withEnrollment(account, c.enrollment);
+        return c;
+      }
+      // Added before the store is asked: a full account or a taken label throws, and nothing is spent.
+      const added = addAuthenticator(withEnrollment(account, null), { credential: c.credential, label: a.label, now });
+      return {
+        ok: true,
+        value: {
+          account: added.account,
+          authenticatorId: c.credential.id,
+          notices: added.notices,
+          step: c.credential.lastStep,
+        },
+        step: stepRecord(c.credential.lastStep, enrollment.period, now),
+        once: {
+          item: `enrollment:${enrollment.tokenHash}`,
+          expiresAt: enrollment.expiresAt + ENROLLMENT_USE_RECORD_MS,
+        },
+      };
+    });
+    if (r.ok) {
+      const { step: _step, ...rest } = r;
+      return rest;
+    }
+    return { ...r, account: latest };
+  };
+
   return {
-    async verify(args) {
-      const a = optionsObject('args', args, true);
+    // One implementation for both overloads: each branch returns its own result type.
+    verify: (async (args: object) => {
+      const a = optionsObject('args', args, true) as GuardAttempt & {
+        credential?: Credential;
+        account?: Account;
+        code: string;
+        operation?: string;
+      };
+      if (a.account !== undefined) return verifyAccount(a as typeof a & { account: Account });
       // One rule with the core: a non-object is a TypeError, a malformed record a RangeError.
       const credential = checkCredential(a.credential);
       credentialId('credential.id', credential.id);
@@ -226,10 +366,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
           };
         },
       );
-    },
+    }) as Verifier['verify'],
 
-    async useRecoveryCode(args) {
-      const a = optionsObject('args', args, true);
+    // One implementation for both overloads: each branch returns its own result type.
+    useRecoveryCode: (async (args: object) => {
+      const a = optionsObject('args', args, true) as GuardAttempt & {
+        credentialId?: string;
+        set?: RecoveryCodeSet;
+        account?: Account;
+        code: string;
+        pepper?: Uint8Array;
+      };
+      if (a.account !== undefined) return recoverAccount(a as typeof a & { account: Account });
       const id = credentialId('credentialId', a.credentialId);
       return attempt<{ set: RecoveryCodeSet; remaining: number }, RecoveryFailureReason>('recovery', id, a, (now) => {
         const used = consumeRecoveryCode(a.set as RecoveryCodeSet, a.code as string, { pepper: a.pepper, now });
@@ -238,10 +386,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
         const once = { item: `recovery:${used.set.generation}:${used.index}`, expiresAt: now + RECOVERY_USE_RECORD_MS };
         return { ok: true, value: { set: used.set, remaining: used.remaining }, once };
       });
-    },
+    }) as Verifier['useRecoveryCode'],
 
-    async confirmEnrollment(args) {
-      const a = optionsObject('args', args, true);
+    // One implementation for both overloads: each branch returns its own result type.
+    confirmEnrollment: (async (args: object) => {
+      const a = optionsObject('args', args, true) as GuardAttempt & {
+        enrollment?: Enrollment;
+        account?: Account;
+        token: string;
+        code: string;
+        label?: string;
+      };
+      if (a.account !== undefined) return enrollAccount(a as typeof a & { account: Account });
       const enrollment = checkEnrollment(a.enrollment);
       credentialId('enrollment.credentialId', enrollment.credentialId);
       let latest = enrollment;
@@ -275,6 +431,33 @@ export function createVerifier(options: VerifierOptions): Verifier {
         return rest;
       }
       return { ...r, enrollment: latest };
+    }) as Verifier['confirmEnrollment'],
+
+    async attempt(args) {
+      const a = optionsObject('args', args, true);
+      const subject = credentialId('subject', a.subject);
+      if (typeof a.verified !== 'boolean') throw typeError('verified', 'a boolean', a.verified);
+      const kind = a.kind ?? 'attempt';
+      if (typeof kind !== 'string') throw typeError('kind', 'a string', kind);
+      if (!ATTEMPT_KIND.test(kind)) throw rangeError('"kind" must be a short lower-case name (a-z, 0-9, _ and -)');
+      const r = await attempt<object, 'mismatch' | 'locked' | 'storage'>(
+        'attempt',
+        subject,
+        a,
+        () => (a.verified ? { ok: true, value: {} } : { ok: false, reason: 'mismatch' }),
+        kind,
+      );
+      return r.ok ? { ok: true, anomaly: r.anomaly } : r;
+    },
+
+    checkRememberedDevice(args) {
+      const a = optionsObject('args', args, true);
+      const account = checkAccount(a.account);
+      if (protection.keyring === undefined)
+        throw typeError('keyring', 'a Keyring on the verifier (remembered devices are sealed)', undefined);
+      const now = timeMs(a.now ?? clock(), 'now', true);
+      if (policyOf(a.operation)?.requireCode === true) return { ok: false, reason: 'code_required' };
+      return checkRememberedDevice(account, a.token as string, { keyring: protection.keyring, now });
     },
   };
 }
