@@ -11,7 +11,7 @@
 import { decodeBase32, encodeBase32 } from './base32.js';
 import { MAX_WINDOW } from './constants.js';
 import { optionsObject, rangeError, typeError } from './internal/assert.js';
-import { timeMs } from './internal/time.js';
+import { nowMs } from './internal/time.js';
 import { createOtpKey, type OtpKey } from './key.js';
 import { openSecret, sealSecret, type Keyring } from './seal.js';
 import { verifyTotp, type TotpWindow, type VerifyTotpResult } from './totp.js';
@@ -155,7 +155,7 @@ export function verifyWithKey(
   code: string,
   opts: VerifyCredentialOptions,
 ): VerifyCredentialResult {
-  const now = timeMs(opts.now, 'now', true);
+  const now = nowMs(opts.now);
   const shift = opts.recenter === true ? Math.max(-MAX_WINDOW, Math.min(MAX_WINDOW, c.delta)) : 0;
   // Re-centring moves the moment we look at by the learned delta; replay protection is absolute.
   const shifted = now + shift * c.period * 1000;

@@ -36,7 +36,7 @@ import { algorithmOption } from './internal/options.js';
 import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
 import { digitsOption, periodOption } from './internal/options.js';
 import { checkLabel, credentialId as credentialIdArg } from './internal/text.js';
-import { timeMs } from './internal/time.js';
+import { nowMs } from './internal/time.js';
 import { manualEntry, type ManualEntry } from './manual.js';
 import { generateSecret } from './secret.js';
 import { verifyTotp } from './totp.js';
@@ -142,7 +142,7 @@ const uriParams = (e: Pick<Enrollment, 'account' | 'issuer' | 'algorithm' | 'dig
  */
 export function startEnrollment(options: StartEnrollmentOptions): StartedEnrollment {
   const opts = optionsObject('options', options, true);
-  const now = timeMs(opts.now, 'now', true);
+  const now = nowMs(opts.now);
   const account = checkLabel('account', opts.account);
   const issuer = checkLabel('issuer', opts.issuer);
   const deviceLabel = opts.deviceLabel === undefined ? undefined : checkLabel('deviceLabel', opts.deviceLabel);
@@ -266,7 +266,7 @@ export type ShowEnrollmentOptions = Partial<SecretProtection> & {
 export function showEnrollment(enrollment: Enrollment, options: ShowEnrollmentOptions): ShowEnrollmentResult {
   const e = checkEnrollment(enrollment);
   const opts = optionsObject('options', options, true);
-  const now = timeMs(opts.now, 'now', true);
+  const now = nowMs(opts.now);
   if (e.status !== 'pending') return { ok: false, reason: e.status };
   if (now >= e.expiresAt) return { ok: false, reason: 'expired' };
   if (!tokenMatches(e, opts.token)) return { ok: false, reason: 'token_mismatch' };
@@ -320,7 +320,7 @@ export function checkEnrollment(value: unknown): Enrollment {
 export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnrollmentOptions): ConfirmEnrollmentResult {
   const e = checkEnrollment(enrollment);
   const opts = optionsObject('options', options, true);
-  const now = timeMs(opts.now, 'now', true);
+  const now = nowMs(opts.now);
   if (e.status === 'used') return { ok: false, reason: 'used', enrollment: e };
   if (e.status === 'revoked') return { ok: false, reason: 'revoked', enrollment: e };
   if (now >= e.expiresAt) return { ok: false, reason: 'expired', enrollment: e };
@@ -383,6 +383,6 @@ export function confirmEnrollment(enrollment: Enrollment, options: ConfirmEnroll
  */
 export function revokeEnrollment(enrollment: Enrollment, options?: { now?: Moment }): Enrollment {
   const e = checkEnrollment(enrollment);
-  const now = timeMs(optionsObject('options', options).now, 'now', true);
+  const now = nowMs(optionsObject('options', options).now);
   return e.status === 'pending' ? { ...e, status: 'revoked', endedAt: now } : e;
 }

@@ -44,7 +44,9 @@ interface Compression {
   digest(): Uint8Array;
 }
 
-const HASHES = /* @__PURE__ */ Object.freeze({ SHA1: _SHA1, SHA256: _SHA256, SHA512: _SHA512 });
+// Module-private and never handed out, so it needs no Object.freeze (whose bytes the core's bundle
+// would carry).
+const HASHES = { SHA1: _SHA1, SHA256: _SHA256, SHA512: _SHA512 } as const;
 
 const IPAD = 0x36;
 const OPAD = 0x5c;

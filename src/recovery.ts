@@ -27,7 +27,7 @@ import {
 } from './constants.js';
 import { integerOption, isBytes, optionsObject, rangeError, typeError } from './internal/assert.js';
 import { fromBase64url, randomBytes, timingSafeEqual, toBase64url, utf8, type RandomSource } from './internal/bytes.js';
-import { timeMs } from './internal/time.js';
+import { nowMs } from './internal/time.js';
 import type { Moment } from './types.js';
 
 /** The stored form of a set of recovery codes. JSON-serializable; holds no code in clear. */
@@ -112,7 +112,7 @@ export function generateRecoveryCodes(options?: GenerateRecoveryCodesOptions): G
   const count = integerOption('count', opts.count, DEFAULT_RECOVERY_CODES, 1, MAX_RECOVERY_CODES);
   const pepper = pepperOption(opts.pepper);
   const previous = opts.previous === undefined ? undefined : checkSet(opts.previous);
-  const now = timeMs(opts.now, 'now', true);
+  const now = nowMs(opts.now);
   const salt = randomBytes(RECOVERY_SALT_BYTES, opts.random);
   const codes: string[] = [];
   const stored: { hash: string; usedAt: number | null }[] = [];
@@ -181,7 +181,7 @@ export function consumeRecoveryCode(
   const s = checkSet(set);
   const opts = optionsObject('options', options);
   const pepper = pepperOption(opts.pepper);
-  const now = timeMs(opts.now, 'now', true);
+  const now = nowMs(opts.now);
   const code = normalize(input);
   if (code === undefined) return { ok: false, reason: 'malformed' };
   const hash = digest(code, fromBase64url(s.salt)!, pepper);

@@ -18,7 +18,7 @@ import {
 import { TotpkitError } from '../errors.js';
 import { integerOption, optionsObject, typeError } from '../internal/assert.js';
 import { fromBase64url, randomBytes, type RandomSource, timingSafeEqual, toBase64url } from '../internal/bytes.js';
-import { timeMs } from '../internal/time.js';
+import { nowMs } from '../internal/time.js';
 import { type Keyring, openSecret, sealSecret } from '../seal.js';
 import {
   type Account,
@@ -68,7 +68,7 @@ const DAY_MS = 86_400_000;
 export function rememberDevice(account: Account, options: RememberDeviceOptions): RememberedDeviceChange {
   const a = checkAccount(account);
   const opts = optionsObject('options', options, true);
-  const now = timeMs(opts.now, 'now', true);
+  const now = nowMs(opts.now);
   const days = integerOption('days', opts.days, DEFAULT_REMEMBER_DAYS, MIN_REMEMBER_DAYS, MAX_REMEMBER_DAYS);
   const label = authenticatorLabel(opts.label ?? 'This browser');
   const id = toBase64url(randomBytes(REMEMBER_DEVICE_ID_BYTES, opts.random));
@@ -125,7 +125,7 @@ export function checkRememberedDevice(
 ): CheckRememberedDeviceResult {
   const a = checkAccount(account);
   const opts = optionsObject('options', options, true);
-  const now = timeMs(opts.now, 'now', true);
+  const now = nowMs(opts.now);
   let payload: Uint8Array;
   try {
     payload = openSecret(token, { keyring: opts.keyring as Keyring, aad: DEVICE_AAD + a.id });

@@ -38,7 +38,7 @@ import type { Enrollment } from '../enrollment.js';
 import { TotpkitError } from '../errors.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { checkLabel, credentialId } from '../internal/text.js';
-import { timeMs } from '../internal/time.js';
+import { nowMs } from '../internal/time.js';
 import type { RecoveryCodeSet } from '../recovery.js';
 import type { Moment } from '../types.js';
 
@@ -229,7 +229,7 @@ export function addAuthenticator(
 ): AccountChange {
   const a = checkAccount(account);
   const opts = optionsObject('options', options, true);
-  const now = timeMs(opts.now, 'now', true);
+  const now = nowMs(opts.now);
   const credential = check(opts.credential, 'credential') as unknown as Credential;
   credentialId('credential.id', credential.id);
   if (a.authenticators.length >= MAX_AUTHENTICATORS)
@@ -272,7 +272,7 @@ function indexOf(a: Account, id: unknown): number {
  */
 export function removeAuthenticator(account: Account, authenticatorId: string, options?: ChangeOptions): AccountChange {
   const a = checkAccount(account);
-  const now = timeMs(optionsObject('options', options).now, 'now', true);
+  const now = nowMs(optionsObject('options', options).now);
   const i = indexOf(a, authenticatorId);
   const removed = a.authenticators[i]!;
   const authenticators = a.authenticators.filter((_, j) => j !== i);
@@ -303,7 +303,7 @@ export function renameAuthenticator(
   options?: ChangeOptions,
 ): AccountChange {
   const a = checkAccount(account);
-  timeMs(optionsObject('options', options).now, 'now', true);
+  nowMs(optionsObject('options', options).now);
   const i = indexOf(a, authenticatorId);
   const name = authenticatorLabel(label);
   if (a.authenticators.some((x, j) => j !== i && x.label === name))
@@ -323,7 +323,7 @@ export function renameAuthenticator(
  */
 export function replaceRecoveryCodes(account: Account, set: RecoveryCodeSet, options?: ChangeOptions): AccountChange {
   const a = checkAccount(account);
-  const now = timeMs(optionsObject('options', options).now, 'now', true);
+  const now = nowMs(optionsObject('options', options).now);
   const recovery = check(set, 'set') as unknown as RecoveryCodeSet;
   if (recovery.v !== 1 || !Array.isArray(recovery.codes)) throw rangeError('"set" is not a recovery code set');
   return { account: next(a, { recovery }, true), notices: [{ kind: 'recovery_codes_replaced', time: now }] };
@@ -339,7 +339,7 @@ export function replaceRecoveryCodes(account: Account, set: RecoveryCodeSet, opt
  */
 export function turnOffTwoFactor(account: Account, options?: ChangeOptions): AccountChange {
   const a = checkAccount(account);
-  const now = timeMs(optionsObject('options', options).now, 'now', true);
+  const now = nowMs(optionsObject('options', options).now);
   return {
     account: next(a, { authenticators: [], recovery: null, pendingEnrollment: null }, true),
     notices: [{ kind: 'two_factor_off', time: now }],
@@ -356,7 +356,7 @@ export function turnOffTwoFactor(account: Account, options?: ChangeOptions): Acc
  */
 export function bumpGeneration(account: Account, options?: ChangeOptions): AccountChange {
   const a = checkAccount(account);
-  timeMs(optionsObject('options', options).now, 'now', true);
+  nowMs(optionsObject('options', options).now);
   return { account: next(a, {}, true), notices: [] };
 }
 

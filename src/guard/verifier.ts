@@ -50,7 +50,7 @@ import {
 import { checkEnrollment, confirmEnrollment as confirmPure, type Enrollment } from '../enrollment.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
-import { timeMs } from '../internal/time.js';
+import { nowMs } from '../internal/time.js';
 import { consumeRecoveryCode, type RecoveryCodeSet } from '../recovery.js';
 import { createDeadline } from './deadline.js';
 import { createKeyCache } from './key-cache.js';
@@ -141,7 +141,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     local: (now: number) => Local<S>,
     attemptKind?: string,
   ): Promise<({ ok: true; anomaly: boolean } & S) | GuardRefusal<R>> {
-    const now = timeMs(args.now ?? clock(), 'now', true);
+    const now = nowMs(args.now ?? clock());
     const context = args.context === undefined ? undefined : optionsObject('context', args.context);
     const event = (
       outcome: GuardEvent['outcome'],
@@ -455,7 +455,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const account = checkAccount(a.account);
       if (protection.keyring === undefined)
         throw typeError('keyring', 'a Keyring on the verifier (remembered devices are sealed)', undefined);
-      const now = timeMs(a.now ?? clock(), 'now', true);
+      const now = nowMs(a.now ?? clock());
       if (policyOf(a.operation)?.requireCode === true) return { ok: false, reason: 'code_required' };
       return checkRememberedDevice(account, a.token as string, { keyring: protection.keyring, now });
     },

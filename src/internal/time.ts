@@ -8,13 +8,11 @@
 import { nonNegativeSafeInteger, rangeError, typeError } from './assert.js';
 
 /**
- * A moment as epoch milliseconds: a valid `Date` from 1970 on, a non-negative safe integer, a
- * clock function returning one (only where `clock` is true: the `now` of stateful APIs, so a test
- * clock can be passed as is), or `Date.now()` when omitted.
+ * A moment as epoch milliseconds: a valid `Date` from 1970 on, a non-negative safe integer, or
+ * `Date.now()` when omitted.
  */
-export function timeMs(time: unknown, label = 'time', clock = false): number {
+export function timeMs(time: unknown, label = 'time'): number {
   if (time === undefined) return Date.now();
-  if (clock && typeof time === 'function') return timeMs((time as () => unknown)(), label);
   if (time instanceof Date) {
     const ms = time.getTime();
     if (!Number.isSafeInteger(ms) || ms < 0) throw rangeError(`"${label}" must be a valid Date from 1970 on`);
@@ -22,4 +20,13 @@ export function timeMs(time: unknown, label = 'time', clock = false): number {
   }
   if (typeof time !== 'number') throw typeError(label, 'a Date or epoch milliseconds', time);
   return nonNegativeSafeInteger(label, time);
+}
+
+/**
+ * The `now` of a state-changing call: a moment as {@link timeMs} takes it, or a clock function
+ * returning one, so a test clock can be passed as is. (Apart from `timeMs` so that the pure code
+ * path, `totp` and `verifyTotp`, carries no clock handling.)
+ */
+export function nowMs(now: unknown, label = 'now'): number {
+  return timeMs(typeof now === 'function' ? (now as () => unknown)() : now, label);
 }
