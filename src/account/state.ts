@@ -1,9 +1,9 @@
 /**
  * Account state (exported by `totpkit/account`): the account around the credentials. An auth
  * server works with accounts: a person may enroll several authenticators, keep recovery codes,
- * remember a browser for a while, and must hear about every change to any of it. This module holds that state as plain JSON and
- * changes it with pure functions, in the style of enrollment; the guard (`totpkit/guard`) verifies
- * codes against a whole account.
+ * remember a browser for a while, and must hear about every change to any of it. This module holds
+ * that state as plain JSON and changes it with pure functions, in the style of enrollment; the guard
+ * (`totpkit/guard`) verifies codes against a whole account.
  *
  * **Storing it.** Every change returns `{ account, notices }` with `version` one higher. Persist with
  * a compare-and-set on the version you read:
