@@ -299,6 +299,67 @@ for (const { group, rows } of results) {
     lines.push(`| ${group} | ${r.name} | ${fmt(r.ns)} | ${rel} |`);
   }
 }
+
+// ---- verifying against an account: k authenticators, one settle --------------------------------
+// Local work grows with k (every authenticator is tried, whichever matches); the store is asked
+// once per attempt whatever k is. Measured with the memory store, so the settle is cheap and the
+// local work shows: a shared store adds its round trip once per attempt.
+const g = await import('../dist/guard/index.js');
+const acct = await import('../dist/account/index.js');
+const KEYRING = { current: 'k', keys: { k: new Uint8Array(32).fill(7) } };
+function enrolledCredential(i) {
+  const s = t.startEnrollment({ account: `bench${i}@example.com`, issuer: 'Bench', keyring: KEYRING, now: 0 });
+  const secret = t.parseOtpauthUri(s.uri).secret;
+  const r = t.confirmEnrollment(s.enrollment, {
+    token: s.token,
+    code: t.totp(secret, { time: 0 }),
+    keyring: KEYRING,
+    now: 0,
+  });
+  if (!r.ok) throw new Error('bench enrollment failed');
+  return { credential: r.credential, secret };
+}
+const ITERATIONS = quick ? 2000 : 6000;
+/** ns per login: `makeVerify()` gives a fresh verifier (a fresh store) per round, as steps are spent. */
+async function timeLogins(makeVerify, secret) {
+  // Codes for consecutive steps, computed before timing: each login is a new step, so none is a replay.
+  const codes = Array.from({ length: ITERATIONS }, (_, i) => t.totp(secret, { time: (i + 10) * 30_000 }));
+  const rounds = [];
+  // Round 0 warms the JIT up and is not counted.
+  for (let r = 0; r <= (quick ? 3 : 7); r++) {
+    const verify = makeVerify();
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < ITERATIONS; i++) {
+      const result = await verify(codes[i], (i + 10) * 30_000 + 1);
+      if (!result.ok) throw new Error(`bench login refused: ${result.reason}`);
+    }
+    if (r > 0) rounds.push(Number(process.hrtime.bigint() - start) / ITERATIONS);
+  }
+  return rounds.sort((x, y) => x - y)[rounds.length >> 1];
+}
+const accountLines = ['', '| verify against | time/login | relative to one credential |', '| --- | ---: | ---: |'];
+{
+  const one = enrolledCredential(0);
+  const fresh = () => g.createVerifier({ store: g.memoryStore(), keyring: KEYRING });
+  const oneNs = await timeLogins(() => {
+    const v = fresh();
+    return (code, now) => v.verify({ credential: one.credential, code, now });
+  }, one.secret);
+  accountLines.push(`| one credential (\`{ credential }\`) | ${fmt(oneNs)} | baseline |`);
+  for (const k of [1, 3, 10]) {
+    let account = acct.createAccount({ id: `bench-${k}` });
+    const all = Array.from({ length: k }, (_, i) => enrolledCredential(i + 1));
+    for (const [i, e] of all.entries())
+      account = acct.addAuthenticator(account, { credential: e.credential, label: `Phone ${i + 1}`, now: 0 }).account;
+    // The last authenticator's codes: every one before it is tried (and refused) first.
+    const ns = await timeLogins(() => {
+      const v = fresh();
+      return (code, now) => v.verify({ account, code, now });
+    }, all.at(-1).secret);
+    accountLines.push(`| an account of ${k} (\`{ account }\`) | ${fmt(ns)} | ${(ns / oneNs).toFixed(2)}× |`);
+  }
+}
+lines.push(...accountLines);
 console.log(lines.join('\n'));
 if (args.includes('--readme')) {
   const readme = join(root, 'README.md');

@@ -40,11 +40,20 @@ declare global {
   const uri: string;
   const scanned: string;
   const text: string;
-  const account: string;
-  const issuer: string;
   const ip: string;
   const deviceId: string;
   const brandSvg: string;
+  // docs/accounts.md: the account read, the verifier, the response, the mailer and the password check
+  const account: import('totpkit/account').Account;
+  const verifier: import('totpkit/guard').Verifier;
+  const res: { setHeader(name: string, value: string): void };
+  const cookies: Record<string, string | undefined>;
+  function sendMail(accountId: string, notice: import('totpkit/account').Notice): void;
+  function save(
+    old: import('totpkit/account').Account,
+    change: import('totpkit/account').AccountChange,
+  ): Promise<boolean>;
+  function checkPassword(user: unknown, password: string): Promise<boolean>;
   // the clients the README's store section creates
   const redis: import('ioredis').Redis;
   const pool: import('pg').Pool;

@@ -30,6 +30,7 @@ it('npm run docs builds the API reference without warnings, with a page per entr
       'modules/totpkit_compat.html',
       'modules/totpkit_inspect.html',
       'modules/totpkit_migration.html',
+      'modules/totpkit_account.html',
       'modules/totpkit_guard.html',
       'modules/totpkit_qr.html',
       'modules/totpkit_redis.html',

@@ -5,6 +5,7 @@
  * not from running the code.
  */
 import { describe, expect, it } from 'vitest';
+import * as account from '../../src/account/index.js';
 import * as compat from '../../src/compat.js';
 import * as totpkit from '../../src/index.js';
 import * as inspect from '../../src/inspect.js';
@@ -497,6 +498,45 @@ const SLOTS: Slot[] = [
     expect: () => 'ERR_QR_UNREADABLE',
   },
   {
+    name: 'createAccount({ id })',
+    call: (v) => account.createAccount({ id: v as string }),
+    expect: (v) =>
+      typeof v !== 'string' ? 'ERR_INVALID_ARG_TYPE' : v.length >= 1 && v.length <= 256 ? 'ok' : 'ERR_OUT_OF_RANGE',
+  },
+  {
+    name: 'bumpGeneration(account)',
+    call: (v) => account.bumpGeneration(v as never),
+    expect: (v) =>
+      Object.prototype.toString.call(v) === '[object Object]' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE',
+  },
+  {
+    name: 'renameAuthenticator(label)',
+    call: (v) => account.renameAuthenticator(ACCOUNT, CREDENTIAL.id, v as string),
+    expect: (v) => {
+      if (typeof v !== 'string') return 'ERR_INVALID_ARG_TYPE';
+      return v.length >= 1 && v.length <= 64 && !/[:\u0000-\u001f\u007f-\u009f]/.test(v) ? 'ok' : 'ERR_URI_LABEL';
+    },
+  },
+  {
+    name: 'removeAuthenticator(id)',
+    call: (v) => account.removeAuthenticator(ACCOUNT, v as string),
+    expect: (v) => (typeof v !== 'string' ? 'ERR_INVALID_ARG_TYPE' : 'ERR_ACCOUNT_AUTHENTICATOR_UNKNOWN'),
+  },
+  {
+    name: 'rememberDevice({ days })',
+    call: (v) => account.rememberDevice(ACCOUNT, { keyring: KEYRING, now: 0, days: v as number }),
+    expect: RULES.integer(1, 400),
+  },
+  {
+    name: 'checkRememberedDevice(token)',
+    call: (v) => {
+      // Never throws for a bad token: a refusal with a reason.
+      const r = account.checkRememberedDevice(ACCOUNT, v as string, { keyring: KEYRING, now: 0 });
+      if (r.ok || r.reason !== 'invalid') throw new Error('accepted a hostile token');
+    },
+    expect: () => 'ok',
+  },
+  {
     name: 'isTotpkitError(value)',
     call: (v) => {
       if (t.isTotpkitError(v) !== false) throw new Error('claimed a non-error');
@@ -518,6 +558,11 @@ const CREDENTIAL = (() => {
   if (!r.ok) throw new Error('fixture enrollment failed');
   return r.credential;
 })();
+
+const ACCOUNT = account.addAuthenticator(account.createAccount({ id: 'acct' }), {
+  credential: CREDENTIAL,
+  now: 0,
+}).account;
 
 const DATA_ERRORS = new Set<string>([...totpkit.TOTPKIT_ERROR_CODES]);
 
