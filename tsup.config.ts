@@ -13,6 +13,7 @@ const entry = {
   'guard/index': 'src/guard/index.ts',
   'adapters/redis': 'src/adapters/redis.ts',
   'adapters/postgres': 'src/adapters/postgres.ts',
+  'adapters/sqlite': 'src/adapters/sqlite.ts',
   'testing/index': 'src/testing/index.ts',
   'testing/arbitraries': 'src/testing/arbitraries.ts',
 };

@@ -198,6 +198,13 @@ export const MAX_REDIS_REPLICAS = 16;
  * guard's default 2 s deadline, long enough for a replica on the same network.
  */
 export const DEFAULT_REDIS_REPLICA_TIMEOUT_MS = 500;
+/** SQLite and D1 adapters' table-name prefix by default. */
+export const DEFAULT_SQLITE_PREFIX = 'totpkit_';
+/**
+ * How long the SQLite store waits for another connection's write lock, ms. SQLite waits
+ * synchronously (the guard's deadline cannot interrupt it), so it stays well inside the default 2 s.
+ */
+export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 1000;
 /** PostgreSQL adapter table-name prefix by default. */
 export const DEFAULT_POSTGRES_PREFIX = 'totpkit_';
 /**

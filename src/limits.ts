@@ -98,6 +98,9 @@ export {
   MAX_REDIS_REPLICAS,
 } from './constants.js';
 
+// SQLite and Cloudflare adapters (totpkit/sqlite, totpkit/cloudflare)
+export { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PREFIX } from './constants.js';
+
 // PostgreSQL adapter (totpkit/postgres)
 export {
   DEFAULT_POSTGRES_PREFIX,

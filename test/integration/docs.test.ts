@@ -35,6 +35,7 @@ it('npm run docs builds the API reference without warnings, with a page per entr
       'modules/totpkit_qr.html',
       'modules/totpkit_redis.html',
       'modules/totpkit_postgres.html',
+      'modules/totpkit_sqlite.html',
       'modules/totpkit_testing.html',
       'modules/totpkit_testing_arbitraries.html',
     ]) {

@@ -88,6 +88,53 @@ describe.runIf(haveTool(bin('bun'), '--version', 'npm ci installs it'))('Bun', (
   }, 60_000);
 });
 
+/** The SQLite store's conformance run in another runtime, on that runtime's own SQLite. */
+const sqliteRuntime = join(root, 'test/fixtures/sqlite-runtime.mjs');
+const expectAllPassed = (out: string) => {
+  const { passed, failed } = JSON.parse(out.trim().split('\n').at(-1)!) as { passed: string[]; failed: string[] };
+  expect(failed).toEqual([]);
+  expect(passed.length).toBeGreaterThanOrEqual(10);
+};
+
+describe.runIf(haveTool(bin('bun'), '--version', 'npm ci installs it'))('Bun: totpkit/sqlite on bun:sqlite', () => {
+  it('passes the GuardStore conformance suite, races over four connections included', () => {
+    const scratch = join(work, `bun-sqlite-${process.pid}`);
+    mkdirSync(scratch, { recursive: true });
+    const out = execFileSync(bin('bun'), ['run', sqliteRuntime, pathToFileURL(join(root, 'dist')).href, scratch], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expectAllPassed(out);
+  }, 120_000);
+});
+
+describe.runIf(haveTool(bin('deno'), '--version', 'npm ci installs it'))('Deno: totpkit/sqlite on node:sqlite', () => {
+  it("passes the GuardStore conformance suite on node:sqlite's DatabaseSync", () => {
+    const scratch = join(work, `deno-sqlite-${process.pid}`);
+    mkdirSync(scratch, { recursive: true });
+    const out = execFileSync(
+      bin('deno'),
+      [
+        'run',
+        '--no-prompt',
+        `--allow-read=${root}`,
+        `--allow-write=${scratch}`,
+        '--allow-env',
+        sqliteRuntime,
+        pathToFileURL(join(root, 'dist')).href,
+        scratch,
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(work, 'deno-cache') },
+      },
+    );
+    expectAllPassed(out);
+  }, 120_000);
+});
+
 describe.runIf(haveTool(bin('deno'), '--version', 'npm ci installs it'))('Deno', () => {
   it('runs the built package (read permission only) and agrees with Node byte for byte', () => {
     const out = execFileSync(bin('deno'), ['run', '--no-prompt', `--allow-read=${root}`, join(work, 'entry.mjs')], {

@@ -7,14 +7,18 @@ import { execFileSync, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, postgresStore, purgeExpired } from '../../src/adapters/postgres.js';
 import { redisStore, type RedisLikeClient } from '../../src/adapters/redis.js';
+import { migrate as sqliteMigrate, purgeExpired as sqlitePurge, sqliteStore } from '../../src/adapters/sqlite.js';
 import { createVerifier } from '../../src/guard/index.js';
 import { totp } from '../../src/index.js';
 import { enrolled, KEYRING, storeConformance } from '../conformance.js';
 import { startRedisCluster, type RedisCluster } from '../fixtures/servers.mjs';
-import { root } from '../helpers.js';
+import { errorCode, root } from '../helpers.js';
 import {
   DATABASE_URL,
   haveRedis,
@@ -393,7 +397,7 @@ describe.runIf(haveRedisBinaries)('Redis Cluster', () => {
 
 /** Runs test/fixtures/race-worker.mjs in `n` processes that all submit the same code at once. */
 async function raceProcesses(
-  backend: 'redis' | 'redis-cluster' | 'postgres',
+  backend: 'redis' | 'redis-cluster' | 'postgres' | 'sqlite',
   n: number,
   perProcess: number,
   env: Record<string, string> = {},
@@ -427,6 +431,102 @@ async function raceProcesses(
   );
   return (await Promise.all(workers)).flat();
 }
+
+describe('SQLite (better-sqlite3, a database file in WAL mode)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'totpkit-sqlite-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const open = (file: string) => {
+    const database = new Database(file);
+    database.pragma('journal_mode = WAL');
+    return database;
+  };
+
+  storeConformance('SQLite (better-sqlite3, one connection per store)', async (n) => {
+    const file = join(dir, `conformance-${randomUUID()}.db`);
+    const connections = Array.from({ length: n }, () => open(file));
+    sqliteMigrate(connections[0]!);
+    return {
+      stores: connections.map((database) => sqliteStore({ database })),
+      close: async () => {
+        for (const c of connections) c.close();
+      },
+    };
+  });
+
+  it('4 processes on one database file, one valid code: exactly one success', async () => {
+    const file = join(dir, `race-${randomUUID()}.db`);
+    const setup = open(file);
+    sqliteMigrate(setup);
+    setup.close();
+    const outcomes = await raceProcesses('sqlite', 4, 50, { SQLITE_FILE: file });
+    expect(outcomes).toHaveLength(200);
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(1);
+    expect(outcomes.every((o) => ['ok', 'replayed', 'locked'].includes(o))).toBe(true);
+  });
+
+  it('a database locked by another connection past busyTimeoutMs: storage, within the deadline', async () => {
+    const file = join(dir, `busy-${randomUUID()}.db`);
+    const holder = open(file);
+    sqliteMigrate(holder);
+    const verifier = createVerifier({
+      store: sqliteStore({ database: open(file), busyTimeoutMs: 200 }),
+      keyring: KEYRING,
+      timeoutMs: 1000,
+    });
+    const { credential, secret } = enrolled();
+    const now = T + 60_000;
+    holder.exec('BEGIN IMMEDIATE'); // another process holds the write lock
+    const started = performance.now();
+    expect(await verifier.verify({ credential, code: totp(secret, { time: now }), now })).toMatchObject({
+      ok: false,
+      reason: 'storage',
+    });
+    expect(performance.now() - started).toBeLessThan(1000);
+    holder.exec('ROLLBACK');
+    expect(await verifier.verify({ credential, code: totp(secret, { time: now }), now })).toMatchObject({ ok: true });
+    holder.close();
+  });
+
+  it('migrate, purgeExpired, and a locked refusal that writes nothing', async () => {
+    const database = open(join(dir, `purge-${randomUUID()}.db`));
+    sqliteMigrate(database);
+    sqliteMigrate(database); // idempotent
+    const store = sqliteStore({ database });
+    const fail = { now: T, maxFailures: 2, lockUntil: T + 3000, verified: false };
+    await store.settle('a', fail);
+    await store.settle('a', fail);
+    const before = database.prepare('SELECT * FROM totpkit_guard').all();
+    expect(await store.settle('a', { ...fail, verified: true, step: { value: 1, expiresAt: T + 9000 } })).toEqual({
+      status: 'locked',
+      failures: 2,
+      retryAt: T + 3000,
+    });
+    expect(database.prepare('SELECT * FROM totpkit_guard').all()).toEqual(before);
+    expect(sqlitePurge(database, T + 2999)).toBe(0);
+    expect(sqlitePurge(database, T + 3000)).toBe(1);
+    database.close();
+  });
+
+  it('bad input: a coded error before anything is sent', async () => {
+    const database = open(':memory:');
+    for (const prefix of ['Bad-Prefix', 'x;drop', '', 5])
+      expect(errorCode(() => sqliteStore({ database, prefix: prefix as never }))).toBe(
+        typeof prefix === 'string' ? 'ERR_OUT_OF_RANGE' : 'ERR_INVALID_ARG_TYPE',
+      );
+    const d1Like = { prepare: () => ({}), exec: () => ({}), batch: async () => [] };
+    expect(errorCode(() => sqliteStore({ database: d1Like as never }))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(errorCode(() => sqliteStore({ database: {} as never }))).toBe('ERR_INVALID_ARG_TYPE');
+    sqliteMigrate(database);
+    const store = sqliteStore({ database });
+    await expect(
+      store.settle('a\uD800', { now: T, maxFailures: 2, lockUntil: T + 1, verified: false }),
+    ).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    expect(database.prepare('SELECT count(*) AS n FROM totpkit_guard').get()).toEqual({ n: 0 });
+    database.close();
+  });
+});
 
 describe('across processes', () => {
   it.runIf(haveRedis)('Redis: 2 processes × 100 logins with one code give exactly one success', async () => {

@@ -93,6 +93,8 @@ const PUBLIC: Record<string, string[]> = {
     'VerifyTotpResult',
   ],
   './limits': [
+    'DEFAULT_SQLITE_BUSY_TIMEOUT_MS',
+    'DEFAULT_SQLITE_PREFIX',
     'DEFAULT_REMEMBER_DAYS',
     'MAX_AUTHENTICATOR_LABEL_LENGTH',
     'MAX_AUTHENTICATORS',
@@ -315,6 +317,16 @@ const PUBLIC: Record<string, string[]> = {
     'MAX_POSTGRES_RETRIES',
     'PostgresStoreOptions',
     'Queryable',
+  ],
+  './sqlite': [
+    'migrate',
+    'purgeExpired',
+    'sqliteStore',
+    'DEFAULT_SQLITE_BUSY_TIMEOUT_MS',
+    'DEFAULT_SQLITE_PREFIX',
+    'SqliteDatabase',
+    'SqliteStatement',
+    'SqliteStoreOptions',
   ],
   './testing': [
     'createFakeClock',
