@@ -70,7 +70,8 @@ export function sqliteStatements(prefix: string): { settle: Rendered; read: Rend
   const st = () => `(CASE
         WHEN NOT ${p('verified')} THEN 'failed'
         WHEN ${p('item')} IS NOT NULL AND COALESCE(${mark()}, 0) > ${p('now')} THEN 'used'
-        WHEN ${p('step')} IS NOT NULL AND g.step_expires_at > ${p('now')} AND g.last_step >= ${p('step')} THEN 'replayed'
+        WHEN ${p('step')} IS NOT NULL AND g.step_expires_at > ${p('now')}
+          AND g.last_step >= ${p('step')} THEN 'replayed'
         ELSE 'accepted' END)`;
   const text = `INSERT INTO ${prefix}guard AS g
   (credential_id, failures, failures_expire_at, last_step, step_expires_at, used, expires_at, outcome, cleared)

@@ -43,7 +43,7 @@ export interface SqliteDatabase {
 
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
-  /** An open connection: `new Database(file)` of better-sqlite3, `new DatabaseSync(file)`, bun's `new Database(file)`. */
+  /** An open connection: `new Database(file)` (better-sqlite3, bun:sqlite) or `new DatabaseSync(file)`. */
   database: SqliteDatabase;
   /** Table name prefix, `totpkit_` by default: the table is `<prefix>guard`. */
   prefix?: string;
