@@ -447,6 +447,13 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
       name: string,
       expectations: { autocomplete?: Record<string, string>; focused?: string } = {},
     ) => {
+      // Autofocus applies once the page has loaded; on a busy machine that can trail the navigation.
+      if (expectations.focused)
+        await page
+          .waitForFunction((name) => document.activeElement?.getAttribute('name') === name, expectations.focused, {
+            timeout: 5000,
+          })
+          .catch(() => undefined); // the assertion below reports what was focused instead
       const report = await page.evaluate(() => ({
         scrollWidth: document.documentElement.scrollWidth,
         landmarks: ['header', 'main', 'nav', 'footer'].filter((tag) => document.querySelector(tag) !== null),
