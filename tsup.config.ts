@@ -14,6 +14,7 @@ const entry = {
   'adapters/redis': 'src/adapters/redis.ts',
   'adapters/postgres': 'src/adapters/postgres.ts',
   'adapters/sqlite': 'src/adapters/sqlite.ts',
+  'adapters/cloudflare': 'src/adapters/cloudflare.ts',
   'testing/index': 'src/testing/index.ts',
   'testing/arbitraries': 'src/testing/arbitraries.ts',
 };

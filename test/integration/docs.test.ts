@@ -36,6 +36,7 @@ it('npm run docs builds the API reference without warnings, with a page per entr
       'modules/totpkit_redis.html',
       'modules/totpkit_postgres.html',
       'modules/totpkit_sqlite.html',
+      'modules/totpkit_cloudflare.html',
       'modules/totpkit_testing.html',
       'modules/totpkit_testing_arbitraries.html',
     ]) {
