@@ -67,7 +67,12 @@ describe('bad input, before anything is sent', () => {
     expect(errorCode(() => d1Store({ database: { prepare() {}, exec() {} } as never }))).toBe('ERR_INVALID_ARG_TYPE');
     const sent: unknown[] = [];
     const d1 = {
-      prepare: (sql: string) => ({ bind: (...v: unknown[]) => (sent.push(sql, v), {}) }),
+      prepare: (sql: string) => ({
+        bind: (...v: unknown[]) => {
+          sent.push(sql, v);
+          return {};
+        },
+      }),
       batch: async () => [],
     };
     for (const prefix of ['Bad', 'x;drop table', ''])
@@ -76,7 +81,13 @@ describe('bad input, before anything is sent', () => {
     const fetched: unknown[] = [];
     const ns = {
       idFromName: (n: string) => n,
-      get: () => ({ fetch: async (...a: unknown[]) => (fetched.push(a), new Response('{}')) }),
+      get: () => ({
+        fetch: async (...a: unknown[]) => {
+          fetched.push(a);
+          return new Response('{}');
+        },
+      }),
+    };
     };
     for (const store of [d1Store({ database: d1 as never }), durableObjectStore({ namespace: ns as never })])
       await expect(
