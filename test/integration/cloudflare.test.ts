@@ -88,7 +88,6 @@ describe('bad input, before anything is sent', () => {
         },
       }),
     };
-    };
     for (const store of [d1Store({ database: d1 as never }), durableObjectStore({ namespace: ns as never })])
       await expect(
         store.settle('a\uD800', { now: 1, maxFailures: 2, lockUntil: 2, verified: false }),
