@@ -15,6 +15,7 @@ const entry = {
   'adapters/postgres': 'src/adapters/postgres.ts',
   'adapters/sqlite': 'src/adapters/sqlite.ts',
   'adapters/cloudflare': 'src/adapters/cloudflare.ts',
+  'adapters/dynamodb': 'src/adapters/dynamodb.ts',
   'testing/index': 'src/testing/index.ts',
   'testing/arbitraries': 'src/testing/arbitraries.ts',
 };

@@ -198,6 +198,10 @@ export const MAX_REDIS_REPLICAS = 16;
  * guard's default 2 s deadline, long enough for a replica on the same network.
  */
 export const DEFAULT_REDIS_REPLICA_TIMEOUT_MS = 500;
+/** DynamoDB adapter: retries after another request wrote the same item first, by default. */
+export const DEFAULT_DYNAMODB_RETRIES = 100;
+/** Most retries the DynamoDB adapter may be configured to make. */
+export const MAX_DYNAMODB_RETRIES = 1000;
 /** SQLite and D1 adapters' table-name prefix by default. */
 export const DEFAULT_SQLITE_PREFIX = 'totpkit_';
 /**
@@ -215,10 +219,10 @@ export const DEFAULT_POSTGRES_PREFIX = 'totpkit_';
 export const DEFAULT_POSTGRES_RETRIES = 30;
 /** Most retries the PostgreSQL adapter may be configured to make. */
 export const MAX_POSTGRES_RETRIES = 100;
-/** First delay between PostgreSQL retries after a serialization failure, ms (full jitter). */
-export const POSTGRES_RETRY_BASE_MS = 2;
-/** Largest delay between PostgreSQL retries, ms. */
-export const POSTGRES_RETRY_MAX_MS = 100;
+/** First delay between a store's retries (PostgreSQL serialization failures, DynamoDB lost races), ms. */
+export const STORE_RETRY_BASE_MS = 2;
+/** Largest delay between a store's retries, ms. */
+export const STORE_RETRY_MAX_MS = 100;
 
 // ── QR codes (ISO/IEC 18004) ──────────────────────────────────────────────────────────────────────────────────────
 

@@ -101,6 +101,9 @@ export {
 // SQLite and Cloudflare adapters (totpkit/sqlite, totpkit/cloudflare)
 export { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PREFIX } from './constants.js';
 
+// DynamoDB adapter (totpkit/dynamodb)
+export { DEFAULT_DYNAMODB_RETRIES, MAX_DYNAMODB_RETRIES } from './constants.js';
+
 // PostgreSQL adapter (totpkit/postgres)
 export {
   DEFAULT_POSTGRES_PREFIX,

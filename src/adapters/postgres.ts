@@ -18,8 +18,8 @@ import {
   DEFAULT_POSTGRES_PREFIX,
   DEFAULT_POSTGRES_RETRIES,
   MAX_POSTGRES_RETRIES,
-  POSTGRES_RETRY_BASE_MS,
-  POSTGRES_RETRY_MAX_MS,
+  STORE_RETRY_BASE_MS,
+  STORE_RETRY_MAX_MS,
 } from '../constants.js';
 import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
@@ -290,7 +290,7 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
           const code = (error as { code?: unknown }).code;
           if ((code !== '40001' && code !== '40P01') || attempt >= retries || r.signal?.aborted === true) throw error;
           // Full jitter: racing losers spread out instead of colliding again in lock step.
-          const ceiling = Math.min(POSTGRES_RETRY_MAX_MS, POSTGRES_RETRY_BASE_MS * 2 ** attempt);
+          const ceiling = Math.min(STORE_RETRY_MAX_MS, STORE_RETRY_BASE_MS * 2 ** attempt);
           await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
         }
       }

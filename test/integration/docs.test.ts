@@ -37,6 +37,7 @@ it('npm run docs builds the API reference without warnings, with a page per entr
       'modules/totpkit_postgres.html',
       'modules/totpkit_sqlite.html',
       'modules/totpkit_cloudflare.html',
+      'modules/totpkit_dynamodb.html',
       'modules/totpkit_testing.html',
       'modules/totpkit_testing_arbitraries.html',
     ]) {

@@ -93,6 +93,8 @@ const PUBLIC: Record<string, string[]> = {
     'VerifyTotpResult',
   ],
   './limits': [
+    'DEFAULT_DYNAMODB_RETRIES',
+    'MAX_DYNAMODB_RETRIES',
     'DEFAULT_SQLITE_BUSY_TIMEOUT_MS',
     'DEFAULT_SQLITE_PREFIX',
     'DEFAULT_REMEMBER_DAYS',
@@ -330,6 +332,13 @@ const PUBLIC: Record<string, string[]> = {
     'DurableObjectNamespaceLike',
     'DurableObjectStorageLike',
     'DurableObjectStoreOptions',
+  ],
+  './dynamodb': [
+    'dynamoStore',
+    'DEFAULT_DYNAMODB_RETRIES',
+    'MAX_DYNAMODB_RETRIES',
+    'DynamoClientLike',
+    'DynamoStoreOptions',
   ],
   './sqlite': [
     'migrate',
