@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench:guard`: guarded logins per second and their p50/p99 latency on each store, at
 // several concurrencies, next to the raw store's own ceiling measured in the same run (a bare
-// SET NX PX loop for Redis and Redis Cluster, a bare single-row guarded upsert loop for PostgreSQL),
-// reported as a ratio. A guarded login is one store round trip (GuardStore.settle). The Redis
-// Cluster (three masters) is started on free loopback ports for the run and stopped after it.
+// SET NX PX loop for Redis and Redis Cluster, a bare single-row guarded upsert loop for PostgreSQL,
+// SQLite and D1, a bare storage put behind one request for Durable Objects, a bare UpdateItem for
+// DynamoDB), reported as a ratio. A guarded login is one store round trip (GuardStore.settle). The
+// Redis Cluster (three masters) and dynalite are started on free loopback ports for the run; D1 and
+// Durable Objects are measured inside workerd (miniflare), where the guard runs in production.
 // Usage: node bench/guard.mjs [--quick] [--readme] [--only NAME]  (NAME: part of a store's name)
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -164,6 +166,111 @@ try {
   client.disconnect();
 } finally {
   await cluster.stop();
+}
+
+// SQLite: better-sqlite3 on a file in WAL mode (one connection, as one server process has).
+const wanted = (pattern) => only === undefined || pattern.test(only);
+if (wanted(/sqlite/i)) {
+  const { default: Database } = await import('better-sqlite3');
+  const { sqliteStore, migrate: migrateSqlite } = await import('../dist/adapters/sqlite.js');
+  const dir = mkdtempSync(join(tmpdir(), 'totpkit-bench-sqlite-'));
+  const database = new Database(join(dir, 'guard.db'));
+  database.pragma('journal_mode = WAL');
+  migrateSqlite(database);
+  database.exec('CREATE TABLE bench_raw (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID');
+  const upsert = database.prepare(
+    'INSERT INTO bench_raw (k, v) VALUES (?, ?) ' +
+      'ON CONFLICT (k) DO UPDATE SET v = excluded.v WHERE bench_raw.v < excluded.v',
+  );
+  await measure(
+    'SQLite (better-sqlite3, a WAL file)',
+    async () => sqliteStore({ database }),
+    async (w, i) => upsert.run(`w${w}`, i),
+  );
+  database.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// DynamoDB: dynalite (DynamoDB's API on LevelDB in memory) on a free loopback port.
+if (wanted(/dynamo/i)) {
+  const { default: dynalite } = await import('dynalite');
+  const { DynamoDBClient, CreateTableCommand, UpdateItemCommand } = await import('@aws-sdk/client-dynamodb');
+  const { dynamoStore } = await import('../dist/adapters/dynamodb.js');
+  const server = dynalite({ createTableMs: 0 });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${server.address().port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  for (const TableName of ['guard', 'raw'])
+    await client.send(
+      new CreateTableCommand({
+        TableName,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  await measure(
+    'DynamoDB (dynalite)',
+    async () => dynamoStore({ client, table: 'guard' }),
+    (w, i) =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: 'raw',
+          Key: { pk: { S: `w${w}` } },
+          UpdateExpression: 'SET v = :v',
+          ExpressionAttributeValues: { ':v': { N: String(i) } },
+        }),
+      ),
+  );
+  client.destroy();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+// D1 and Durable Objects, inside workerd: the Worker measures itself (bench/cloudflare-worker.mjs).
+if (wanted(/d1|durable/i)) {
+  const { build } = await import('esbuild');
+  const { Miniflare } = await import('miniflare');
+  const bundle = await build({
+    entryPoints: [join(root, 'bench/cloudflare-worker.mjs')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'import'],
+  });
+  const mf = new Miniflare({
+    modules: true,
+    script: bundle.outputFiles[0].text,
+    compatibilityDate: '2026-01-01',
+    d1Databases: ['DB'],
+    durableObjects: { GUARD: 'GuardObject', RAW: 'RawObject' },
+  });
+  try {
+    for (const [name, store] of [
+      ['D1 (miniflare)', 'd1'],
+      ['Durable Objects (miniflare)', 'do'],
+    ]) {
+      for (const n of concurrencies) {
+        const ask = async (raw) => {
+          const response = await mf.dispatchFetch(
+            `http://localhost/?store=${store}&n=${n}&seconds=${seconds}${raw ? '&raw=1' : ''}`,
+          );
+          return response.json();
+        };
+        await ask(false); // warm-up
+        const guarded = await ask(false);
+        if (guarded.refused > 0) throw new Error(`${guarded.refused} guarded logins failed on ${name}`);
+        const raw = await ask(true);
+        rows.push({ name, n, guarded, raw });
+        console.error(`${name} ×${n}: ${guarded.rate.toFixed(0)}/s (raw ${raw.rate.toFixed(0)}/s)`);
+      }
+    }
+  } finally {
+    await mf.dispose();
+  }
 }
 
 const lines = [
