@@ -45,12 +45,16 @@ export { DEFAULT_SQLITE_PREFIX } from '../constants.js';
 
 /** A D1 prepared statement, as far as the store uses it. */
 export interface D1PreparedStatementLike {
+  /** The statement with its `?` placeholders bound, in order. */
   bind(...values: unknown[]): D1PreparedStatementLike;
+  /** Runs it (the schema, in `migrateD1`). */
   run(): Promise<unknown>;
 }
 /** A D1 database binding, as far as the store uses it. */
 export interface D1DatabaseLike {
+  /** A statement to bind and run, or to put in a batch. */
   prepare(sql: string): D1PreparedStatementLike;
+  /** Runs statements as one transaction and gives each one's rows. */
   batch(statements: D1PreparedStatementLike[]): Promise<{ results?: Record<string, unknown>[] }[]>;
 }
 
@@ -114,15 +118,24 @@ export function d1Store(options: D1StoreOptions): GuardStore {
 
 /** The storage of a Durable Object, as far as {@link GuardObject} uses it. */
 export interface DurableObjectStorageLike {
+  /** The stored value under `key`, or `undefined`. */
   get(key: string): Promise<unknown>;
+  /** Stores `value` under `key`. */
   put(key: string, value: unknown): Promise<void>;
+  /** Deletes `key`. */
   delete(key: string): Promise<boolean>;
+  /** Wakes the object at `time` (epoch ms) to forget an expired record. */
   setAlarm?(time: number): Promise<void>;
 }
 /** A Durable Object namespace binding, as far as {@link durableObjectStore} uses it. */
 export interface DurableObjectNamespaceLike {
+  /** The id of the object named `name` (the credential id). */
   idFromName(name: string): unknown;
-  get(id: unknown): { fetch(input: string, init?: RequestInit): Promise<Response> };
+  /** A stub to send the object requests. */
+  get(id: unknown): {
+    /** Sends the object one request. */
+    fetch(input: string, init?: RequestInit): Promise<Response>;
+  };
 }
 
 const RECORD = 'guard';

@@ -56,6 +56,7 @@ export { DEFAULT_DYNAMODB_RETRIES, MAX_DYNAMODB_RETRIES } from '../constants.js'
 
 /** What the store needs of a client: `send` of a command, as `DynamoDBClient` has it. */
 export interface DynamoClientLike {
+  /** Sends one command (`GetItem`, `UpdateItem`, `DeleteItem`); `abortSignal` stops it at the deadline. */
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 

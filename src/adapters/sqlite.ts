@@ -32,12 +32,15 @@ export { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PREFIX } from '../consta
 export interface SqliteStatement {
   /** The first row (`undefined` or `null` for none). */
   get(...values: unknown[]): unknown;
+  /** Runs it for its effect (an INSERT, a DELETE); gives what the client gives (changes). */
   run(...values: unknown[]): unknown;
 }
 
 /** What the store needs of a database connection. */
 export interface SqliteDatabase {
+  /** Compiles a statement (once per store; the connection keeps its plan). */
   prepare(sql: string): SqliteStatement;
+  /** Runs SQL without results (`BEGIN IMMEDIATE`, `COMMIT`, the schema, a pragma). */
   exec(sql: string): unknown;
 }
 
