@@ -157,6 +157,14 @@ const SCHEMA = [
   `CREATE INDEX IF NOT EXISTS example_sessions_seen ON example_sessions (seen_at)`,
   `CREATE TABLE IF NOT EXISTS example_audit (
      id serial PRIMARY KEY, user_id integer, event jsonb NOT NULL, at bigint NOT NULL)`,
+  // One totpkit/account record per user (accounts.mjs); the three columns above are read once from
+  // rows of earlier versions and cleared by the account's first write.
+  `ALTER TABLE example_users ADD COLUMN IF NOT EXISTS account jsonb`,
+  // The notices of account changes, written in the same statement as the change: the outbox a
+  // real server would mail from.
+  `CREATE TABLE IF NOT EXISTS example_notices (
+     id serial PRIMARY KEY, user_id integer NOT NULL, notice jsonb NOT NULL, at bigint NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS example_notices_user ON example_notices (user_id, id)`,
   // Credentials stored before totpkit renamed Credential.drift to delta.
   `UPDATE example_users SET credential = (credential - 'drift') || jsonb_build_object('delta', credential->'drift')
      WHERE credential ? 'drift'`,

@@ -18,7 +18,8 @@ const FOOTER =
  */
 export function page(title, body, { message, user, csrf } = {}) {
   const nav = user
-    ? '<nav aria-label="Account"><a href="/">Account</a><a href="/audit">Security log</a>' +
+    ? '<nav aria-label="Account"><a href="/">Account</a><a href="/notices">Notices</a>' +
+      '<a href="/audit">Security log</a>' +
       `${form('/logout', csrf, '', 'Log out', { className: 'inline' })}</nav>`
     : `<nav aria-label="Account"><a href="/login">Log in</a><a href="/signup">Sign up</a></nav>`;
   const note = message
@@ -28,7 +29,8 @@ export function page(title, body, { message, user, csrf } = {}) {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · totpkit example</title>
-<link rel="stylesheet" href="/static/style.css"><script src="/static/app.js" defer></script>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml"><link rel="stylesheet" href="/static/style.css">
+<script src="/static/app.js" defer></script>
 </head><body>
 <header class="site"><a class="brand" href="/">totpkit <span>example</span></a>${nav}</header>
 <main id="main">

@@ -10,7 +10,15 @@ import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt);
 /** scrypt cost: 128 × N × r bytes of memory (128 MiB) and ~0.4 s of one core per hash. */
-export const SCRYPT = { N: 2 ** 17, r: 8, p: 1 };
+const PRODUCTION_LOG2_N = 17;
+// Tests only: EXAMPLE_SCRYPT_LOG2N=10 makes a hash take a millisecond, so a test can log in hundreds
+// of times (the race tests). Never set it in production; values below 10 or above 20 are ignored.
+const testLog2N = Number(process.env.EXAMPLE_SCRYPT_LOG2N);
+export const SCRYPT = {
+  N: 2 ** (Number.isInteger(testLog2N) && testLog2N >= 10 && testLog2N <= 20 ? testLog2N : PRODUCTION_LOG2_N),
+  r: 8,
+  p: 1,
+};
 const KEY_BYTES = 32;
 const maxmem = (p) => 256 * p.N * p.r; // twice what scrypt needs, so Node never refuses
 

@@ -16,7 +16,7 @@
 //   TLS_CERT_FILE, TLS_KEY_FILE serve HTTPS directly
 //   BEHIND_TLS=1                served through a TLS-terminating proxy: Secure cookies and HSTS
 //   SESSION_IDLE_MINUTES (30), SESSION_ABSOLUTE_HOURS (12), SESSION_PENDING_MINUTES (5)
-//   MAX_FAILURES (5), PASSWORD_MAX_FAILURES (10), GUARD_TIMEOUT_MS (2000), ISSUER
+//   MAX_FAILURES (5), PASSWORD_MAX_FAILURES (10), LOCK_MINUTES (15), GUARD_TIMEOUT_MS (2000), ISSUER
 //   EXAMPLE_CLOCK_FILE          tests only: the app's clock reads epoch ms from this file
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -55,6 +55,7 @@ const config = {
   sessionPendingMs: numberSetting('SESSION_PENDING_MINUTES', 5, 1, 60) * 60_000,
   maxFailures: numberSetting('MAX_FAILURES', 5, 1, 100),
   passwordMaxFailures: numberSetting('PASSWORD_MAX_FAILURES', 10, 1, 100),
+  lockMinutes: numberSetting('LOCK_MINUTES', 15, 1, 24 * 60),
   guardTimeoutMs: numberSetting('GUARD_TIMEOUT_MS', 2000, 10, 60_000),
 };
 

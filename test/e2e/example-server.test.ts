@@ -92,7 +92,8 @@ function failedStart(
 /** Browser helpers bound to one server. */
 function helpers(base: string) {
   const submit = async (page: Page, fields: Record<string, string>, action?: string) => {
-    const formSel = action ? `form[action="${action}"]` : 'main form';
+    // `action` is a form's action, or a whole selector starting with `form`.
+    const formSel = !action ? 'main form' : action.startsWith('form') ? action : `form[action="${action}"]`;
     for (const [name, value] of Object.entries(fields)) await page.fill(`${formSel} input[name="${name}"]`, value);
     await Promise.all([page.waitForLoadState('load'), page.click(`${formSel} button[type="submit"]`)]);
   };
@@ -192,6 +193,8 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     const right = code(scanned.secret);
     await h.submit(page, { code: right === '000000' ? '000001' : '000000' }, '/2fa/enroll');
     expect(await h.flash(page)).toContain('That code is not right');
+    // The message points at the account name below it.
+    expect(await page.locator('#account-name').textContent()).toBe('totpkit example (alice)');
     expect(await page.locator('#f-code-hint').textContent()).toBe('4 attempts left.');
     expect(await h.scanQr(page, join(work, 'enroll-2.png'))).toBe(uri);
     // A refresh, and a plain navigation to the page: still the same secret.
@@ -279,8 +282,12 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
       [4, 3, 2, 1].map((n) => `${n} ${n === 1 ? 'attempt' : 'attempts'} left before a 15-minute lock.`),
     );
     await h.submit(page, { code: wrong });
+    expect(await h.flash(page)).toBe(
+      'That code is not right, and that was the last attempt: code login is locked for 15 minutes.',
+    );
+    expect(await page.locator('#f-code-hint').count()).toBe(0); // no "0 attempts left" under it
     await h.submit(page, { code: code(scanned.secret) });
-    expect(await h.flash(page)).toContain('Too many wrong codes');
+    expect(await h.flash(page)).toBe('Too many wrong codes. Code login is locked; try again in 15 minutes.');
     await context.close();
   }, 120_000);
 
@@ -329,17 +336,113 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     await h.submit(pb, { code: code(secret) });
     expect(await h.h1(pb)).toBe('Hello, bob');
     advance(30_000);
-    await h.submit(pa, { code: code(secret) }, '/2fa/remove');
+    await h.submit(pa, { code: code(secret) }, '/2fa/off');
     expect(await h.flash(pa)).toContain('Two-factor login is off');
     await pb.goto(base);
     expect(await h.h1(pb)).toBe('Two-factor login, done right');
 
     await pa.goto(`${base}audit`);
     const rows = await pa.locator('#audit tbody tr').allTextContents();
-    expect(rows.some((r) => r.includes('Recovery codes') && r.includes('regenerated'))).toBe(true);
-    expect(rows.some((r) => r.includes('Two-factor login') && r.includes('off'))).toBe(true);
+    expect(rows.some((r) => r.includes('Security notice') && r.includes('recovery_codes_replaced'))).toBe(true);
+    expect(rows.some((r) => r.includes('Security notice') && r.includes('two_factor_off'))).toBe(true);
     await a.close();
     await b.close();
+  }, 120_000);
+
+  it('several authenticators: add one after a current code, log in with either, rename, remove; ' +
+    'notices for each change; no favicon 404; the security log fits 1100 px', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    const missing: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() === 404) missing.push(r.url());
+    });
+    const first = await enrolledUser(page, 'dave');
+    await page.goto(base);
+    expect(await page.locator('#authenticators li').count()).toBe(1);
+
+    // Adding another needs a current code from an existing one (ASVS 7.5.1): a wrong one is refused.
+    await page.click('#add summary');
+    const wrong = code(first) === '000000' ? '000001' : '000000';
+    await h.submit(page, { label: 'Work phone', code: wrong }, '/2fa/add');
+    expect(await h.flash(page)).toContain('That code is not right');
+    await page.click('#add summary');
+    await h.submit(page, { label: 'Work phone', code: code(first) }, '/2fa/add');
+    expect(await h.h1(page)).toBe('Add “Work phone”');
+    const second = parseOtpauthUri(await h.scanQr(page, join(work, 'dave-2.png'))).secret;
+    advance(30_000);
+    await h.submit(page, { code: code(second) }, '/2fa/enroll');
+    expect(await h.flash(page)).toContain('Authenticator added');
+    const labels = await page.locator('#authenticators li strong').allTextContents();
+    expect(labels).toEqual(['Authenticator app', 'Work phone']);
+
+    // A code from either logs in.
+    for (const secret of [second, first]) {
+      await h.logOut(page);
+      await h.logIn(page, 'dave');
+      advance(30_000);
+      await h.submit(page, { code: code(secret) });
+      expect(await h.h1(page)).toBe('Hello, dave');
+    }
+
+    // Rename the first; a name already taken is refused.
+    const ids = await page.locator('#authenticators li').evaluateAll((lis) => lis.map((li) => li.dataset.id!));
+    await page.locator(`li[data-id="${ids[0]}"] summary`).click();
+    await h.submit(page, { label: 'Work phone' }, `form[action="/2fa/rename"]:has(input[value="${ids[0]}"])`);
+    expect(await h.flash(page)).toBe('You already have an authenticator with that name.');
+    await page.locator(`li[data-id="${ids[0]}"] summary`).click();
+    await h.submit(page, { label: 'Old phone' }, `form[action="/2fa/rename"]:has(input[value="${ids[0]}"])`);
+    expect(await page.locator('#authenticators li strong').allTextContents()).toEqual(['Old phone', 'Work phone']);
+
+    // Remove the second with a code from the first; then the last one, which turns 2FA off.
+    advance(30_000);
+    await page.locator(`li[data-id="${ids[1]}"] summary`).click();
+    await h.submit(page, { code: code(first) }, `form[action="/2fa/remove"]:has(input[value="${ids[1]}"])`);
+    expect(await h.flash(page)).toContain('Authenticator removed');
+    advance(30_000);
+    await page.locator(`li[data-id="${ids[0]}"] summary`).click();
+    expect(await page.locator(`#f-remove-${ids[0]}-hint`).textContent()).toContain('turns two-factor login off');
+    await h.submit(page, { code: code(first) }, `form[action="/2fa/remove"]:has(input[value="${ids[0]}"])`);
+    expect(await h.flash(page)).toContain('Two-factor login is off');
+    await h.logOut(page);
+    await h.logIn(page, 'dave');
+    expect(await h.h1(page)).toBe('Hello, dave'); // a password is enough again
+
+    // The notices page: the outbox a real server would mail, newest first.
+    await page.goto(`${base}notices`);
+    const kinds = await page.locator('#notices li').evaluateAll((lis) => lis.map((li) => li.dataset.kind));
+    expect(kinds).toEqual([
+      'two_factor_off',
+      'authenticator_removed',
+      'authenticator_removed',
+      'authenticator_added',
+      'recovery_codes_replaced',
+      'authenticator_added',
+    ]);
+    expect(await page.locator('#notices li').first().textContent()).toContain('Two-factor login was turned off.');
+
+    // The security log at 1100 px: no sideways scrolling, the browser cut to one line, whole on hover.
+    await page.goto(`${base}audit`);
+    const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    expect(fits).toBe(true);
+    const agent = page.locator('#audit .agent').first();
+    expect(await agent.getAttribute('title')).toContain('Chrome');
+    // One line high (the height of a one-character line), and cut (wider than what shows).
+    const shown = await agent.evaluate((span) => {
+      const probe = document.createElement('span');
+      probe.className = 'agent';
+      probe.textContent = 'x';
+      span.parentElement!.append(probe);
+      const line = probe.getBoundingClientRect().height;
+      probe.remove();
+      return {
+        lines: Math.round(span.getBoundingClientRect().height / line),
+        cut: span.scrollWidth > span.clientWidth,
+      };
+    });
+    expect(shown).toEqual({ lines: 1, cut: true });
+    expect(missing).toEqual([]);
+    await context.close();
   }, 120_000);
 
   it('ends sessions after 30 idle minutes, 12 hours in all, and 5 minutes between password and code', async () => {
@@ -418,11 +521,24 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     await h.logOut(page);
     for (const username of ['frank', 'nobody-by-this-name']) {
       const flashes = [];
+      const hints = [];
       for (let i = 0; i < 4; i++) {
         await h.logIn(page, username, 'wrong password!');
         flashes.push(await h.flash(page));
+        const hint = page.locator('#f-password-hint');
+        hints.push((await hint.count()) > 0 ? await hint.textContent() : null);
       }
-      expect(flashes.slice(0, 3), username).toEqual(Array(3).fill('Wrong username or password.'));
+      expect(flashes.slice(0, 2), username).toEqual(Array(2).fill('Wrong username or password.'));
+      // The last wrong one says what happens next; the hint counts down the same for everyone.
+      expect(flashes[2], username).toBe(
+        'Wrong username or password, and that was the last attempt: this username is locked for 15 minutes.',
+      );
+      expect(hints, username).toEqual([
+        '2 attempts left before a 15-minute lock.',
+        '1 attempt left before a 15-minute lock.',
+        null,
+        null,
+      ]);
       expect(flashes[3], username).toContain('Too many failed logins');
     }
     await h.logIn(page, 'frank');
