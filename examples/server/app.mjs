@@ -5,7 +5,7 @@
 // (post/redirect/get), so a refresh never repeats it. Messages travel as a key in the query string
 // (`?m=mismatch`), looked up in MESSAGES: the URL can never carry text of an attacker's choosing
 // into the page.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { openSecret, sealSecret } from 'totpkit';
 import { createVerifier } from 'totpkit/guard';
@@ -15,7 +15,7 @@ import { esc, page } from './html.mjs';
 import { accountRoutes } from './routes/account.mjs';
 import { loginRoutes } from './routes/login.mjs';
 import { setupRoutes } from './routes/setup.mjs';
-import { createSessions } from './sessions.mjs';
+import { appendCookie, createSessions } from './sessions.mjs';
 
 /** The messages a redirect can name; `{lock}` becomes the configured lock duration. */
 const MESSAGES = {
@@ -56,6 +56,8 @@ const MESSAGES = {
   // done
   welcome: ['success', 'Welcome! Your account is ready.'],
   logged_in: ['success', 'Logged in.'],
+  logged_in_remembered: ['success', 'Logged in. This browser is remembered, so no code was needed.'],
+  device_forgotten: ['success', 'That browser will be asked for a code again.'],
   two_factor_on: ['success', 'Two-factor login is on. Other sessions were logged out.'],
   two_factor_off: ['success', 'Two-factor login is off. Other sessions were logged out.'],
   authenticator_added: ['success', 'Authenticator added. Other sessions were logged out.'],
@@ -75,6 +77,7 @@ const EVENT_NAMES = {
   recovery: 'Recovery code login',
   enrollment: 'Two-factor set-up',
   notice: 'Security notice',
+  remembered_device: 'Remembered browser',
 };
 
 export function createApp({ db, store, keyring, clock, config, log }) {
@@ -86,6 +89,8 @@ export function createApp({ db, store, keyring, clock, config, log }) {
     idleMs: config.sessionIdleMs,
     absoluteMs: config.sessionAbsoluteMs,
     pendingMs: config.sessionPendingMs,
+    // Its own key, derived from the sealing key: one key, one purpose.
+    csrfKey: createHmac('sha256', keyring.keys[keyring.current]).update('totpkit example: csrf').digest(),
   });
 
   // Audit events go to the database (one row each, in order); /audit waits for pending writes.
@@ -202,6 +207,22 @@ export function createApp({ db, store, keyring, clock, config, log }) {
     return Number.isSafeInteger(left) && left >= 0 && left <= 100 ? left : undefined;
   };
 
+  // "Remember this browser": the token from `rememberDevice` in a cookie of its own, `__Host-` and
+  // Secure over HTTPS, HttpOnly, SameSite=Lax, and a Max-Age equal to the device's lifetime.
+  const deviceCookie = config.secure ? '__Host-device' : 'device';
+  const deviceAttributes = `HttpOnly; SameSite=Lax; Path=/${config.secure ? '; Secure' : ''}`;
+  const deviceRe = new RegExp(`(?:^|;\\s*)${deviceCookie}=([A-Za-z0-9_.-]{1,512})(?:;|$)`);
+  const devices = {
+    /** The remembered-device token the browser sent, or ''. */
+    token: (req) => deviceRe.exec(req.headers.cookie ?? '')?.[1] ?? '',
+    /** Sets the cookie for `maxAgeSeconds`, or clears it (0). */
+    set: (res, token, maxAgeSeconds) =>
+      appendCookie(
+        res,
+        `${deviceCookie}=${maxAgeSeconds > 0 ? token : ''}; ${deviceAttributes}; Max-Age=${maxAgeSeconds}`,
+      ),
+  };
+
   /**
    * A privilege change: a new session id, every other session of the user ended, and (when given)
    * new recovery codes waiting, sealed, in the new session for the page that shows them.
@@ -241,6 +262,7 @@ export function createApp({ db, store, keyring, clock, config, log }) {
     leftText,
     leftOf,
     rotateAndEndOthers,
+    devices,
   };
   const routes = { ...accountRoutes(app), ...loginRoutes(app), ...setupRoutes(app) };
 

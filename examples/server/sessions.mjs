@@ -9,16 +9,28 @@
 // - Over HTTPS (or behind a TLS proxy, BEHIND_TLS=1) the cookie is `__Host-sid` with `Secure`:
 //   the prefix makes the browser refuse it from plain HTTP or with a Domain, so a sibling
 //   subdomain or a network attacker cannot plant one. Plain HTTP on 127.0.0.1 keeps `sid`.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * Sets a cookie in the response, keeping the other cookies set earlier in it (the session's, the
+ * device's) and replacing an earlier one of the same name.
+ */
+export function appendCookie(res, cookie) {
+  const name = cookie.slice(0, cookie.indexOf('=') + 1);
+  const others = [res.getHeader('set-cookie') ?? []].flat().filter((c) => !String(c).startsWith(name));
+  res.setHeader('set-cookie', [...others, cookie]);
+}
 
 const hashId = (id) => createHash('sha256').update(id).digest('base64url');
 const newId = () => randomBytes(32).toString('base64url');
 
-export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingMs }) {
+export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingMs, csrfKey }) {
+  /** The CSRF token of a session not stored yet: derived from its id, so a GET need not store it. */
+  const derivedCsrf = (id) => createHmac('sha256', csrfKey).update(`csrf:${id}`).digest('base64url').slice(0, 32);
   const cookieName = secure ? '__Host-sid' : 'sid';
   const attributes = `HttpOnly; SameSite=Lax; Path=/${secure ? '; Secure' : ''}`;
   const cookieRe = new RegExp(`(?:^|;\\s*)${cookieName}=([A-Za-z0-9_-]{43})(?:;|$)`);
-  const setCookie = (res, id) => res.setHeader('set-cookie', `${cookieName}=${id}; ${attributes}`);
+  const setCookie = (res, id) => appendCookie(res, `${cookieName}=${id}; ${attributes}`);
 
   /** Why a stored session is no longer valid at `now`, or undefined. */
   function expired(row, now) {
@@ -28,13 +40,12 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
     return undefined;
   }
 
-  async function insert(res, fields, now) {
-    const id = newId();
+  async function insert(res, fields, now, id = newId()) {
     const s = {
       idHash: hashId(id),
       user_id: fields.user_id ?? null,
       stage: fields.stage ?? 'anonymous',
-      csrf: randomBytes(24).toString('base64url'),
+      csrf: fields.csrf ?? randomBytes(24).toString('base64url'),
       enrollment_token: fields.enrollment_token ?? null,
       recovery_stash: fields.recovery_stash ?? null,
       created_at: fields.created_at ?? now,
@@ -47,7 +58,7 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [s.idHash, s.user_id, s.stage, s.csrf, s.enrollment_token, s.recovery_stash, s.created_at, s.stage_at, s.seen_at],
     );
-    setCookie(res, id);
+    if (fields.csrf === undefined) setCookie(res, id); // a stored anonymous session keeps its cookie
     return s;
   }
 
@@ -57,11 +68,17 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
     /**
      * The request's session, or a new anonymous one. `expiredBecause` tells the page to say why the
      * user was logged out.
+     *
+     * An anonymous visitor's GET stores nothing: the cookie carries a new id and the page's CSRF
+     * token is derived from it, so a crawler or a flood of cookie-less requests writes no rows. The
+     * first POST from that browser stores the session (with the same id and token) and checks the
+     * form against it.
      */
     async load(req, res) {
       const now = clock();
       const id = cookieRe.exec(req.headers.cookie ?? '')?.[1];
       let expiredBecause;
+      let unknown = id !== undefined; // an id with no row: an anonymous visitor's, not stored yet
       if (id) {
         const idHash = hashId(id);
         const row = (await db.query('SELECT * FROM example_sessions WHERE id_hash = $1', [idHash])).rows[0];
@@ -73,11 +90,28 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
           }
           await db.query('DELETE FROM example_sessions WHERE id_hash = $1', [idHash]);
           if (row.user_id === null) expiredBecause = undefined; // nobody was logged in
+          unknown = false;
         }
       }
+      const anonymousId = unknown ? id : newId();
+      if (!unknown) setCookie(res, anonymousId);
+      if (req.method === 'GET' || req.method === 'HEAD')
+        return {
+          idHash: hashId(anonymousId),
+          user_id: null,
+          stage: 'anonymous',
+          csrf: derivedCsrf(anonymousId),
+          enrollment_token: null,
+          recovery_stash: null,
+          created_at: now,
+          stage_at: now,
+          seen_at: now,
+          expiredBecause,
+        };
       // Old rows go when new ones come, so the table does not grow without bound.
       await db.query('DELETE FROM example_sessions WHERE seen_at < $1', [now - Math.max(idleMs, pendingMs)]);
-      return { ...(await insert(res, {}, now)), expiredBecause };
+      const stored = await insert(res, { csrf: derivedCsrf(anonymousId) }, now, anonymousId);
+      return { ...stored, expiredBecause };
     },
 
     /** Saves the fields a request may change. */
@@ -95,7 +129,7 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
     async rotate(res, s, changes, { login = false } = {}) {
       const now = clock();
       await db.query('DELETE FROM example_sessions WHERE id_hash = $1', [s.idHash]);
-      return insert(res, { ...s, ...changes, created_at: login ? now : s.created_at }, now);
+      return insert(res, { ...s, ...changes, csrf: undefined, created_at: login ? now : s.created_at }, now);
     },
 
     /** Logs the user out of every other session (other browsers, other devices). */
@@ -104,7 +138,7 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
 
     async destroy(res, s) {
       await db.query('DELETE FROM example_sessions WHERE id_hash = $1', [s.idHash]);
-      res.setHeader('set-cookie', `${cookieName}=; ${attributes}; Max-Age=0`);
+      appendCookie(res, `${cookieName}=; ${attributes}; Max-Age=0`);
     },
   };
 }

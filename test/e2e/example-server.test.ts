@@ -445,6 +445,51 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     await context.close();
   }, 120_000);
 
+  it('"remember this browser": the next login skips the code until the browser is forgotten or ' +
+    'the second factor changes; the cookie is HttpOnly with a Max-Age of 30 days', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const secret = await enrolledUser(page, 'gina');
+    const codeLogin = async (remember: boolean) => {
+      await h.logIn(page, 'gina');
+      expect(await h.h1(page)).toBe('Enter your code');
+      advance(30_000);
+      if (remember) await page.check('#f-remember');
+      await h.submit(page, { code: code(secret) });
+      expect(await h.h1(page)).toBe('Hello, gina');
+    };
+    await h.logOut(page);
+    await codeLogin(true);
+    const cookie = (await context.cookies()).find((c) => c.name === 'device')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    // Max-Age counts from the browser's own clock, not the server's test clock.
+    expect((cookie.expires - Date.now() / 1000) / 86_400).toBeCloseTo(30, 1);
+    expect(await page.locator('#devices li strong').allTextContents()).toEqual(['Chrome on Linux']);
+
+    // Password only, from this browser: no code asked.
+    await h.logOut(page);
+    await h.logIn(page, 'gina');
+    expect(await h.flash(page)).toBe('Logged in. This browser is remembered, so no code was needed.');
+
+    // Forget it: the code is asked again.
+    await page.click('#devices button');
+    expect(await h.flash(page)).toBe('That browser will be asked for a code again.');
+    await h.logOut(page);
+    await codeLogin(true);
+
+    // A change of the second factor (new recovery codes) forgets every remembered browser.
+    advance(30_000);
+    await h.submit(page, { code: code(secret) }, '/2fa/recovery/regenerate');
+    await h.submit(page, {}, '/2fa/recovery-codes/done');
+    expect(await page.locator('#devices').count()).toBe(0);
+    await h.logOut(page);
+    await codeLogin(false);
+    await page.goto(`${base}notices`);
+    const kinds = await page.locator('#notices li').evaluateAll((lis) => lis.map((li) => li.dataset.kind));
+    expect(kinds.filter((k) => k === 'device_remembered')).toHaveLength(2);
+    await context.close();
+  }, 120_000);
+
   it('ends sessions after 30 idle minutes, 12 hours in all, and 5 minutes between password and code', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -20,6 +20,25 @@ const noticeText = (n) => NOTICE_TEXT[n.kind]?.(n) ?? n.kind;
 export function accountRoutes(app) {
   const { db, accounts, send, redirect, messageOf } = app;
 
+  /** The remembered browsers that still skip the code, each with "forget". */
+  function devicesSection(a, s) {
+    const now = app.clock();
+    const live = a.devices.filter((d) => d.expiresAt > now && d.generation === a.generation);
+    if (live.length === 0) return '';
+    const item = (d) =>
+      `<li data-id="${esc(d.id)}"><strong>${esc(d.label)}</strong> <small>remembered ${when(d.createdAt)} UTC, ` +
+      `until ${when(d.expiresAt)} UTC</small>${form(
+        '/devices/forget',
+        s.csrf,
+        `<input type="hidden" name="id" ` + `value="${esc(d.id)}">`,
+        'Forget',
+        { secondary: true, className: 'inline' },
+      )}</li>`;
+    return `<h2>Remembered browsers</h2>
+<p>These skip the code at login. All of them are forgotten when your authenticators or recovery codes change.</p>
+<ul class="authenticators" id="devices">${live.map(item).join('\n')}</ul>`;
+  }
+
   /** The home page of a user with two-factor login on. */
   function twoFactorSection(user, s) {
     const a = user.account;
@@ -70,6 +89,7 @@ ${form(
   'Add an authenticator',
   { secondary: true },
 )}</details>
+${devicesSection(a, s)}
 <p id="codes-left">${left} of ${a.recovery?.codes.length ?? 0} recovery codes left.</p>
 <h2>New recovery codes</h2>
 <p>Makes every old recovery code useless.</p>

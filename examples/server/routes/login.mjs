@@ -1,12 +1,39 @@
 // Sign-up, log-in (password, then a code or a recovery code) and log-out.
-import { twoFactorOn } from 'totpkit/account';
+import { DEFAULT_REMEMBER_DAYS, forgetDevice, rememberDevice, twoFactorOn } from 'totpkit/account';
 import { codeField, field, form, page } from '../html.mjs';
 import { checkPassword, hashPassword, needsRehash } from '../passwords.mjs';
 
 const USERNAME = /^[A-Za-z0-9._@-]{3,64}$/;
+const DAY_SECONDS = 86_400;
+
+/** A short name for a browser from its user agent ("Chrome on Linux"), for the device list. */
+export function browserName(userAgent) {
+  const ua = String(userAgent ?? '');
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /Firefox\//.test(ua)
+      ? 'Firefox'
+      : /Chrome\//.test(ua)
+        ? 'Chrome'
+        : /Safari\//.test(ua)
+          ? 'Safari'
+          : 'A browser';
+  const os = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad/.test(ua)
+      ? 'iOS'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac OS X/.test(ua)
+          ? 'macOS'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : 'another system';
+  return `${browser} on ${os}`;
+}
 
 export function loginRoutes(app) {
-  const { db, clock, sessions, accounts, verifier, passwords, context, send, redirect, messageOf } = app;
+  const { db, clock, keyring, sessions, accounts, verifier, passwords, context, send, redirect, messageOf } = app;
 
   return {
     async 'GET /signup'({ res, s, url }) {
@@ -110,7 +137,17 @@ export function loginRoutes(app) {
           user.id,
           await hashPassword(String(f.password)),
         ]);
-      const second = twoFactorOn(user.account);
+      // A browser the user asked to remember skips the code until the device expires, is forgotten,
+      // or the account's second factor changes (any `generation` change revokes it).
+      let second = twoFactorOn(user.account);
+      const token = app.devices.token(req);
+      if (second && token) {
+        const device = verifier.checkRememberedDevice({ account: user.account, token, now: clock() });
+        if (device.ok) {
+          second = false;
+          app.appEvent(req, 'remembered_device', 'success', user.id);
+        } else app.devices.set(res, '', 0); // expired, revoked or not this account's: drop it
+      }
       await sessions.rotate(
         res,
         s,
@@ -118,7 +155,7 @@ export function loginRoutes(app) {
         { login: true },
       );
       if (second) return redirect(res, '/login/2fa');
-      redirect(res, '/', 'logged_in');
+      redirect(res, '/', twoFactorOn(user.account) ? 'logged_in_remembered' : 'logged_in');
     },
 
     async 'GET /login/2fa'({ res, s, url }) {
@@ -134,7 +171,9 @@ Any of your authenticators works.</p>
 ${form(
   '/login/2fa',
   s.csrf,
-  codeField(undefined, { hint: left === undefined || left === 0 ? undefined : app.leftText(left) }),
+  codeField(undefined, { hint: left === undefined || left === 0 ? undefined : app.leftText(left) }) +
+    `<div class="field check"><input type="checkbox" id="f-remember" name="remember" value="1">` +
+    `<label for="f-remember">Remember this browser for ${DEFAULT_REMEMBER_DAYS} days</label></div>`,
   'Verify',
 )}
 <p><a href="/login/recovery">Use a recovery code instead</a></p>`,
@@ -157,10 +196,22 @@ ${form(
         const reason = r.reason === 'mismatch' && r.attemptsLeft === 0 ? 'last_mismatch' : r.reason;
         return redirect(res, `/login/2fa?left=${r.attemptsLeft ?? ''}`, reason);
       }
+      // Remembered in the same write as the login: the device list changes with the account.
+      const remembered =
+        f.remember === '1'
+          ? rememberDevice(r.account, {
+              keyring,
+              now: clock(),
+              days: DEFAULT_REMEMBER_DAYS,
+              label: browserName(req.headers['user-agent']),
+            })
+          : undefined;
+      const change = remembered ?? { account: r.account, notices: [] };
       // The code is spent either way; if the account changed meanwhile (an authenticator removed,
       // 2FA turned off), this login is refused rather than completed against a stale account.
-      if (!(await accounts.save(user, { account: r.account, notices: [] }))) return redirect(res, '/login', 'conflict');
+      if (!(await accounts.save(user, change, context(req, user.id)))) return redirect(res, '/login', 'conflict');
       await sessions.rotate(res, s, { stage: 'full' });
+      if (remembered) app.devices.set(res, remembered.token, DEFAULT_REMEMBER_DAYS * DAY_SECONDS);
       redirect(res, '/', 'logged_in');
     },
 
@@ -207,6 +258,14 @@ ${form(
       // A recovery code in use means the phone may be lost or in other hands: end every other session.
       await app.rotateAndEndOthers(res, s, user, { stage: 'full' });
       redirect(res, '/', 'recovery_login');
+    },
+
+    async 'POST /devices/forget'({ res, s, f }) {
+      if (s.stage !== 'full') return redirect(res, '/login');
+      const user = await accounts.byId(s.user_id);
+      if (!user.account.devices.some((d) => d.id === f.id)) return redirect(res, '/');
+      if (!(await accounts.save(user, forgetDevice(user.account, String(f.id))))) return redirect(res, '/', 'conflict');
+      redirect(res, '/', 'device_forgotten');
     },
 
     async 'POST /logout'({ res, s }) {
