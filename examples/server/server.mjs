@@ -3,7 +3,9 @@
 // with scrypt password hashes, TOTP set-up (QR code, "open in app" link, manual key) that survives
 // a wrong code or a refresh, recovery codes (download, copy, regenerate), login with password +
 // code or a recovery code, lockout for codes and passwords, sessions with rotation and timeouts,
-// an audit log, and fast, clear answers when a store is down.
+// an audit log, and fast, clear answers when a store is down. Each user's two-factor state is a
+// `totpkit/account` record (several authenticators, remembered browsers, notices), written with a
+// compare-and-set on its version (accounts.mjs); the pages are in ./routes.
 //
 // Run: npm run build && npm start   (then open http://127.0.0.1:3000)
 // Storage: PGlite in ./examples/server/.data by default; DATABASE_URL / REDIS_URL when set.

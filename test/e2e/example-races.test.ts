@@ -15,12 +15,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseOtpauthUri, totp } from '../../src/index.js';
+import { confirmEnrollment, generateRecoveryCodes, parseOtpauthUri, startEnrollment, totp } from '../../src/index.js';
 import { inCI, root } from '../helpers.js';
 
 const TRIALS = 50;
@@ -123,6 +123,7 @@ describe.runIf(ready)('example server: every race 50 times on PostgreSQL', () =>
         EXAMPLE_SCRYPT_LOG2N: '10',
         MAX_FAILURES: '100',
         PASSWORD_MAX_FAILURES: '100',
+        LOCK_MINUTES: '7',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -272,7 +273,45 @@ describe.runIf(ready)('example server: every race 50 times on PostgreSQL', () =>
       m: 'wrong_password',
     });
     expect(await count()).toBe(1);
+    // The lock duration comes from LOCK_MINUTES, in the hint and in the messages.
+    const hint = await client.get('/login?left=99&m=password_locked');
+    expect(hint.html).toContain('99 attempts left before a 7-minute lock.');
+    expect(hint.html).toContain('Too many failed logins for this username. Try again in 7 minutes.');
   });
+
+  it(
+    'a user row of an earlier version (credential and recovery columns) keeps 2FA on and is converted ' +
+      'by its first write',
+    async () => {
+      // What the example stored before accounts: a credential sealed with the server's key, a recovery set.
+      const key = new Uint8Array(Buffer.from(readFileSync(join(work, 'sealing.key'), 'utf8'), 'base64url'));
+      const keyring = { current: 'k1', keys: { k1: key } };
+      const { username } = await signUp();
+      const started = startEnrollment({ account: username, issuer: 'totpkit example', keyring, now });
+      const secret = parseOtpauthUri(started.uri).secret;
+      const confirmed = confirmEnrollment(started.enrollment, {
+        token: started.token,
+        code: totp(secret, { time: now }),
+        keyring,
+        now,
+      });
+      if (!confirmed.ok) throw new Error(`set-up failed: ${confirmed.reason}`);
+      const { set } = generateRecoveryCodes({ now });
+      await db.query('UPDATE example_users SET account = NULL, credential = $2, recovery = $3 WHERE username = $1', [
+        username,
+        confirmed.credential,
+        set,
+      ]);
+      expect(await passwordAloneLogsIn(username)).toBe(false);
+      await logIn(username, secret); // the code step: the first write, from version 0
+      const { rows } = await db.query('SELECT account, credential, recovery FROM example_users WHERE username = $1', [
+        username,
+      ]);
+      expect(rows[0]).toMatchObject({ credential: null, recovery: null, account: { version: 1 } });
+      expect(rows[0].account.authenticators.map((a: { id: string }) => a.id)).toEqual([confirmed.credential.id]);
+      expect(rows[0].account.recovery.codes).toHaveLength(10);
+    },
+  );
 
   it(`a double-submitted set-up confirmation (${TRIALS} trials)`, async () => {
     const outcomes = new Map<string, number>();

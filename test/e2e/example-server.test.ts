@@ -4,7 +4,10 @@
  * a new TOTP step, an idle timeout or a 12-hour session cap takes no waiting.
  *
  * Covered: set-up that survives a wrong code and a refresh, recovery codes (post/redirect/get,
- * download, copy, regenerate), login, replay, recovery login, lockout with attempts-left hints,
+ * download, copy, regenerate), login, replay, recovery login, lockout with attempts-left hints and a
+ * last-attempt message, several authenticators (add after a current code, rename, remove, log in
+ * with either), "remember this browser" (skip, forget, revoked by a 2FA change), security notices,
+ * no favicon 404, a security log that fits 1100 px,
  * session rotation and "log out everywhere else", idle/absolute/half-login timeouts, no state change
  * on GET, Secure `__Host-` cookies and HSTS behind TLS and over HTTPS, a dead Redis answered with a
  * 503 page in under 5 s, one clear line for each start-up error, accessibility checks and no
@@ -653,10 +656,21 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     await check('enroll', { autocomplete: { code: 'one-time-code' }, focused: 'code' });
     await h.submit(page, { code: code(secret) }, '/2fa/enroll');
     await check('recovery-codes');
+    // A recovery code never breaks across lines, even at 375 px.
+    const codeLines = await page.locator('#recovery-codes li').evaluateAll((lis) =>
+      lis.map((li) => {
+        const range = document.createRange();
+        range.selectNodeContents(li.firstChild!);
+        return `${getComputedStyle(li).whiteSpace}:${range.getClientRects().length}`;
+      }),
+    );
+    expect(new Set(codeLines)).toEqual(new Set(['nowrap:1']));
     await h.submit(page, {}, '/2fa/recovery-codes/done');
     await check('account-2fa-on');
     await page.goto(`${base}audit`);
     await check('audit');
+    await page.goto(`${base}notices`);
+    await check('notices');
     await h.logOut(page);
     await page.goto(`${base}login`);
     await check('login', { autocomplete: { username: 'username', password: 'current-password' }, focused: 'username' });
@@ -664,7 +678,7 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     await check('login-code', { autocomplete: { code: 'one-time-code' }, focused: 'code' });
     await page.click('a[href="/login/recovery"]');
     await check('login-recovery', { focused: 'code' });
-    expect(shots).toHaveLength(10);
+    expect(shots).toHaveLength(11);
     await context.close();
     await desktop.context().close();
   }, 120_000);
