@@ -43,7 +43,7 @@ const MESSAGES = {
     'Wrong username or password, and that was the last attempt: this username is locked for {lock}.',
   ],
   password_locked: ['error', 'Too many failed logins for this username. Try again in {lock}.'],
-  bad_label: ['error', 'Names are 1..64 characters, without a colon.'],
+  bad_label: ['error', 'Names are 1..64 visible characters, without a colon.'],
   label_taken: ['error', 'You already have an authenticator with that name.'],
   too_many: ['error', 'An account can have at most 10 authenticators. Remove one first.'],
   // two requests at once

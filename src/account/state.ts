@@ -37,7 +37,7 @@ import type { Credential } from '../credential.js';
 import type { Enrollment } from '../enrollment.js';
 import { TotpkitError } from '../errors.js';
 import { optionsObject, rangeError, typeError } from '../internal/assert.js';
-import { checkLabel, credentialId } from '../internal/text.js';
+import { checkLabel, credentialId, hasInvisible } from '../internal/text.js';
 import { nowMs } from '../internal/time.js';
 import type { RecoveryCodeSet } from '../recovery.js';
 import type { Moment } from '../types.js';
@@ -154,7 +154,11 @@ export function checkAccount(value: unknown): Account {
   return a as unknown as Account;
 }
 
-/** A label for an authenticator or a device: the URI label rule, and at most 64 characters. @internal */
+/**
+ * A label for an authenticator or a device: the URI label rule, at most 64 characters, and no
+ * invisible characters (a zero-width space would let "Work phone" and "Work\u200Bphone" look like
+ * one label in the list and in a notice while counting as two). @internal
+ */
 export function authenticatorLabel(value: unknown): string {
   const label = checkLabel('deviceLabel', value);
   if (label.length > MAX_AUTHENTICATOR_LABEL_LENGTH)
@@ -162,6 +166,7 @@ export function authenticatorLabel(value: unknown): string {
       'ERR_URI_LABEL',
       `"label" must be at most ${MAX_AUTHENTICATOR_LABEL_LENGTH} characters, got ${label.length}`,
     );
+  if (hasInvisible(label)) throw new TotpkitError('ERR_URI_LABEL', '"label" must not contain invisible characters');
   return label;
 }
 

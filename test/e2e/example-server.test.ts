@@ -394,6 +394,9 @@ describe.runIf(ready)('example server, end to end in Chromium (PGlite, a moving 
     await h.submit(page, { label: 'Work phone' }, `form[action="/2fa/rename"]:has(input[value="${ids[0]}"])`);
     expect(await h.flash(page)).toBe('You already have an authenticator with that name.');
     await page.locator(`li[data-id="${ids[0]}"] summary`).click();
+    await h.submit(page, { label: 'Old\u200bphone' }, `form[action="/2fa/rename"]:has(input[value="${ids[0]}"])`);
+    expect(await h.flash(page)).toBe('Names are 1..64 visible characters, without a colon.');
+    await page.locator(`li[data-id="${ids[0]}"] summary`).click();
     await h.submit(page, { label: 'Old phone' }, `form[action="/2fa/rename"]:has(input[value="${ids[0]}"])`);
     expect(await page.locator('#authenticators li strong').allTextContents()).toEqual(['Old phone', 'Work phone']);
 

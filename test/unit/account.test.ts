@@ -125,7 +125,8 @@ describe('account state', () => {
     expect(a.notices).toEqual([
       { kind: 'authenticator_added', time: T, authenticatorId: e.credential.id, label: 'Authenticator 1' },
     ]);
-    for (const bad of ['', 'a:b', 'x\u0007', 'n'.repeat(65)])
+    // Invisible characters would let two labels look the same in a list or a notice.
+    for (const bad of ['', 'a:b', 'x\u0007', 'n'.repeat(65), 'Work\u200bphone', 'Phone\u2060', '\u00a0Phone'])
       expect(errorCode(() => renameAuthenticator(a.account, e.credential.id, bad))).toBe('ERR_URI_LABEL');
   });
 

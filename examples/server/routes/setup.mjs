@@ -63,14 +63,21 @@ export function setupRoutes(app) {
   /** Starts (or restarts) an enrollment named `label` and keeps its token in this session. */
   async function start(res, s, user, label) {
     const restarting = user.account.pendingEnrollment?.status === 'pending';
-    const started = startEnrollment({
-      account: user.username,
-      issuer: config.issuer,
-      keyring,
-      now: clock(),
-      previous: user.account.pendingEnrollment ?? undefined,
-      deviceLabel: label,
-    });
+    let started;
+    try {
+      started = startEnrollment({
+        account: user.username,
+        issuer: config.issuer,
+        keyring,
+        now: clock(),
+        previous: user.account.pendingEnrollment ?? undefined,
+        deviceLabel: label,
+      });
+    } catch (error) {
+      // A name the URI label rules refuse (invisible characters, for one): say so, change nothing.
+      if (isTotpkitError(error) && error.code === 'ERR_URI_LABEL') return redirect(res, '/', 'bad_label');
+      throw error;
+    }
     if (!(await accounts.save(user, setPendingEnrollment(user.account, started.enrollment))))
       return redirect(res, '/', 'conflict');
     s.enrollment_token = started.token; // the token lives in this session only
@@ -81,7 +88,9 @@ export function setupRoutes(app) {
   /** The label a form asks for: trimmed, 1..64 characters, not used by another authenticator. */
   function labelOf(f, account, fallback) {
     const label = String(f.label ?? '').trim() || fallback;
-    if (label.length > MAX_AUTHENTICATOR_LABEL_LENGTH || /[:\p{Cc}]/u.test(label)) return { error: 'bad_label' };
+    // The library's rule (checked again there): no colon, no control or invisible characters.
+    const refused = /[:\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]|(?! )\p{Z}/u;
+    if (label.length > MAX_AUTHENTICATOR_LABEL_LENGTH || refused.test(label)) return { error: 'bad_label' };
     if (account.authenticators.some((a) => a.label === label)) return { error: 'label_taken' };
     return { label };
   }
@@ -186,6 +195,7 @@ ${form(
       } catch (error) {
         // Full, or the label was taken meanwhile (by another tab's set-up): nothing was spent.
         if (isTotpkitError(error) && error.code.startsWith('ERR_ACCOUNT_')) return redirect(res, '/', 'conflict');
+        if (isTotpkitError(error) && error.code === 'ERR_URI_LABEL') return redirect(res, '/', 'bad_label');
         throw error;
       }
       if (!r.ok && r.reason === 'storage') return app.unavailable(res, 'set-up', user, s);
@@ -229,8 +239,14 @@ ${form(
       if (!target) return redirect(res, '/', 'conflict');
       const wanted = labelOf(f, user.account, '');
       if (wanted.error || !wanted.label) return redirect(res, '/', wanted.error ?? 'bad_label');
-      if (!(await accounts.save(user, renameAuthenticator(user.account, target.id, wanted.label, { now: clock() }))))
-        return redirect(res, '/', 'conflict');
+      let change;
+      try {
+        change = renameAuthenticator(user.account, target.id, wanted.label, { now: clock() });
+      } catch (error) {
+        if (isTotpkitError(error) && error.code === 'ERR_URI_LABEL') return redirect(res, '/', 'bad_label');
+        throw error;
+      }
+      if (!(await accounts.save(user, change))) return redirect(res, '/', 'conflict');
       redirect(res, '/', 'renamed');
     },
     async 'POST /2fa/remove'({ req, res, s, f }) {
