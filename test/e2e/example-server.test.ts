@@ -14,6 +14,7 @@
  * sideways scrolling at 375 px, with desktop and phone screenshots saved under .artifacts/e2e/.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -748,6 +749,30 @@ describe.runIf(ready && haveRedisServer)('example server on PostgreSQL + Redis: 
     }
     expect(example.stderr.slice(before).some((l) => l.includes('redis: available again'))).toBe(true);
   }, 60_000);
+
+  it('a browser without a cookie stores no session by browsing; its first form post does', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const rows = async () => {
+        const sid = (await context.cookies()).find((c) => c.name === 'sid')!.value;
+        const hash = createHash('sha256').update(sid).digest('base64url');
+        const r = await client.query('SELECT count(*) FROM example_sessions WHERE id_hash = $1', [hash]);
+        return Number(r.rows[0].count);
+      };
+      for (const path of ['', 'login', 'signup', 'login']) await page.goto(`${example.base}${path}`);
+      expect(await rows()).toBe(0);
+      await helpers(example.base).submit(page, { username: 'nobody-here', password: 'not the password' });
+      expect(await page.locator('#flash').textContent()).toBe('Wrong username or password.');
+      expect(await rows()).toBe(1);
+    } finally {
+      await client.end();
+      await context.close();
+    }
+  });
 
   it('an account with no events yet shows an empty security log', async () => {
     const h = helpers(example.base);
