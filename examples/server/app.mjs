@@ -78,6 +78,10 @@ const EVENT_NAMES = {
   enrollment: 'Two-factor set-up',
   notice: 'Security notice',
   remembered_device: 'Remembered browser',
+  // Rows written by earlier versions of this example.
+  password: 'Password login',
+  two_factor: 'Two-factor login',
+  recovery_codes: 'Recovery codes',
 };
 
 export function createApp({ db, store, keyring, clock, config, log }) {
