@@ -39,7 +39,8 @@ import { type GuardRecord, settleRecord } from '../guard/record.js';
 import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
 import { optionsObject, typeError } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
-import { checkSqlitePrefix, sqliteAnswer, sqliteSchema, sqliteStatements, sqliteValues } from './sqlite-statement.js';
+import { sqliteAnswer, sqliteSchema, sqliteStatements, sqliteValues } from './sqlite-statement.js';
+import { checkTablePrefix } from './prefix.js';
 
 export { DEFAULT_SQLITE_PREFIX } from '../constants.js';
 
@@ -81,7 +82,7 @@ function checkD1(value: unknown): D1DatabaseLike {
  */
 export async function migrateD1(database: D1DatabaseLike, prefix = DEFAULT_SQLITE_PREFIX): Promise<void> {
   await checkD1(database)
-    .prepare(sqliteSchema(checkSqlitePrefix(prefix)))
+    .prepare(sqliteSchema(checkTablePrefix(prefix)))
     .run();
 }
 
@@ -100,7 +101,7 @@ export async function migrateD1(database: D1DatabaseLike, prefix = DEFAULT_SQLIT
 export function d1Store(options: D1StoreOptions): GuardStore {
   const opts = optionsObject('options', options, true);
   const database = checkD1(opts.database);
-  const prefix = opts.prefix === undefined ? DEFAULT_SQLITE_PREFIX : checkSqlitePrefix(opts.prefix);
+  const prefix = opts.prefix === undefined ? DEFAULT_SQLITE_PREFIX : checkTablePrefix(opts.prefix);
   const { settle, read } = sqliteStatements(prefix);
   return {
     async settle(id: string, r: SettleRequest): Promise<SettleResult> {

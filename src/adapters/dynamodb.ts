@@ -41,15 +41,11 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DEFAULT_DYNAMODB_RETRIES,
-  MAX_DYNAMODB_RETRIES,
-  STORE_RETRY_BASE_MS,
-  STORE_RETRY_MAX_MS,
-} from '../constants.js';
+import { DEFAULT_DYNAMODB_RETRIES, MAX_DYNAMODB_RETRIES } from '../constants.js';
 import { type GuardRecord, settleRecord } from '../guard/record.js';
 import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
 import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
+import { retryPause } from './retry.js';
 import { credentialId } from '../internal/text.js';
 
 export { DEFAULT_DYNAMODB_RETRIES, MAX_DYNAMODB_RETRIES } from '../constants.js';
@@ -162,9 +158,7 @@ export function dynamoStore(options: DynamoStoreOptions): GuardStore {
             error instanceof ConditionalCheckFailedException ||
             (error as { name?: unknown }).name === 'ConditionalCheckFailedException';
           if (!lost || attempt >= retries || abortSignal?.aborted === true) throw error;
-          // Full jitter, as for PostgreSQL's serialization failures: racing losers spread out.
-          const ceiling = Math.min(STORE_RETRY_MAX_MS, STORE_RETRY_BASE_MS * 2 ** attempt);
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+          await retryPause(attempt);
         }
       }
     },

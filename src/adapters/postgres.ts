@@ -14,16 +14,12 @@
  *
  * @module totpkit/postgres
  */
-import {
-  DEFAULT_POSTGRES_PREFIX,
-  DEFAULT_POSTGRES_RETRIES,
-  MAX_POSTGRES_RETRIES,
-  STORE_RETRY_BASE_MS,
-  STORE_RETRY_MAX_MS,
-} from '../constants.js';
+import { DEFAULT_POSTGRES_PREFIX, DEFAULT_POSTGRES_RETRIES, MAX_POSTGRES_RETRIES } from '../constants.js';
 import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
-import { integerOption, optionsObject, rangeError, typeError } from '../internal/assert.js';
+import { integerOption, optionsObject, typeError } from '../internal/assert.js';
 import { booleanOption } from '../internal/options.js';
+import { checkTablePrefix } from './prefix.js';
+import { retryPause } from './retry.js';
 import { credentialId } from '../internal/text.js';
 
 export { DEFAULT_POSTGRES_PREFIX, DEFAULT_POSTGRES_RETRIES, MAX_POSTGRES_RETRIES } from '../constants.js';
@@ -64,15 +60,6 @@ export interface PostgresStoreOptions {
    * a node-postgres Pool or Client, `false` for anything else (PGlite, custom clients).
    */
   prepared?: boolean;
-}
-
-const IDENT = /^[a-z_][a-z0-9_]{0,40}$/;
-
-/** A table-name prefix: interpolated into SQL, so only a plain lower-case identifier is accepted. */
-function checkPrefix(prefix: unknown): string {
-  if (typeof prefix !== 'string') throw typeError('prefix', 'a string', prefix);
-  if (!IDENT.test(prefix)) throw rangeError('"prefix" must be a lower-case SQL identifier prefix');
-  return prefix;
 }
 
 /** The settle statement's arguments, in order, with their SQL types. */
@@ -162,7 +149,7 @@ export function schemaSql(prefix = DEFAULT_POSTGRES_PREFIX): string {
 
 /** The schema's statements, one by one (the function body holds semicolons of its own). */
 function schemaStatements(prefix: string): string[] {
-  checkPrefix(prefix);
+  checkTablePrefix(prefix);
   // One row per credential. `outcome` and `cleared` hold how the last attempt was settled, so the
   // settling statement can return it (RETURNING sees only the new row). No index but the primary
   // key, and room left on each page: every attempt rewrites the row, and with no other index on a
@@ -219,7 +206,7 @@ export async function migrate(client: Queryable, prefix = DEFAULT_POSTGRES_PREFI
  * @returns rows deleted
  */
 export async function purgeExpired(client: Queryable, now: number, prefix = DEFAULT_POSTGRES_PREFIX): Promise<number> {
-  checkPrefix(prefix);
+  checkTablePrefix(prefix);
   const r = await client.query(`DELETE FROM ${prefix}guard WHERE expires_at <= $1 RETURNING 1 AS x`, [now]);
   return r.rows.length;
 }
@@ -243,7 +230,7 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
   const client = opts.client as Queryable;
   if (typeof client !== 'object' || client === null || typeof client.query !== 'function')
     throw typeError('client', 'an object with query()', client);
-  const p = opts.prefix === undefined ? DEFAULT_POSTGRES_PREFIX : checkPrefix(opts.prefix);
+  const p = opts.prefix === undefined ? DEFAULT_POSTGRES_PREFIX : checkTablePrefix(opts.prefix);
   const retries = integerOption('retries', opts.retries, DEFAULT_POSTGRES_RETRIES, 0, MAX_POSTGRES_RETRIES);
 
   const prepared = booleanOption('prepared', opts.prepared, isNodePostgres(client));
@@ -289,9 +276,7 @@ export function postgresStore(options: PostgresStoreOptions): GuardStore {
         } catch (error) {
           const code = (error as { code?: unknown }).code;
           if ((code !== '40001' && code !== '40P01') || attempt >= retries || r.signal?.aborted === true) throw error;
-          // Full jitter: racing losers spread out instead of colliding again in lock step.
-          const ceiling = Math.min(STORE_RETRY_MAX_MS, STORE_RETRY_BASE_MS * 2 ** attempt);
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+          await retryPause(attempt);
         }
       }
     },

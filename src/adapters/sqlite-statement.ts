@@ -13,17 +13,6 @@
  * @module
  */
 import type { SettleRequest, SettleResult } from '../guard/store.js';
-import { rangeError, typeError } from '../internal/assert.js';
-
-/** A table-name prefix: interpolated into SQL, so only a plain lower-case identifier is accepted. */
-const IDENT = /^[a-z_][a-z0-9_]{0,40}$/;
-
-/** @internal */
-export function checkSqlitePrefix(prefix: unknown): string {
-  if (typeof prefix !== 'string') throw typeError('prefix', 'a string', prefix);
-  if (!IDENT.test(prefix)) throw rangeError('"prefix" must be a lower-case SQL identifier prefix');
-  return prefix;
-}
 
 /** The table, as SQL (idempotent). @internal */
 export function sqliteSchema(prefix: string): string {

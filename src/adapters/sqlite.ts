@@ -24,7 +24,8 @@ import { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PREFIX, MAX_GUARD_TIMEOU
 import type { GuardStore, SettleRequest, SettleResult } from '../guard/store.js';
 import { integerOption, optionsObject, typeError } from '../internal/assert.js';
 import { credentialId } from '../internal/text.js';
-import { checkSqlitePrefix, sqliteAnswer, sqliteSchema, sqliteStatements, sqliteValues } from './sqlite-statement.js';
+import { sqliteAnswer, sqliteSchema, sqliteStatements, sqliteValues } from './sqlite-statement.js';
+import { checkTablePrefix } from './prefix.js';
 
 export { DEFAULT_SQLITE_BUSY_TIMEOUT_MS, DEFAULT_SQLITE_PREFIX } from '../constants.js';
 
@@ -72,7 +73,7 @@ function checkDatabase(value: unknown): SqliteDatabase {
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / RangeError `ERR_OUT_OF_RANGE` for a bad database or prefix
  */
 export function migrate(database: SqliteDatabase, prefix = DEFAULT_SQLITE_PREFIX): void {
-  checkDatabase(database).exec(sqliteSchema(checkSqlitePrefix(prefix)));
+  checkDatabase(database).exec(sqliteSchema(checkTablePrefix(prefix)));
 }
 
 /**
@@ -85,7 +86,7 @@ export function migrate(database: SqliteDatabase, prefix = DEFAULT_SQLITE_PREFIX
  * @returns rows deleted
  */
 export function purgeExpired(database: SqliteDatabase, now: number, prefix = DEFAULT_SQLITE_PREFIX): number {
-  const p = checkSqlitePrefix(prefix);
+  const p = checkTablePrefix(prefix);
   const r = checkDatabase(database).prepare(`DELETE FROM ${p}guard WHERE expires_at <= ?`).run(now) as {
     changes?: number | bigint;
   };
@@ -111,7 +112,7 @@ export function purgeExpired(database: SqliteDatabase, now: number, prefix = DEF
 export function sqliteStore(options: SqliteStoreOptions): GuardStore {
   const opts = optionsObject('options', options, true);
   const database = checkDatabase(opts.database);
-  const prefix = opts.prefix === undefined ? DEFAULT_SQLITE_PREFIX : checkSqlitePrefix(opts.prefix);
+  const prefix = opts.prefix === undefined ? DEFAULT_SQLITE_PREFIX : checkTablePrefix(opts.prefix);
   const busyTimeoutMs = integerOption(
     'busyTimeoutMs',
     opts.busyTimeoutMs,
