@@ -6,6 +6,7 @@
 // can never be written last, which is what once let a double-submitted set-up, or "cancel" racing
 // "confirm", report two-factor login as on while the stored row said off.
 import { addAuthenticator, createAccount, replaceRecoveryCodes, setPendingEnrollment } from 'totpkit/account';
+import { fromJsonb } from './db.mjs';
 
 /**
  * The account of a user row. Rows of earlier versions of this example kept `credential`,
@@ -13,7 +14,7 @@ import { addAuthenticator, createAccount, replaceRecoveryCodes, setPendingEnroll
  * (version 0 → 1) stores the account and clears the old columns in the same statement.
  */
 export function accountOf(row) {
-  if (row.account) return typeof row.account === 'string' ? JSON.parse(row.account) : row.account;
+  if (row.account) return fromJsonb(row.account);
   let account = createAccount({ id: String(row.id) });
   const now = Number(row.created_at);
   if (row.credential)
@@ -61,7 +62,7 @@ export function createAccounts({ db, onNotice }) {
         'SELECT notice FROM example_notices WHERE user_id = $1 ORDER BY id DESC LIMIT $2',
         [userId, limit],
       );
-      return rows.map((r) => (typeof r.notice === 'string' ? JSON.parse(r.notice) : r.notice));
+      return rows.map((r) => fromJsonb(r.notice));
     },
   };
 }

@@ -8,6 +8,9 @@
 import { migrate, postgresStore } from 'totpkit/postgres';
 import { redisStore } from 'totpkit/redis';
 
+/** A jsonb value as read: node-postgres and PGlite hand it over parsed; text is parsed here. */
+export const fromJsonb = (value) => (typeof value === 'string' ? JSON.parse(value) : value);
+
 /** An error the server reports as one line before exiting. */
 export class StartupError extends Error {}
 

@@ -40,27 +40,25 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
     return undefined;
   }
 
-  async function insert(res, fields, now, id = newId()) {
-    const s = {
-      idHash: hashId(id),
-      user_id: fields.user_id ?? null,
-      stage: fields.stage ?? 'anonymous',
-      csrf: fields.csrf ?? randomBytes(24).toString('base64url'),
-      enrollment_token: fields.enrollment_token ?? null,
-      recovery_stash: fields.recovery_stash ?? null,
-      created_at: fields.created_at ?? now,
-      stage_at: now,
-      seen_at: now,
-    };
-    await db.query(
+  /** A session with id `id`, starting `now`; `fields` as given, the rest fresh. Not stored yet. */
+  const fresh = (id, fields, now) => ({
+    idHash: hashId(id),
+    user_id: fields.user_id ?? null,
+    stage: fields.stage ?? 'anonymous',
+    csrf: fields.csrf ?? randomBytes(24).toString('base64url'),
+    enrollment_token: fields.enrollment_token ?? null,
+    recovery_stash: fields.recovery_stash ?? null,
+    created_at: fields.created_at ?? now,
+    stage_at: now,
+    seen_at: now,
+  });
+  const store = (s) =>
+    db.query(
       `INSERT INTO example_sessions
          (id_hash, user_id, stage, csrf, enrollment_token, recovery_stash, created_at, stage_at, seen_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [s.idHash, s.user_id, s.stage, s.csrf, s.enrollment_token, s.recovery_stash, s.created_at, s.stage_at, s.seen_at],
     );
-    if (fields.csrf === undefined) setCookie(res, id); // a stored anonymous session keeps its cookie
-    return s;
-  }
 
   return {
     cookieName,
@@ -95,23 +93,12 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
       }
       const anonymousId = unknown ? id : newId();
       if (!unknown) setCookie(res, anonymousId);
-      if (req.method === 'GET' || req.method === 'HEAD')
-        return {
-          idHash: hashId(anonymousId),
-          user_id: null,
-          stage: 'anonymous',
-          csrf: derivedCsrf(anonymousId),
-          enrollment_token: null,
-          recovery_stash: null,
-          created_at: now,
-          stage_at: now,
-          seen_at: now,
-          expiredBecause,
-        };
+      const s = { ...fresh(anonymousId, { csrf: derivedCsrf(anonymousId) }, now), expiredBecause };
+      if (req.method === 'GET' || req.method === 'HEAD') return s;
       // Old rows go when new ones come, so the table does not grow without bound.
       await db.query('DELETE FROM example_sessions WHERE seen_at < $1', [now - Math.max(idleMs, pendingMs)]);
-      const stored = await insert(res, { csrf: derivedCsrf(anonymousId) }, now, anonymousId);
-      return { ...stored, expiredBecause };
+      await store(s);
+      return s;
     },
 
     /** Saves the fields a request may change. */
@@ -129,7 +116,11 @@ export function createSessions({ db, clock, secure, idleMs, absoluteMs, pendingM
     async rotate(res, s, changes, { login = false } = {}) {
       const now = clock();
       await db.query('DELETE FROM example_sessions WHERE id_hash = $1', [s.idHash]);
-      return insert(res, { ...s, ...changes, csrf: undefined, created_at: login ? now : s.created_at }, now);
+      const id = newId();
+      const rotated = fresh(id, { ...s, ...changes, csrf: undefined, created_at: login ? now : s.created_at }, now);
+      await store(rotated);
+      setCookie(res, id);
+      return rotated;
     },
 
     /** Logs the user out of every other session (other browsers, other devices). */

@@ -1,6 +1,7 @@
 // The account pages: home (two-factor status, authenticators, recovery codes), the security
 // notices (the outbox a real server would mail) and the security log.
 import { twoFactorOn } from 'totpkit/account';
+import { fromJsonb } from '../db.mjs';
 import { codeField, esc, field, form, page } from '../html.mjs';
 
 /** Notices as the notices page words them. */
@@ -165,7 +166,7 @@ ${form(
       const { rows } = await db.query('SELECT event FROM example_audit WHERE user_id = $1 ORDER BY id DESC LIMIT 100', [
         user.id,
       ]);
-      const events = rows.map((r) => (typeof r.event === 'string' ? JSON.parse(r.event) : r.event));
+      const events = rows.map((r) => fromJsonb(r.event));
       const cell = (label, value) => `<td data-label="${label}">${esc(value)}</td>`;
       // The browser is cut to one line by the stylesheet; the whole user agent shows on hover.
       const agentCell = (agent) =>
