@@ -21,28 +21,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmEnrollment, generateRecoveryCodes, parseOtpauthUri, startEnrollment, totp } from '../../src/index.js';
-import { inCI, root } from '../helpers.js';
+import { root } from '../helpers.js';
+import { DATABASE_URL as databaseUrl, havePostgres } from '../services.js';
 
 const TRIALS = 50;
 const PASSWORD = 'correct horse battery staple';
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** Whether PostgreSQL answers; without CI a missing server skips with a printed reason. */
-async function postgresReady(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch (error) {
-    if (inCI) throw new Error(`PostgreSQL at DATABASE_URL is required in CI: ${(error as Error).message}`);
-    console.warn(`skipping the example race tests: no PostgreSQL (${(error as Error).message})`);
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-const ready = await postgresReady();
 
 /** One browser: its cookie and the CSRF token of the last page it saw. */
 class Client {
@@ -93,7 +76,7 @@ class Client {
   }
 }
 
-describe.runIf(ready)('example server: every race 50 times on PostgreSQL', () => {
+describe.runIf(havePostgres)('example server: every race 50 times on PostgreSQL', () => {
   const work = mkdtempSync(join(tmpdir(), 'totpkit-races-'));
   const clockFile = join(work, 'clock');
   let now = Date.UTC(2026, 10, 23, 12, 0, 0);
